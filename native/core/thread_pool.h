@@ -1,0 +1,58 @@
+// Copyright 2026 ncp-silicon authors.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace ncp::core {
+
+// A fixed pool of worker threads shared by every kernel in the process.
+//
+// parallel_for splits [0, n) into contiguous chunks, one per participating thread, so the assignment of
+// work to chunks (and hence the order of any reduction done over chunks) depends only on n and the
+// thread count: the same inputs and thread count give bit-identical results.
+// The calling thread runs chunk 0 itself and then helps drain the queue, so nested or concurrent calls
+// from several async workers cannot deadlock.
+class ThreadPool {
+ public:
+  explicit ThreadPool(int num_threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  // Total threads that take part in a parallel_for (workers + the caller).
+  int num_threads() const { return num_threads_; }
+
+  // fn(chunk_index, begin, end) for each of min(num_threads, n) contiguous chunks of [0, n).
+  // Exceptions thrown by fn are rethrown on the calling thread (the first one wins).
+  void parallel_for(std::size_t n, const std::function<void(int, std::size_t, std::size_t)>& fn);
+
+  // How many chunks parallel_for(n, …) will use; lets callers size per-chunk scratch up front.
+  int chunk_count(std::size_t n) const;
+
+ private:
+  struct Task {
+    std::function<void()> run;
+  };
+  void worker_loop();
+  bool run_one_pending();
+
+  int num_threads_;
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable has_work_;
+  std::vector<Task> queue_;
+  bool stopping_ = false;
+};
+
+// The process-wide pool. set_num_threads rebuilds it (callers must not be running kernels meanwhile;
+// the addon serialises this with its own lock).
+ThreadPool& thread_pool();
+void set_num_threads(int num_threads);
+int default_num_threads();
+
+}  // namespace ncp::core
