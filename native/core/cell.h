@@ -1,0 +1,67 @@
+// Copyright 2026 ncp-silicon authors.
+// The contract between a recurrent cell and the sequence runner (core/sequence.h).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+namespace ncp::core {
+
+// A user error: the addon maps kind Type → JS TypeError and kind Range → JS RangeError.
+// Messages use the JS names the caller sees ("LTC.forward: expected … for timespans, received …").
+struct InvalidArgument : std::invalid_argument {
+  enum class Kind { Type, Range };
+  Kind kind;
+  InvalidArgument(Kind k, const std::string& message) : std::invalid_argument(message), kind(k) {}
+};
+
+// Where each named parameter starts in the model's flat parameter buffer, in elements.
+// Keys are the full ncps state-dict names ("rnn_cell.gleak", "rnn_cell.sensory_w",
+// "rnn_cell.backbone.0.weight", "rnn_cell.layer_1.ff1.weight", "lstm.input_map.weight", "fc.weight", …).
+// Gradients use a buffer of the same length and the same offsets.
+using ParamOffsets = std::map<std::string, std::size_t>;
+
+inline std::size_t offset_of(const ParamOffsets& offsets, const std::string& name) {
+  auto it = offsets.find(name);
+  if (it == offsets.end()) {
+    throw InvalidArgument(InvalidArgument::Kind::Range, "native kernel: the parameter layout has no entry '" + name + "'.");
+  }
+  return it->second;
+}
+
+// A Cell (LtcCell<T>, CfcCell<T>, …) is an immutable object built once from (dims, options, flat params);
+// it may precompute transformed parameters (softplus, packed synapse lists) in its constructor, since the
+// addon rebuilds it only when the parameter version changes. All methods are const and thread-safe:
+// many threads call them at once, each with its own tape / scratch / grad buffers.
+//
+// It works on ONE sample at a time (the runner parallelises over the batch):
+//
+//   int input_size() const;        // S: features of x
+//   int state_size() const;        // H: length of the state h
+//   int output_size() const;       // O: length of the output y
+//   std::size_t tape_size() const;     // scalars the cell stores per step for its backward pass
+//   std::size_t scratch_size() const;  // scalars of per-thread scratch forward/backward may use
+//
+//   // One step. x: S, h: H (state before the step), dt > 0: elapsed time.
+//   // Writes h_next (H) and y (O). If tape != nullptr, stores what backward needs (tape_size() scalars).
+//   // x, h, h_next, y never alias.
+//   // step_key is 0 for inference; in training (forwardBackward with training on) it is a unique nonzero
+//   // key for (call seed, sample, step) from which stochastic cells (CfC backbone dropout) derive their
+//   // masks with a counter-based hash, so forward and backward see the same mask without storing it.
+//   void forward(const T* x, const T* h, T dt, T* h_next, T* y, T* tape, T* scratch,
+//                std::uint64_t step_key) const;
+//
+//   // Exact reverse-mode step. Given the forward inputs, the tape written by forward for this step, and
+//   // the incoming gradients dh_next (dL/dh_next, H) and dy (dL/dy, O; may be all zeros):
+//   //   dx   += dL/dx   (S)   — accumulate: the runner may also add an LSTM contribution
+//   //   dh    = dL/dh   (H)   — overwrite
+//   //   *ddt  = dL/d dt       — overwrite
+//   //   grad[offset(p) + k] += dL/dp_k for every trainable parameter p (flat layout, accumulate).
+//   // Non-trainable buffers (sparsity masks) get no gradient.
+//   void backward(const T* x, const T* h, T dt, const T* tape, const T* dh_next, const T* dy,
+//                 T* dx, T* dh, T* ddt, T* grad, T* scratch, std::uint64_t step_key) const;
+
+}  // namespace ncp::core

@@ -1,0 +1,116 @@
+// Copyright 2026 ncp-silicon authors.
+// Elementwise math for the kernels, written branch-free so that GCC/Clang vectorise loops that call it
+// (-O3 with x86-64-v3 or NEON). Accuracy: exp is within ~2 ulp (float) and ~1e-15 relative (double), far
+// inside the parity bounds (1e-5 float32, 1e-10 float64, relative 2-norm against ncps).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+namespace ncp::core {
+
+namespace detail {
+
+template <typename T>
+struct ExpConstants;
+
+template <>
+struct ExpConstants<double> {
+  static constexpr double lo = -708.0, hi = 709.0;  // keeps 2^n a normal double
+  static constexpr double log2e = 1.4426950408889634;
+  static constexpr double ln2_hi = 6.93147180369123816490e-01;  // Cody–Waite split of ln 2
+  static constexpr double ln2_lo = 1.90821492927058770002e-10;
+};
+
+template <>
+struct ExpConstants<float> {
+  static constexpr float lo = -87.0f, hi = 88.0f;
+  static constexpr float log2e = 1.44269504f;
+  static constexpr float ln2_hi = 0.693359375f;
+  static constexpr float ln2_lo = -2.12194440e-4f;
+};
+
+// 2^n for integral-valued n inside the clamp range, built from the exponent bits.
+inline double pow2i(double n) {
+  const std::int64_t bits = (static_cast<std::int64_t>(n) + 1023) << 52;
+  double out;
+  std::memcpy(&out, &bits, sizeof out);
+  return out;
+}
+inline float pow2i(float n) {
+  const std::int32_t bits = (static_cast<std::int32_t>(n) + 127) << 23;
+  float out;
+  std::memcpy(&out, &bits, sizeof out);
+  return out;
+}
+
+// e^r for |r| ≤ ln2/2: Taylor polynomial, degree chosen per type (remainder below half an ulp).
+inline double exp_reduced(double r) {
+  double p = 1.0 / 479001600.0;  // 1/12!
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  return p * r + 1.0;
+}
+inline float exp_reduced(float r) {
+  float p = 1.0f / 5040.0f;
+  p = p * r + 1.0f / 720.0f;
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  return p * r + 1.0f;
+}
+
+}  // namespace detail
+
+// e^x, clamped to the finite range (so sigmoid/tanh built on it never see inf or NaN from overflow).
+template <typename T>
+inline T fast_exp(T x) {
+  using C = detail::ExpConstants<T>;
+  x = std::min(std::max(x, C::lo), C::hi);
+  const T n = std::floor(x * C::log2e + T(0.5));
+  const T r = (x - n * C::ln2_hi) - n * C::ln2_lo;
+  return detail::exp_reduced(r) * detail::pow2i(n);
+}
+
+// σ(x) = 1 / (1 + e^−x), stable for all x: e^−|x| never overflows, and the branch is a select.
+template <typename T>
+inline T sigmoid(T x) {
+  const T e = fast_exp(-std::fabs(x));
+  const T s = T(1) / (T(1) + e);
+  return x >= T(0) ? s : e * s;
+}
+
+// tanh(x) = sign(x)·(1 − 2/(e^{2|x|} + 1)): no overflow, absolute error at the ulp level near 0.
+template <typename T>
+inline T fast_tanh(T x) {
+  const T e = fast_exp(T(2) * std::fabs(x));
+  const T t = T(1) - T(2) / (e + T(1));
+  return std::copysign(t, x);
+}
+
+// softplus with β = 1 and PyTorch's threshold 20 (linear above): used on parameters, not in hot loops.
+template <typename T>
+inline T softplus(T x) {
+  return x > T(20) ? x : std::log1p(std::exp(x));
+}
+
+// d softplus / dx = σ(x) below the threshold, 1 above (matches PyTorch's backward).
+template <typename T>
+inline T softplus_grad(T x) {
+  return x > T(20) ? T(1) : sigmoid(x);
+}
+
+}  // namespace ncp::core
