@@ -1,8 +1,12 @@
 // Copyright 2026 ncp-silicon authors.
 #include "addon/kernels.h"
 
+#include "addon/model_wrap.h"
+
 namespace ncp::addon {
 
-void register_kernels(Napi::Env env, Napi::Object exports) {}
+void register_kernels(Napi::Env env, Napi::Object exports) {
+  exports.Set("NativeModel", ModelWrap::define(env));
+}
 
 }  // namespace ncp::addon

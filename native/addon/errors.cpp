@@ -1,0 +1,58 @@
+// Copyright 2026 ncp-silicon authors.
+#include "addon/errors.h"
+
+#include <exception>
+#include <new>
+
+#include "core/sequence.h"
+
+namespace ncp::addon {
+
+PendingError capture_current_exception() {
+  PendingError error;
+  try {
+    throw;
+  } catch (const core::InvalidArgument& e) {
+    error.kind = e.kind == core::InvalidArgument::Kind::Type ? PendingError::Kind::Type : PendingError::Kind::Range;
+    error.message = e.what();
+  } catch (const core::Cancelled&) {
+    error.kind = PendingError::Kind::Cancelled;
+    error.message = "The operation was aborted.";
+  } catch (const std::bad_alloc&) {
+    error.kind = PendingError::Kind::Native;
+    error.message = "ncp-silicon native kernel: out of memory.";
+  } catch (const std::exception& e) {
+    error.kind = PendingError::Kind::Native;
+    error.message = std::string("ncp-silicon native kernel failed: ") + e.what();
+  } catch (...) {
+    error.kind = PendingError::Kind::Native;
+    error.message = "ncp-silicon native kernel failed with an unknown error.";
+  }
+  return error;
+}
+
+Napi::Error to_js_error(Napi::Env env, const PendingError& error) {
+  Napi::Error js;
+  const char* code = "NCP_NATIVE";
+  switch (error.kind) {
+    case PendingError::Kind::Type:
+      js = Napi::TypeError::New(env, error.message);
+      code = "NCP_INVALID_TYPE";
+      break;
+    case PendingError::Kind::Range:
+      js = Napi::RangeError::New(env, error.message);
+      code = "NCP_INVALID_RANGE";
+      break;
+    case PendingError::Kind::Cancelled:
+      js = Napi::Error::New(env, error.message);
+      code = "NCP_ABORTED";
+      break;
+    default:
+      js = Napi::Error::New(env, error.message);
+      break;
+  }
+  js.Set("code", Napi::String::New(env, code));
+  return js;
+}
+
+}  // namespace ncp::addon

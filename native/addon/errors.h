@@ -1,0 +1,71 @@
+// Copyright 2026 ncp-silicon authors.
+// Maps C++ failures to JS errors: core InvalidArgument → TypeError / RangeError, anything else → Error with
+// code NCP_NATIVE. No C++ exception reaches V8 unmapped.
+#pragma once
+
+#include <napi.h>
+
+#include <string>
+
+#include "core/cell.h"
+
+namespace ncp::addon {
+
+// What an async worker remembers of a failure until it can build the JS error on the main thread.
+struct PendingError {
+  enum class Kind { None, Type, Range, Native, Cancelled } kind = Kind::None;
+  std::string message;
+};
+
+PendingError capture_current_exception();
+Napi::Error to_js_error(Napi::Env env, const PendingError& error);
+
+// Runs fn, rethrowing any C++ failure as the matching JS error.
+template <typename Fn>
+auto guarded(Napi::Env env, Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (...) {
+    throw to_js_error(env, capture_current_exception());
+  }
+}
+
+inline std::string describe_value(const Napi::Value& value) {
+  if (value.IsUndefined()) return "undefined";
+  if (value.IsNull()) return "null";
+  if (value.IsNumber()) return "number " + std::to_string(value.As<Napi::Number>().DoubleValue());
+  if (value.IsBoolean()) return std::string("boolean ") + (value.As<Napi::Boolean>().Value() ? "true" : "false");
+  if (value.IsString()) return "string \"" + value.As<Napi::String>().Utf8Value() + "\"";
+  if (value.IsTypedArray()) {
+    auto array = value.As<Napi::TypedArray>();
+    const char* name = "TypedArray";
+    switch (array.TypedArrayType()) {
+      case napi_float32_array: name = "Float32Array"; break;
+      case napi_float64_array: name = "Float64Array"; break;
+      case napi_int32_array: name = "Int32Array"; break;
+      case napi_uint8_array: name = "Uint8Array"; break;
+      case napi_int8_array: name = "Int8Array"; break;
+      default: break;
+    }
+    return std::string(name) + "(" + std::to_string(array.ElementLength()) + ")";
+  }
+  if (value.IsArray()) return "Array(" + std::to_string(value.As<Napi::Array>().Length()) + ")";
+  if (value.IsFunction()) return "function";
+  if (value.IsObject()) return "object";
+  return "value";
+}
+
+// "<api>: expected <what> for <name>, received <description>." as a TypeError or RangeError.
+[[noreturn]] inline void throw_type(Napi::Env env, const std::string& api, const std::string& name,
+                                    const std::string& expected, const Napi::Value& received) {
+  throw Napi::TypeError::New(env, api + ": expected " + expected + " for " + name + ", received " +
+                                      describe_value(received) + ".");
+}
+[[noreturn]] inline void throw_range(Napi::Env env, const std::string& api, const std::string& name,
+                                     const std::string& expected, const std::string& received) {
+  throw Napi::RangeError::New(env, api + ": expected " + expected + " for " + name + ", received " + received + ".");
+}
+
+}  // namespace ncp::addon

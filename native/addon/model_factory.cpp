@@ -1,0 +1,53 @@
+// Copyright 2026 ncp-silicon authors.
+#include "addon/model_factory.h"
+
+#include "addon/buffers.h"
+#include "addon/cfc_binding.h"
+#include "addon/errors.h"
+#include "addon/ltc_binding.h"
+
+namespace ncp::addon {
+
+CellConfig parse_cell_config(Napi::Env env, const std::string& api, const Napi::Object& config) {
+  Napi::Value cell = config.Get("cell");
+  Napi::Value cell_config = config.Get("cellConfig");
+  const char* choices = "one of 'ltc' | 'cfc' | 'wired_cfc'";
+  if (!cell.IsString()) throw_type(env, api, "cell", choices, cell);
+  if (!cell_config.IsObject()) throw_type(env, api, "cellConfig", "an object", cell_config);
+  const std::string kind = cell.As<Napi::String>().Utf8Value();
+  const Napi::Object object = cell_config.As<Napi::Object>();
+  if (kind == "ltc") return parse_ltc_config(object, api.c_str());
+  if (kind == "cfc") return parse_cfc_config(object, api.c_str());
+  if (kind == "wired_cfc") return parse_wired_cfc_config(object, api.c_str());
+  throw_range(env, api, "cell", choices, describe_value(cell));
+}
+
+template <typename T>
+std::shared_ptr<const core::SequenceModelBase<T>> make_sequence_model(const CellConfig& config, bool mixed_memory,
+                                                                      int proj_size, const T* params,
+                                                                      const core::ParamOffsets& offsets,
+                                                                      std::size_t param_count) {
+  return std::visit(
+      [&](const auto& cell_config) -> std::shared_ptr<const core::SequenceModelBase<T>> {
+        using Config = std::decay_t<decltype(cell_config)>;
+        if constexpr (std::is_same_v<Config, core::LtcConfig>) {
+          return std::make_shared<core::SequenceModel<core::LtcCell<T>>>(
+              core::LtcCell<T>(cell_config, params, offsets), mixed_memory, proj_size, params, offsets, param_count);
+        } else if constexpr (std::is_same_v<Config, core::CfcConfig>) {
+          return std::make_shared<core::SequenceModel<core::CfcCell<T>>>(
+              core::CfcCell<T>(cell_config, params, offsets), mixed_memory, proj_size, params, offsets, param_count);
+        } else {
+          return std::make_shared<core::SequenceModel<core::WiredCfcCell<T>>>(
+              core::WiredCfcCell<T>(cell_config, params, offsets), mixed_memory, proj_size, params, offsets,
+              param_count);
+        }
+      },
+      config);
+}
+
+template std::shared_ptr<const core::SequenceModelBase<float>> make_sequence_model<float>(
+    const CellConfig&, bool, int, const float*, const core::ParamOffsets&, std::size_t);
+template std::shared_ptr<const core::SequenceModelBase<double>> make_sequence_model<double>(
+    const CellConfig&, bool, int, const double*, const core::ParamOffsets&, std::size_t);
+
+}  // namespace ncp::addon

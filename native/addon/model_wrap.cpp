@@ -1,0 +1,230 @@
+// Copyright 2026 ncp-silicon authors.
+#include "addon/model_wrap.h"
+
+#include <climits>
+#include <cmath>
+#include <string>
+
+#include "addon/buffers.h"
+#include "addon/errors.h"
+
+namespace ncp::addon {
+namespace {
+
+constexpr int kMaxDim = INT_MAX / 64;
+
+// One async forward or forward+backward. The JS args object (and with it every typed array) and the model
+// object are kept alive through Receiver() until the promise settles; Execute never touches N-API.
+template <typename T>
+class SequenceWorker final : public Napi::AsyncWorker {
+ public:
+  SequenceWorker(Napi::Env env, std::shared_ptr<const core::SequenceModelBase<T>> model,
+                 const core::SequenceForward<T>& io, const core::SequenceBackward<T>& grads, bool backward)
+      : Napi::AsyncWorker(env, "ncp-silicon:sequence"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        model_(std::move(model)),
+        io_(io),
+        grads_(grads),
+        backward_(backward) {}
+
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      if (backward_) model_->forward_backward(io_, grads_);
+      else model_->forward(io_);
+    } catch (...) {
+      error_ = capture_current_exception();
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (error_.kind == PendingError::Kind::None) deferred_.Resolve(env.Undefined());
+    else deferred_.Reject(to_js_error(env, error_).Value());
+  }
+
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<const core::SequenceModelBase<T>> model_;
+  core::SequenceForward<T> io_;
+  core::SequenceBackward<T> grads_;
+  bool backward_;
+  PendingError error_;
+};
+
+std::size_t checked_product(Napi::Env env, const std::string& api, std::size_t a, std::size_t b) {
+  if (a != 0 && b > SIZE_MAX / a) throw_range(env, api, "batch", "sizes whose product fits in memory", "too large");
+  return a * b;
+}
+
+}  // namespace
+
+Napi::Function ModelWrap::define(Napi::Env env) {
+  return DefineClass(env, "NativeModel",
+                     {
+                         InstanceMethod<&ModelWrap::forward>("forward"),
+                         InstanceMethod<&ModelWrap::forward_backward>("forwardBackward"),
+                         InstanceMethod<&ModelWrap::forward_async>("forwardAsync"),
+                         InstanceMethod<&ModelWrap::forward_backward_async>("forwardBackwardAsync"),
+                         InstanceAccessor<&ModelWrap::input_size>("inputSize"),
+                         InstanceAccessor<&ModelWrap::state_size>("stateSize"),
+                         InstanceAccessor<&ModelWrap::output_size>("outputSize"),
+                     });
+}
+
+ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWrap>(info) {
+  Napi::Env env = info.Env();
+  guarded(env, [&] {
+    if (info.Length() < 1 || !info[0].IsObject()) throw_type(env, "NativeModel", "config", "an object", info[0]);
+    Napi::Object config = info[0].As<Napi::Object>();
+    Napi::Value api = config.Get("api");
+    api_ = api.IsString() ? api.As<Napi::String>().Utf8Value() : std::string("NativeModel");
+    config_ = parse_cell_config(env, api_, config);
+    mixed_memory_ = get_bool(env, api_, config, "mixedMemory", false);
+    proj_size_ = get_int(env, api_, config, "projSize", 0, kMaxDim);
+
+    Napi::Value params = config.Get("params");
+    if (!params.IsTypedArray()) throw_type(env, api_, "params", "Float32Array or Float64Array", params);
+    auto array = params.As<Napi::TypedArray>();
+    if (array.TypedArrayType() != napi_float32_array && array.TypedArrayType() != napi_float64_array) {
+      throw_type(env, api_, "params", "Float32Array or Float64Array", params);
+    }
+    is_double_ = array.TypedArrayType() == napi_float64_array;
+    param_count_ = array.ElementLength();
+    params_ = Napi::Persistent(array);
+
+    Napi::Value offsets = config.Get("offsets");
+    if (!offsets.IsObject()) throw_type(env, api_, "offsets", "an object of parameter offsets", offsets);
+    Napi::Object offsets_obj = offsets.As<Napi::Object>();
+    Napi::Array names = offsets_obj.GetPropertyNames();
+    for (uint32_t i = 0; i < names.Length(); ++i) {
+      const std::string name = names.Get(i).As<Napi::String>().Utf8Value();
+      Napi::Value offset = offsets_obj.Get(name);
+      const double o = offset.IsNumber() ? offset.As<Napi::Number>().DoubleValue() : -1;
+      if (!(o >= 0 && o < static_cast<double>(param_count_)) || std::floor(o) != o) {
+        throw_range(env, api_, "offsets." + name, "an integer offset inside params", describe_value(offset));
+      }
+      offsets_[name] = static_cast<std::size_t>(o);
+    }
+    // Build once now, so configuration errors surface at construction and sizes are known.
+    if (is_double_) {
+      auto model = snapshot<double>(env, 0);
+      inputs_ = model->input_size(), state_ = model->state_size(), outputs_ = model->output_size();
+    } else {
+      auto model = snapshot<float>(env, 0);
+      inputs_ = model->input_size(), state_ = model->state_size(), outputs_ = model->output_size();
+    }
+  });
+}
+
+template <typename T>
+std::shared_ptr<const core::SequenceModelBase<T>> ModelWrap::snapshot(Napi::Env env, double version) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto& slot = [this]() -> std::shared_ptr<const core::SequenceModelBase<T>>& {
+    if constexpr (std::is_same_v<T, float>) return model_f32_;
+    else return model_f64_;
+  }();
+  if (slot && version == version_) return slot;
+  Napi::TypedArray array = params_.Value();
+  const void* base = array.ArrayBuffer().Data();
+  if (base == nullptr && param_count_ > 0) {
+    throw_range(env, api_, "params", "a live parameter buffer", "a detached ArrayBuffer");
+  }
+  const T* data = reinterpret_cast<const T*>(static_cast<const unsigned char*>(base) + array.ByteOffset());
+  slot = make_sequence_model<T>(config_, mixed_memory_, proj_size_, data, offsets_, param_count_);
+  version_ = version;
+  return slot;
+}
+
+template <typename T>
+Napi::Value ModelWrap::call(const Napi::CallbackInfo& info, bool backward, bool async) {
+  Napi::Env env = info.Env();
+  const std::string api = api_ + (backward ? ".forwardBackward" : ".forward") + (async ? "Async" : "");
+  return guarded(env, [&]() -> Napi::Value {
+    if (info.Length() < 1 || !info[0].IsObject()) throw_type(env, api, "args", "an object", info[0]);
+    Napi::Object args = info[0].As<Napi::Object>();
+    const double version = get_number(env, api, args, "version", 0);
+    const int batch = get_int(env, api, args, "batch", 1, kMaxDim);
+    const int steps = get_int(env, api, args, "steps", 1, kMaxDim);
+    const std::size_t B = batch, L = steps, S = inputs_, H = state_, P = outputs_;
+    const std::size_t BL = checked_product(env, api, B, L);
+
+    core::SequenceForward<T> io;
+    core::SequenceBackward<T> grads;
+    io.batch = batch;
+    io.steps = steps;
+    io.batch_first = get_bool(env, api, args, "batchFirst", true);
+    io.return_sequences = get_bool(env, api, args, "returnSequences", true);
+    const std::size_t out_len = io.return_sequences ? BL * P : B * P;
+    const std::string out_shape = io.return_sequences ? "(B×L×outputs)" : "(B×outputs)";
+
+    ViewSet views(env, api);
+    views.get<T>(args, "params", param_count_, false, false, "(the model parameters)");
+    io.input = views.get<T>(args, "input", checked_product(env, api, BL, S), true, false, "(B×L×S)");
+    io.timespans = views.get<T>(args, "timespans", BL, false, false, "(B×L)");
+    if (io.timespans) {
+      for (std::size_t i = 0; i < BL; ++i) {
+        const T dt = io.timespans[i];
+        if (!(dt > T(0)) || !std::isfinite(static_cast<double>(dt))) {
+          throw_range(env, api, "timespans[" + std::to_string(i) + "]", "a finite number > 0",
+                      "number " + std::to_string(static_cast<double>(dt)));
+        }
+      }
+    }
+    io.h0 = views.get<T>(args, "h0", B * H, false, false, "(B×H)");
+    io.c0 = mixed_memory_ ? views.get<T>(args, "c0", B * H, false, false, "(B×H)") : nullptr;
+    io.output = views.get<T>(args, "output", out_len, true, true, out_shape);
+    io.h_final = views.get<T>(args, "hFinal", B * H, true, true, "(B×H)");
+    io.c_final = mixed_memory_ ? views.get<T>(args, "cFinal", B * H, true, true, "(B×H)") : nullptr;
+    io.h_sequence = views.get<T>(args, "hSequence", BL * H, false, true, "(B×L×H)");
+    if (backward) {
+      grads.d_output = views.get<T>(args, "dOutput", out_len, true, false, out_shape);
+      grads.d_h_final = views.get<T>(args, "dHFinal", B * H, false, false, "(B×H)");
+      grads.d_c_final = mixed_memory_ ? views.get<T>(args, "dCFinal", B * H, false, false, "(B×H)") : nullptr;
+      grads.d_input = views.get<T>(args, "dInput", BL * S, true, true, "(B×L×S)");
+      grads.d_timespans = views.get<T>(args, "dTimespans", BL, false, true, "(B×L)");
+      grads.d_h0 = views.get<T>(args, "dH0", B * H, false, true, "(B×H)");
+      grads.d_c0 = mixed_memory_ ? views.get<T>(args, "dC0", B * H, false, true, "(B×H)") : nullptr;
+      grads.d_params = views.get<T>(args, "dParams", param_count_, true, true, "(the parameter layout)");
+      const double seed = get_number(env, api, args, "dropoutSeed", 0);
+      if (seed < 0 || seed > 9007199254740991.0 || std::floor(seed) != seed) {
+        throw_range(env, api, "dropoutSeed", "a non-negative safe integer", "number " + std::to_string(seed));
+      }
+      grads.dropout_seed = static_cast<std::uint64_t>(seed);
+    }
+
+    auto model = snapshot<T>(env, version);
+    if (!async) {
+      if (backward) model->forward_backward(io, grads);
+      else model->forward(io);
+      return env.Undefined();
+    }
+    auto* worker = new SequenceWorker<T>(env, model, io, grads, backward);
+    worker->Receiver().Set("args", args);
+    worker->Receiver().Set("model", Value());
+    Napi::Promise promise = worker->promise();
+    worker->Queue();
+    return promise;
+  });
+}
+
+Napi::Value ModelWrap::forward(const Napi::CallbackInfo& info) {
+  return is_double_ ? call<double>(info, false, false) : call<float>(info, false, false);
+}
+Napi::Value ModelWrap::forward_backward(const Napi::CallbackInfo& info) {
+  return is_double_ ? call<double>(info, true, false) : call<float>(info, true, false);
+}
+Napi::Value ModelWrap::forward_async(const Napi::CallbackInfo& info) {
+  return is_double_ ? call<double>(info, false, true) : call<float>(info, false, true);
+}
+Napi::Value ModelWrap::forward_backward_async(const Napi::CallbackInfo& info) {
+  return is_double_ ? call<double>(info, true, true) : call<float>(info, true, true);
+}
+Napi::Value ModelWrap::input_size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), inputs_); }
+Napi::Value ModelWrap::state_size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), state_); }
+Napi::Value ModelWrap::output_size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), outputs_); }
+
+}  // namespace ncp::addon

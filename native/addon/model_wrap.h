@@ -1,0 +1,57 @@
+// Copyright 2026 ncp-silicon authors.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <mutex>
+
+#include "addon/model_factory.h"
+
+namespace ncp::addon {
+
+// The JS-visible native model: a cell configuration plus a reference to the model's flat parameter buffer
+// (owned by TS). The runnable model is rebuilt from the buffer when the `version` passed with a call differs
+// from the one it was built at (TS bumps it whenever parameters change), so parameter-only precomputation
+// (softplus, packed synapse lists, masked weights) happens once per change, not once per call.
+//
+//   new NativeModel({ api, cell, cellConfig, params, offsets, mixedMemory, projSize })
+//   .forward(args)  .forwardBackward(args)          synchronous: the low-latency path
+//   .forwardAsync(args)  .forwardBackwardAsync(args) the same work on a libuv worker (Promise)
+//   .inputSize  .stateSize  .outputSize
+class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
+ public:
+  static Napi::Function define(Napi::Env env);
+  explicit ModelWrap(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value forward(const Napi::CallbackInfo& info);
+  Napi::Value forward_backward(const Napi::CallbackInfo& info);
+  Napi::Value forward_async(const Napi::CallbackInfo& info);
+  Napi::Value forward_backward_async(const Napi::CallbackInfo& info);
+  Napi::Value input_size(const Napi::CallbackInfo& info);
+  Napi::Value state_size(const Napi::CallbackInfo& info);
+  Napi::Value output_size(const Napi::CallbackInfo& info);
+
+  template <typename T>
+  std::shared_ptr<const core::SequenceModelBase<T>> snapshot(Napi::Env env, double version);
+  template <typename T>
+  Napi::Value call(const Napi::CallbackInfo& info, bool backward, bool async);
+
+  std::string api_;
+  CellConfig config_;
+  bool mixed_memory_ = false;
+  int proj_size_ = 0;
+  bool is_double_ = false;
+  std::size_t param_count_ = 0;
+  core::ParamOffsets offsets_;
+  Napi::Reference<Napi::TypedArray> params_;
+  int inputs_ = 0, state_ = 0, outputs_ = 0;
+
+  std::mutex mutex_;  // guards the snapshots; async workers hold their own shared_ptr
+  double version_ = -1;
+  std::shared_ptr<const core::SequenceModelBase<float>> model_f32_;
+  std::shared_ptr<const core::SequenceModelBase<double>> model_f64_;
+};
+
+}  // namespace ncp::addon

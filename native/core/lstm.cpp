@@ -1,0 +1,130 @@
+// Copyright 2026 ncp-silicon authors.
+#include "core/lstm.h"
+
+#include "core/math.h"
+
+namespace ncp::core {
+
+template <typename T>
+Lstm<T>::Lstm(int inputs, int hidden, const T* params, const ParamOffsets& offsets)
+    : inputs_(inputs),
+      hidden_(hidden),
+      w_in_offset_(offset_of(offsets, "lstm.input_map.weight")),
+      b_in_offset_(offset_of(offsets, "lstm.input_map.bias")),
+      w_rec_offset_(offset_of(offsets, "lstm.recurrent_map.weight")) {
+  w_in_ = params + w_in_offset_;
+  b_in_ = params + b_in_offset_;
+  w_rec_ = params + w_rec_offset_;
+}
+
+template <typename T>
+void Lstm<T>::forward(const T* x, const T* h, const T* c, T* h_next, T* c_next, T* tape) const {
+  const int H = hidden_, S = inputs_;
+  T z[4];
+  for (int j = 0; j < H; ++j) {
+    for (int g = 0; g < 4; ++g) {
+      const int row = g * H + j;
+      const T* wi = w_in_ + static_cast<std::size_t>(row) * S;
+      const T* wr = w_rec_ + static_cast<std::size_t>(row) * H;
+      T acc = b_in_[row];
+      for (int k = 0; k < S; ++k) acc += wi[k] * x[k];
+      for (int k = 0; k < H; ++k) acc += wr[k] * h[k];
+      z[g] = acc;
+    }
+    const T input_act = fast_tanh(z[0]);
+    const T input_gate = sigmoid(z[1]);
+    const T forget_gate = sigmoid(z[2] + T(1));  // ncps adds 1 to the forget gate (ncps/torch/lstm.py)
+    const T output_gate = sigmoid(z[3]);
+    const T c_new = c[j] * forget_gate + input_act * input_gate;
+    const T tanh_c = fast_tanh(c_new);
+    c_next[j] = c_new;
+    h_next[j] = tanh_c * output_gate;
+    if (tape) {
+      tape[j] = input_act;
+      tape[H + j] = input_gate;
+      tape[2 * H + j] = forget_gate;
+      tape[3 * H + j] = output_gate;
+      tape[4 * H + j] = tanh_c;
+    }
+  }
+}
+
+template <typename T>
+void Lstm<T>::backward(const T* x, const T* h, const T* c, const T* tape, const T* dh_next, const T* dc_next,
+                       T* dx, T* dh, T* dc, T* grad, T* dz) const {
+  const int H = hidden_, S = inputs_;
+  for (int j = 0; j < H; ++j) {
+    const T input_act = tape[j], input_gate = tape[H + j], forget_gate = tape[2 * H + j];
+    const T output_gate = tape[3 * H + j], tanh_c = tape[4 * H + j];
+    const T d_c_new = dc_next[j] + dh_next[j] * output_gate * (T(1) - tanh_c * tanh_c);
+    dz[3 * H + j] = dh_next[j] * tanh_c * output_gate * (T(1) - output_gate);
+    dz[2 * H + j] = d_c_new * c[j] * forget_gate * (T(1) - forget_gate);
+    dz[H + j] = d_c_new * input_act * input_gate * (T(1) - input_gate);
+    dz[j] = d_c_new * input_gate * (T(1) - input_act * input_act);
+    dc[j] = d_c_new * forget_gate;
+  }
+  T* g_w_in = grad + w_in_offset_;
+  T* g_b_in = grad + b_in_offset_;
+  T* g_w_rec = grad + w_rec_offset_;
+  for (int k = 0; k < H; ++k) dh[k] = T(0);
+  for (int row = 0; row < 4 * H; ++row) {
+    const T d = dz[row];
+    const T* wi = w_in_ + static_cast<std::size_t>(row) * S;
+    const T* wr = w_rec_ + static_cast<std::size_t>(row) * H;
+    T* gwi = g_w_in + static_cast<std::size_t>(row) * S;
+    T* gwr = g_w_rec + static_cast<std::size_t>(row) * H;
+    g_b_in[row] += d;
+    for (int k = 0; k < S; ++k) {
+      gwi[k] += d * x[k];
+      dx[k] += d * wi[k];
+    }
+    for (int k = 0; k < H; ++k) {
+      gwr[k] += d * h[k];
+      dh[k] += d * wr[k];
+    }
+  }
+}
+
+template <typename T>
+Projection<T>::Projection(int inputs, int outputs, const T* params, const ParamOffsets& offsets)
+    : inputs_(inputs),
+      outputs_(outputs),
+      w_offset_(offset_of(offsets, "fc.weight")),
+      b_offset_(offset_of(offsets, "fc.bias")) {
+  w_ = params + w_offset_;
+  b_ = params + b_offset_;
+}
+
+template <typename T>
+void Projection<T>::forward(const T* y, T* out) const {
+  for (int p = 0; p < outputs_; ++p) {
+    const T* w = w_ + static_cast<std::size_t>(p) * inputs_;
+    T acc = b_[p];
+    for (int k = 0; k < inputs_; ++k) acc += w[k] * y[k];
+    out[p] = acc;
+  }
+}
+
+template <typename T>
+void Projection<T>::backward(const T* y, const T* d_out, T* dy, T* grad) const {
+  for (int k = 0; k < inputs_; ++k) dy[k] = T(0);
+  T* g_w = grad + w_offset_;
+  T* g_b = grad + b_offset_;
+  for (int p = 0; p < outputs_; ++p) {
+    const T d = d_out[p];
+    const T* w = w_ + static_cast<std::size_t>(p) * inputs_;
+    T* gw = g_w + static_cast<std::size_t>(p) * inputs_;
+    g_b[p] += d;
+    for (int k = 0; k < inputs_; ++k) {
+      gw[k] += d * y[k];
+      dy[k] += d * w[k];
+    }
+  }
+}
+
+template class Lstm<float>;
+template class Lstm<double>;
+template class Projection<float>;
+template class Projection<double>;
+
+}  // namespace ncp::core

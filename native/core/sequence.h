@@ -1,0 +1,273 @@
+// Copyright 2026 ncp-silicon authors.
+// The sequence runner: drives any Cell (core/cell.h) over a batch of sequences. It owns what every cell
+// shares — batch split over the thread pool, per-step timespans, the mixed-memory LSTM, the output
+// projection, and backpropagation through time — so each cell file holds only its own math.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/cell.h"
+#include "core/lstm.h"
+#include "core/thread_pool.h"
+
+namespace ncp::core {
+
+// Pointers into caller-owned buffers for one call. Layouts: input B×L×S (batch first) or L×B×S; timespans
+// B×L or L×B; outputs B×L×P / L×B×P (every step) or B×P (last step only); states B×H.
+template <typename T>
+struct SequenceForward {
+  int batch = 0, steps = 0;
+  bool batch_first = true, return_sequences = true;
+  const T* input = nullptr;
+  const T* timespans = nullptr;  // nullptr: Δ = 1 at every step
+  const T* h0 = nullptr;         // nullptr: zeros
+  const T* c0 = nullptr;         // mixed memory only; nullptr: zeros
+  T* output = nullptr;
+  T* h_final = nullptr;
+  T* c_final = nullptr;     // mixed memory only
+  T* h_sequence = nullptr;  // optional B×L×H, state after every step, always batch first
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+// Gradients of a scalar loss. d_output has the output's shape; d_h_final / d_c_final are optional extra
+// cotangents on the final state. Results: d_input, d_timespans, d_h0, d_c0 are overwritten; d_params
+// (flat, the parameter layout) is accumulated into.
+template <typename T>
+struct SequenceBackward {
+  const T* d_output = nullptr;
+  const T* d_h_final = nullptr;
+  const T* d_c_final = nullptr;
+  T* d_input = nullptr;
+  T* d_timespans = nullptr;
+  T* d_h0 = nullptr;
+  T* d_c0 = nullptr;
+  T* d_params = nullptr;
+  // 0: inference semantics (no dropout). Otherwise the seed of this call's dropout masks.
+  std::uint64_t dropout_seed = 0;
+};
+
+struct Cancelled : std::runtime_error {
+  Cancelled() : std::runtime_error("cancelled") {}
+};
+
+template <typename T>
+class SequenceModelBase {
+ public:
+  virtual ~SequenceModelBase() = default;
+  virtual int input_size() const = 0;
+  virtual int state_size() const = 0;
+  virtual int output_size() const = 0;
+  virtual bool mixed_memory() const = 0;
+  virtual void forward(const SequenceForward<T>& io) const = 0;
+  virtual void forward_backward(const SequenceForward<T>& io, const SequenceBackward<T>& grads) const = 0;
+};
+
+// splitmix64: the per-(call, sample, step) key handed to cells for dropout masks.
+inline std::uint64_t mix_key(std::uint64_t seed, std::uint64_t sample, std::uint64_t step) {
+  std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (sample * 1000003ull + step + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return z == 0 ? 1 : z;
+}
+
+template <typename Cell>
+class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
+ public:
+  using T = typename Cell::Scalar;
+
+  SequenceModel(Cell cell, bool mixed_memory, int proj_size, const T* params, const ParamOffsets& offsets,
+                std::size_t param_count)
+      : cell_(std::move(cell)), param_count_(param_count) {
+    if (mixed_memory) lstm_.emplace(cell_.input_size(), cell_.state_size(), params, offsets);
+    if (proj_size > 0) proj_.emplace(cell_.output_size(), proj_size, params, offsets);
+  }
+
+  int input_size() const override { return cell_.input_size(); }
+  int state_size() const override { return cell_.state_size(); }
+  int output_size() const override { return proj_ ? proj_->outputs() : cell_.output_size(); }
+  bool mixed_memory() const override { return lstm_.has_value(); }
+
+  void forward(const SequenceForward<T>& io) const override { run(io, nullptr); }
+  void forward_backward(const SequenceForward<T>& io, const SequenceBackward<T>& grads) const override {
+    run(io, &grads);
+  }
+
+ private:
+  struct Sizes {
+    std::size_t S, H, O, P, L;
+    std::size_t cell_tape, lstm_tape, step_tape;
+  };
+
+  Sizes sizes(int steps) const {
+    Sizes z{};
+    z.S = cell_.input_size();
+    z.H = cell_.state_size();
+    z.O = cell_.output_size();
+    z.P = output_size();
+    z.L = steps;
+    z.cell_tape = cell_.tape_size();
+    z.lstm_tape = lstm_ ? lstm_->tape_size() : 0;
+    // Per step: state before the step, (LSTM: c before, h after the LSTM, its tape), cell y, cell tape.
+    z.step_tape = z.H + (lstm_ ? 2 * z.H + z.lstm_tape : 0) + z.O + z.cell_tape;
+    return z;
+  }
+
+  void run(const SequenceForward<T>& io, const SequenceBackward<T>* grads) const {
+    const Sizes z = sizes(io.steps);
+    ThreadPool& pool = thread_pool();
+    const std::size_t batch = static_cast<std::size_t>(io.batch);
+    const int chunks = pool.chunk_count(batch);
+    // Per-chunk gradient buffers, summed in chunk order afterwards: deterministic for a thread count.
+    std::vector<std::vector<T>> chunk_grads(grads ? chunks : 0);
+    pool.parallel_for(batch, [&](int chunk, std::size_t begin, std::size_t end) {
+      std::vector<T>* grad = nullptr;
+      if (grads) {
+        chunk_grads[chunk].assign(param_count_, T(0));
+        grad = &chunk_grads[chunk];
+      }
+      Workspace ws(z, cell_.scratch_size(), grads != nullptr);
+      for (std::size_t b = begin; b < end; ++b) {
+        if (io.cancel && io.cancel->load(std::memory_order_relaxed)) throw Cancelled();
+        run_sample(io, grads, z, b, ws, grad ? grad->data() : nullptr);
+      }
+    });
+    if (grads) {
+      T* out = grads->d_params;
+      for (const auto& g : chunk_grads) {
+        for (std::size_t k = 0; k < param_count_; ++k) out[k] += g[k];
+      }
+    }
+  }
+
+  struct Workspace {
+    std::vector<T> tape, h, c, h_next, c_next, y, out, scratch, dh, dc, dh_cell, dy, dx_dummy, lstm_scratch;
+    Workspace(const Sizes& z, std::size_t scratch_size, bool backward)
+        : tape(backward ? z.step_tape * z.L : z.step_tape),
+          h(z.H), c(z.H), h_next(z.H), c_next(z.H), y(z.O), out(z.P), scratch(std::max<std::size_t>(scratch_size, 1)),
+          dh(backward ? z.H : 0), dc(backward ? z.H : 0), dh_cell(backward ? z.H : 0), dy(backward ? z.O : 0),
+          lstm_scratch(backward ? 4 * z.H : 0) {}
+  };
+
+  std::size_t in_index(const SequenceForward<T>& io, std::size_t b, std::size_t t) const {
+    return io.batch_first ? b * io.steps + t : t * io.batch + b;
+  }
+
+  void run_sample(const SequenceForward<T>& io, const SequenceBackward<T>* grads, const Sizes& z, std::size_t b,
+                  Workspace& ws, T* grad) const {
+    const std::size_t L = z.L, S = z.S, H = z.H, O = z.O, P = z.P;
+    T* h = ws.h.data();
+    T* c = ws.c.data();
+    if (io.h0) std::copy(io.h0 + b * H, io.h0 + (b + 1) * H, h);
+    else std::fill(h, h + H, T(0));
+    if (lstm_) {
+      if (io.c0) std::copy(io.c0 + b * H, io.c0 + (b + 1) * H, c);
+      else std::fill(c, c + H, T(0));
+    }
+    const bool backward = grads != nullptr;
+    const std::uint64_t seed = backward ? grads->dropout_seed : 0;
+
+    for (std::size_t t = 0; t < L; ++t) {
+      const T* x = io.input + in_index(io, b, t) * S;
+      const T dt = io.timespans ? io.timespans[in_index(io, b, t)] : T(1);
+      T* step = ws.tape.data() + (backward ? t * z.step_tape : 0);
+      std::copy(h, h + H, step);  // state before the step
+      T* cursor = step + H;
+      const T* cell_h = h;
+      if (lstm_) {
+        T* c_before = cursor;
+        T* h_after = cursor + H;
+        T* lstm_tape = cursor + 2 * H;
+        std::copy(c, c + H, c_before);
+        lstm_->forward(x, h, c, h_after, ws.c_next.data(), lstm_tape);
+        std::copy(ws.c_next.begin(), ws.c_next.end(), c);
+        cell_h = h_after;
+        cursor += 2 * H + z.lstm_tape;
+      }
+      T* y = cursor;
+      T* cell_tape = backward ? cursor + O : nullptr;
+      const std::uint64_t key = seed ? mix_key(seed, b, t) : 0;
+      cell_.forward(x, cell_h, dt, ws.h_next.data(), y, cell_tape, ws.scratch.data(), key);
+      std::copy(ws.h_next.begin(), ws.h_next.end(), h);
+      if (io.h_sequence) std::copy(h, h + H, io.h_sequence + (b * L + t) * H);
+
+      if (io.return_sequences || t + 1 == L) {
+        T* out = io.return_sequences ? io.output + in_index(io, b, t) * P : io.output + b * P;
+        if (proj_) proj_->forward(y, out);
+        else std::copy(y, y + O, out);
+      }
+    }
+    std::copy(h, h + H, io.h_final + b * H);
+    if (lstm_ && io.c_final) std::copy(c, c + H, io.c_final + b * H);
+    if (!backward) return;
+
+    // Backpropagation through time, last step first.
+    T* dh = ws.dh.data();
+    T* dc = ws.dc.data();
+    if (grads->d_h_final) std::copy(grads->d_h_final + b * H, grads->d_h_final + (b + 1) * H, dh);
+    else std::fill(dh, dh + H, T(0));
+    if (lstm_) {
+      if (grads->d_c_final) std::copy(grads->d_c_final + b * H, grads->d_c_final + (b + 1) * H, dc);
+      else std::fill(dc, dc + H, T(0));
+    }
+    for (std::size_t t = L; t-- > 0;) {
+      const std::size_t idx = in_index(io, b, t);
+      const T* x = io.input + idx * S;
+      const T dt = io.timespans ? io.timespans[idx] : T(1);
+      const T* step = ws.tape.data() + t * z.step_tape;
+      const T* h_before = step;
+      const T* cursor = step + H;
+      const T* cell_h = h_before;
+      const T* c_before = nullptr;
+      const T* lstm_tape = nullptr;
+      if (lstm_) {
+        c_before = cursor;
+        cell_h = cursor + H;
+        lstm_tape = cursor + 2 * H;
+        cursor += 2 * H + z.lstm_tape;
+      }
+      const T* y = cursor;
+      const T* cell_tape = cursor + O;
+
+      T* dy = ws.dy.data();
+      std::fill(dy, dy + O, T(0));
+      if (io.return_sequences || t + 1 == L) {
+        const T* d_out = io.return_sequences ? grads->d_output + idx * P : grads->d_output + b * P;
+        if (proj_) proj_->backward(y, d_out, dy, grad);
+        else std::copy(d_out, d_out + O, dy);
+      }
+      T* dx = grads->d_input + idx * S;
+      std::fill(dx, dx + S, T(0));
+      T ddt = T(0);
+      const std::uint64_t key = seed ? mix_key(seed, b, t) : 0;
+      T* dh_cell = ws.dh_cell.data();
+      cell_.backward(x, cell_h, dt, cell_tape, dh, dy, dx, dh_cell, &ddt, grad, ws.scratch.data(), key);
+      if (grads->d_timespans) grads->d_timespans[idx] = io.timespans ? ddt : T(0);
+      if (lstm_) {
+        // dh_cell is dL/d(h after the LSTM); dc is dL/d(c after the LSTM).
+        T* dc_before = ws.c_next.data();
+        lstm_->backward(x, h_before, c_before, lstm_tape, dh_cell, dc, dx, dh, dc_before, grad,
+                        ws.lstm_scratch.data());
+        std::copy(dc_before, dc_before + H, dc);
+      } else {
+        std::copy(dh_cell, dh_cell + H, dh);
+      }
+    }
+    if (grads->d_h0) std::copy(dh, dh + H, grads->d_h0 + b * H);
+    if (lstm_ && grads->d_c0) std::copy(dc, dc + H, grads->d_c0 + b * H);
+  }
+
+  Cell cell_;
+  std::optional<Lstm<T>> lstm_;
+  std::optional<Projection<T>> proj_;
+  std::size_t param_count_;
+};
+
+}  // namespace ncp::core

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { loadNative } from './load.js';
+import { expectInteger } from '../validate.js';
+
+const PACKAGE_VERSION: string = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+).version;
+
+export interface BackendDescription {
+  name: 'cpu' | 'mlx' | 'coreml' | 'reference';
+  /** Whether this backend can run here. */
+  available: boolean;
+  /** Why not, when it cannot. */
+  reason?: string;
+}
+
+export interface BackendInfo {
+  /** Native backends compiled into this build of the addon. */
+  compiledBackends: string[];
+  /** Every backend with whether it can be used here and why not. */
+  backends: BackendDescription[];
+  /** Instruction set the CPU kernels were compiled for: 'avx2+fma', 'neon' or 'scalar'. */
+  simdLevel: string;
+  /** Threads the CPU backend splits a batch over (see setNumThreads). */
+  numThreads: number;
+  defaultNumThreads: number;
+  /** N-API version the addon was built against, and the one this Node provides. */
+  napiVersion: { addon: number; runtime: number };
+  addonVersion: string;
+  compiler?: string;
+  platform: string;
+  nodeVersion: string;
+  /** Apple GPU facts (macOS only). */
+  apple?: {
+    chip: string;
+    gpuName: string;
+    hasUnifiedMemory: boolean;
+    recommendedWorkingSetBytes: number;
+  };
+}
+
+/** Which native backends were compiled in, the SIMD level and thread count in use, and versions. */
+export function backendInfo(): BackendInfo {
+  const native = loadNative();
+  const build = native.buildInfo();
+  const isMac = process.platform === 'darwin';
+  return {
+    compiledBackends: build.backends,
+    backends: [
+      { name: 'cpu', available: true },
+      {
+        name: 'mlx',
+        available: build.backends.includes('mlx'),
+        reason: build.backends.includes('mlx')
+          ? undefined
+          : isMac
+            ? 'the MLX backend is not in this build (it is built with cmake-js where MLX is installed)'
+            : 'MLX runs only on macOS with Apple Silicon',
+      },
+      {
+        name: 'coreml',
+        available: false,
+        reason: 'Core ML runs through ONNX export and onnxruntime-node, which is not implemented yet',
+      },
+      { name: 'reference', available: true },
+    ],
+    simdLevel: build.simdLevel,
+    numThreads: build.numThreads,
+    defaultNumThreads: build.defaultNumThreads,
+    napiVersion: { addon: build.napiVersion, runtime: Number(process.versions.napi) },
+    addonVersion: PACKAGE_VERSION,
+    compiler: build.compiler,
+    platform: `${process.platform}-${process.arch}`,
+    nodeVersion: process.versions.node,
+    apple: build.apple,
+  };
+}
+
+/** Sets how many threads the CPU backend uses (default: the number of cores). */
+export function setNumThreads(numThreads: number): void {
+  expectInteger('setNumThreads', 'numThreads', numThreads, { min: 1, max: 1024 });
+  loadNative().setNumThreads(numThreads);
+}
+
+export function getNumThreads(): number {
+  return loadNative().getNumThreads();
+}

@@ -1,0 +1,74 @@
+/**
+ * Loads the native addon built by `npm install` (node-gyp → build/Release/ncp_silicon.node).
+ * Every failure is kept and reported in one message that names the platform and says how to rebuild,
+ * in the manner of sharp's loader.
+ */
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { BackendUnavailableError } from '../errors.js';
+import type { NativeAddon } from './native-types.js';
+
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CANDIDATES = ['build/Release/ncp_silicon.node', 'build/Debug/ncp_silicon.node'];
+
+let cached: NativeAddon | undefined;
+let cachedError: BackendUnavailableError | undefined;
+
+/** The addon, loaded once; throws BackendUnavailableError with the reasons and fixes when it cannot load. */
+export function loadNative(): NativeAddon {
+  if (cached) return cached;
+  if (cachedError) throw cachedError;
+  const require = createRequire(import.meta.url);
+  const failures: string[] = [];
+  const isaProblem = checkCpu();
+  if (isaProblem) failures.push(isaProblem);
+  else {
+    for (const relative of CANDIDATES) {
+      const path = PACKAGE_ROOT + relative;
+      if (!existsSync(path)) continue;
+      try {
+        cached = require(path) as NativeAddon;
+        return cached;
+      } catch (error) {
+        failures.push(`${relative}: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
+  }
+  cachedError = new BackendUnavailableError(loadFailureMessage(failures));
+  throw cachedError;
+}
+
+function loadFailureMessage(failures: string[]): string {
+  const platform = `${process.platform}-${process.arch}`;
+  const runtime = `Node ${process.versions.node}, N-API ${process.versions.napi}`;
+  const lines = [`Could not load the ncp-silicon native addon for ${platform} (${runtime}).`];
+  if (failures.length === 0) {
+    lines.push('No build was found: build/Release/ncp_silicon.node does not exist.');
+  } else {
+    lines.push('Causes:', ...failures.map((f) => `  - ${f}`));
+  }
+  lines.push(
+    'Possible fixes:',
+    '  - Rebuild it for this platform: npm rebuild ncp-silicon (in a clone of the repo: npm install)',
+    '  - Install a C++17 compiler and Python 3 for node-gyp (Debian: apt-get install g++ make python3; macOS: xcode-select --install)',
+    '  - A build copied from another machine or architecture will not load: remove build/ and rebuild here',
+    '  - Do not run Node with --no-addons',
+  );
+  return lines.join('\n');
+}
+
+/** On x86-64 the shipped build targets x86-64-v3 (AVX2 + FMA): say so plainly instead of dying on SIGILL. */
+function checkCpu(): string | undefined {
+  if (process.arch !== 'x64' || process.platform !== 'linux') return undefined;
+  try {
+    const flags = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1].split(/\s+/) ?? [];
+    const missing = ['avx2', 'fma'].filter((f) => !flags.includes(f));
+    if (missing.length > 0) {
+      return `this CPU lacks ${missing.join(' and ')}, which the x86-64-v3 build needs (Haswell or newer)`;
+    }
+  } catch {
+    // No /proc (sandbox): let the load itself decide.
+  }
+  return undefined;
+}

@@ -1,0 +1,38 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { backendInfo } from '../backend/info.js';
+import { AutoNCP } from '../wiring/index.js';
+
+export interface InfoOptions {
+  out: string;
+  units: number;
+  outputs: number;
+  inputs: number;
+  json?: boolean;
+}
+
+export function runInfo(options: InfoOptions): void {
+  const info = backendInfo();
+  if (options.json) {
+    console.log(JSON.stringify(info, null, 2));
+    return;
+  }
+  const rows: [string, string][] = [
+    ['ncp-silicon', info.addonVersion],
+    ['platform', `${info.platform} (Node ${info.nodeVersion})`],
+    ['N-API', `addon ${info.napiVersion.addon}, runtime ${info.napiVersion.runtime}`],
+    ['compiled backends', info.compiledBackends.join(', ')],
+    ['SIMD', info.simdLevel],
+    ['threads', `${info.numThreads} (default ${info.defaultNumThreads})`],
+  ];
+  if (info.compiler) rows.push(['compiler', info.compiler]);
+  if (info.apple) rows.push(['Apple GPU', `${info.apple.chip} / ${info.apple.gpuName}`]);
+  for (const b of info.backends) rows.push([`backend ${b.name}`, b.available ? 'available' : `unavailable: ${b.reason}`]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+
+  const wiring = new AutoNCP(options.units, options.outputs).build(options.inputs);
+  const path = resolve(options.out);
+  writeFileSync(path, wiring.toSVG({ title: `AutoNCP(${options.units}, ${options.outputs}), ${options.inputs} inputs` }));
+  console.log(`\nwiring drawing (${wiring.synapseCount} synapses, ${wiring.sensorySynapseCount} sensory) written to ${path}`);
+}
