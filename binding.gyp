@@ -7,8 +7,18 @@
       "sources": [
         "native/core/thread_pool.cpp",
         "native/core/cpu_features.cpp",
+        "native/core/lstm.cpp",
+        "native/core/ltc.cpp",
+        "native/core/cfc.cpp",
+        "native/core/wired_cfc.cpp",
         "native/addon/addon.cpp",
-        "native/addon/kernels.cpp"
+        "native/addon/buffers.cpp",
+        "native/addon/errors.cpp",
+        "native/addon/kernels.cpp",
+        "native/addon/model_factory.cpp",
+        "native/addon/model_wrap.cpp",
+        "native/addon/ltc_binding.cpp",
+        "native/addon/cfc_binding.cpp"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -11,3 +11,36 @@ export {
   CheckpointError,
   NativeError,
 } from './errors.js';
+
+export { Wiring, FullyConnected, Random, NCP, AutoNCP, PolarityMatrix } from './wiring/index.js';
+export type {
+  NeuronType,
+  WiringKind,
+  WiringJSON,
+  NcpsWiringConfig,
+  FullyConnectedOptions,
+  RandomOptions,
+  NCPOptions,
+  AutoNCPOptions,
+  WiringSVGOptions,
+} from './wiring/index.js';
+
+export { LTC, type LTCOptions } from './models/ltc.js';
+export { CfC, type CfCOptions } from './models/cfc.js';
+export type {
+  Backend,
+  State,
+  MixedState,
+  ForwardOptions,
+  ForwardResult,
+  ForwardBackwardOptions,
+  ForwardBackwardResult,
+  Gradients,
+} from './models/sequence-model.js';
+export type { SequenceModel } from './models/sequence-model.js';
+export { tensor, type Tensor, type Dtype, type FloatArray } from './models/tensor.js';
+export type { ParamLayout, ParamEntry } from './models/param-layout.js';
+
+export { loadSafetensors, loadSafetensorsSync, saveSafetensors, saveSafetensorsSync } from './io/safetensors.js';
+export type { SafeTensor, SafetensorsDtype } from './io/safetensors.js';
+export { fromNcps, type NcpsModelConfig } from './io/from-ncps.js';

@@ -5,6 +5,9 @@
 
 #include <napi.h>
 
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "core/cell.h"
@@ -32,10 +35,22 @@ auto guarded(Napi::Env env, Fn&& fn) -> decltype(fn()) {
   }
 }
 
+// A number as JavaScript prints it (shortest form that round-trips), not std::to_string's "1.000000".
+inline std::string format_number(double n) {
+  if (std::isnan(n)) return "NaN";
+  if (std::isinf(n)) return n > 0 ? "Infinity" : "-Infinity";
+  char buffer[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buffer, sizeof buffer, "%.*g", precision, n);
+    if (std::strtod(buffer, nullptr) == n) break;
+  }
+  return buffer;
+}
+
 inline std::string describe_value(const Napi::Value& value) {
   if (value.IsUndefined()) return "undefined";
   if (value.IsNull()) return "null";
-  if (value.IsNumber()) return "number " + std::to_string(value.As<Napi::Number>().DoubleValue());
+  if (value.IsNumber()) return "number " + format_number(value.As<Napi::Number>().DoubleValue());
   if (value.IsBoolean()) return std::string("boolean ") + (value.As<Napi::Boolean>().Value() ? "true" : "false");
   if (value.IsString()) return "string \"" + value.As<Napi::String>().Utf8Value() + "\"";
   if (value.IsTypedArray()) {
@@ -60,12 +75,17 @@ inline std::string describe_value(const Napi::Value& value) {
 // "<api>: expected <what> for <name>, received <description>." as a TypeError or RangeError.
 [[noreturn]] inline void throw_type(Napi::Env env, const std::string& api, const std::string& name,
                                     const std::string& expected, const Napi::Value& received) {
-  throw Napi::TypeError::New(env, api + ": expected " + expected + " for " + name + ", received " +
-                                      describe_value(received) + ".");
+  Napi::Error error = Napi::TypeError::New(env, api + ": expected " + expected + " for " + name + ", received " +
+                                                    describe_value(received) + ".");
+  error.Set("code", Napi::String::New(env, "NCP_INVALID_TYPE"));
+  throw error;
 }
 [[noreturn]] inline void throw_range(Napi::Env env, const std::string& api, const std::string& name,
                                      const std::string& expected, const std::string& received) {
-  throw Napi::RangeError::New(env, api + ": expected " + expected + " for " + name + ", received " + received + ".");
+  Napi::Error error =
+      Napi::RangeError::New(env, api + ": expected " + expected + " for " + name + ", received " + received + ".");
+  error.Set("code", Napi::String::New(env, "NCP_INVALID_RANGE"));
+  throw error;
 }
 
 }  // namespace ncp::addon

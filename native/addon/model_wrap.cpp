@@ -14,14 +14,18 @@ namespace {
 constexpr int kMaxDim = INT_MAX / 64;
 
 // One async forward or forward+backward. The JS args object (and with it every typed array) and the model
-// object are kept alive through Receiver() until the promise settles; Execute never touches N-API.
+// object are pinned by persistent references until the worker is destroyed (on the main thread, after the
+// promise settles); Execute never touches N-API.
 template <typename T>
 class SequenceWorker final : public Napi::AsyncWorker {
  public:
   SequenceWorker(Napi::Env env, std::shared_ptr<const core::SequenceModelBase<T>> model,
-                 const core::SequenceForward<T>& io, const core::SequenceBackward<T>& grads, bool backward)
+                 const core::SequenceForward<T>& io, const core::SequenceBackward<T>& grads, bool backward,
+                 const Napi::Object& args, const Napi::Object& owner)
       : Napi::AsyncWorker(env, "ncp-silicon:sequence"),
         deferred_(Napi::Promise::Deferred::New(env)),
+        args_(Napi::Persistent(args)),
+        owner_(Napi::Persistent(owner)),
         model_(std::move(model)),
         io_(io),
         grads_(grads),
@@ -48,6 +52,8 @@ class SequenceWorker final : public Napi::AsyncWorker {
 
  private:
   Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference args_;
+  Napi::ObjectReference owner_;
   std::shared_ptr<const core::SequenceModelBase<T>> model_;
   core::SequenceForward<T> io_;
   core::SequenceBackward<T> grads_;
@@ -170,7 +176,7 @@ Napi::Value ModelWrap::call(const Napi::CallbackInfo& info, bool backward, bool 
         const T dt = io.timespans[i];
         if (!(dt > T(0)) || !std::isfinite(static_cast<double>(dt))) {
           throw_range(env, api, "timespans[" + std::to_string(i) + "]", "a finite number > 0",
-                      "number " + std::to_string(static_cast<double>(dt)));
+                      "number " + format_number(static_cast<double>(dt)));
         }
       }
     }
@@ -191,7 +197,7 @@ Napi::Value ModelWrap::call(const Napi::CallbackInfo& info, bool backward, bool 
       grads.d_params = views.get<T>(args, "dParams", param_count_, true, true, "(the parameter layout)");
       const double seed = get_number(env, api, args, "dropoutSeed", 0);
       if (seed < 0 || seed > 9007199254740991.0 || std::floor(seed) != seed) {
-        throw_range(env, api, "dropoutSeed", "a non-negative safe integer", "number " + std::to_string(seed));
+        throw_range(env, api, "dropoutSeed", "a non-negative safe integer", "number " + format_number(seed));
       }
       grads.dropout_seed = static_cast<std::uint64_t>(seed);
     }
@@ -202,9 +208,7 @@ Napi::Value ModelWrap::call(const Napi::CallbackInfo& info, bool backward, bool 
       else model->forward(io);
       return env.Undefined();
     }
-    auto* worker = new SequenceWorker<T>(env, model, io, grads, backward);
-    worker->Receiver().Set("args", args);
-    worker->Receiver().Set("model", Value());
+    auto* worker = new SequenceWorker<T>(env, model, io, grads, backward, args, Value());
     Napi::Promise promise = worker->promise();
     worker->Queue();
     return promise;

@@ -1,3 +1,6 @@
+import type { SequenceArgs } from './sequence-args.js';
+import type { FloatArray } from '../models/tensor.js';
+
 /**
  * The one typed description of everything the native addon exports (native/addon/*.cpp).
  * Nothing else in TypeScript touches the untyped module.
@@ -22,4 +25,30 @@ export interface NativeAddon {
   buildInfo(): NativeBuildInfo;
   setNumThreads(numThreads: number): void;
   getNumThreads(): number;
+  NativeModel: new (config: NativeModelConfig) => NativeSequenceModel;
+}
+
+
+/** Construction of a native model (native/addon/model_wrap.h). */
+export interface NativeModelConfig {
+  /** Public API name used in error messages ('LTC', 'CfC'). */
+  api: string;
+  cell: 'ltc' | 'cfc' | 'wired_cfc';
+  /** Parsed by native/addon/ltc_binding.cpp or cfc_binding.cpp. */
+  cellConfig: object;
+  /** The model's flat parameter buffer; kept referenced, re-read when `version` changes. */
+  params: FloatArray;
+  offsets: Record<string, number>;
+  mixedMemory: boolean;
+  projSize: number;
+}
+
+export interface NativeSequenceModel {
+  readonly inputSize: number;
+  readonly stateSize: number;
+  readonly outputSize: number;
+  forward(args: SequenceArgs): void;
+  forwardBackward(args: SequenceArgs): void;
+  forwardAsync(args: SequenceArgs): Promise<void>;
+  forwardBackwardAsync(args: SequenceArgs): Promise<void>;
 }

@@ -6,8 +6,8 @@
  * Reference: numpy 1.24 `random/mtrand.pyx`, `_generator.pyx`, `bit_generator.pyx`, `src/pcg64/pcg64.{h,c}`,
  * `src/distributions/distributions.c`. Only what the wirings need is ported, and only for ranges below 2^32.
  *
- * The PCG64 step runs in a tiny WebAssembly module (see below); BigInt is used only for the two seeding steps
- * and to expose raw states and 64-bit outputs to tests.
+ * The PCG64 step uses plain 32-bit number arithmetic (see below); BigInt is used only for seeding and to expose raw
+ * states and 64-bit outputs to tests.
  */
 
 /** One recorded `choice` call, in the shape of the fixtures' `rng_trace`. */
@@ -213,81 +213,52 @@ export function seedSequenceState(seed: number, nWords32: number): Uint32Array {
   return out;
 }
 
-const MASK64 = (1n << 64n) - 1n;
-const MASK128 = (1n << 128n) - 1n;
-/** PCG's default 128-bit multiplier (`PCG_DEFAULT_MULTIPLIER_128`). */
+/** PCG's default 128-bit multiplier (`PCG_DEFAULT_MULTIPLIER_128`); BigInt, for seeding. */
 const PCG_MULT = (2549297995355413924n << 64n) | 4865540595714422341n;
+const MASK128 = (1n << 128n) - 1n;
 
 /*
- * The PCG64 step runs in a 430-byte WebAssembly module: 128-bit arithmetic in i64 is ~6× faster than the best
- * pure-JS version we measured (16-bit limbs in doubles), which matters for wirings of thousands of units (millions
- * of draws). The bytes were assembled by hand from the WAT-style pseudocode below; the bit-exact tests against
- * numpy's streams (rng_streams.json, both wiring fixtures) check them. ML = 0x4385DF649FCCF645 and
- * MH = 0x2360ED051FC65DA4 are the low and high halves of PCG_MULT.
- *
- * (module
- *   (global $sh (export "sh") (mut i64) (i64.const 0))  (global $sl (export "sl") (mut i64) (i64.const 0))
- *   (global $ih (export "ih") (mut i64) (i64.const 0))  (global $il (export "il") (mut i64) (i64.const 0))
- *   (global $out (export "out") (mut i64) (i64.const 0))
- *   (global $has (export "has") (mut i32) (i32.const 0)) (global $buf (export "buf") (mut i32) (i32.const 0))
- *   ;; state = state * MULT + inc (mod 2^128), with MULT = MH:ML; out = rotr64(hi ^ lo, hi >> 58)
- *   (func $step (export "step") (local $a0 i64) (local $a1 i64) (local $p01 i64) (local $p10 i64)
- *                                (local $hi i64) (local $lo i64)
- *     a0 = sl & 0xffffffff; a1 = sl >> 32; p01 = a0 * ML1; p10 = a1 * ML0        ;; ML = ML1:ML0 (32-bit halves)
- *     hi = a1*ML1 + (p01 >> 32) + (p10 >> 32) + (((a0*ML0) >> 32 + (p01 & M32) + (p10 & M32)) >> 32)  ;; mulhi
- *     hi += sl*MH + sh*ML + ih;  lo = sl*ML + il;  hi += (lo <u il)
- *     sh = hi; sl = lo; out = i64.rotr(hi ^ lo, hi >>u 58))
- *   ;; numpy pcg64_next32: low half of a fresh output, then its buffered high half
- *   (func $next32 (export "next32") (result i32)
- *     (if (result i32) has (then has = 0; buf) (else step; has = 1; buf = wrap(out >> 32); wrap(out))))
- *   ;; numpy buffered_bounded_lemire_uint32 for 0 < max < 2^32 - 1
- *   (func $bounded (export "bounded") (param $max i32) (result i32) (local $excl i64) (local $m i64) (local $t i32)
- *     excl = extend_u(max) + 1;  m = extend_u(next32()) * excl
- *     (if (wrap(m) <u wrap(excl)) (then t = (-1 - max) rem_u wrap(excl)
- *        (loop (if (wrap(m) <u t) (then m = extend_u(next32()) * excl; br 1)))))
- *     wrap(m >> 32)))
+ * The per-draw step works on plain numbers, since BigInt arithmetic is several times too slow for wirings of thousands
+ * of units (millions of draws). The state and increment are four 32-bit words each and the multiplier is split into
+ * eight 16-bit limbs: a 32-bit word times a 16-bit limb is below 2^48, so a sum of up to four such products stays
+ * below 2^53 and is exact in a double. That takes 20 products where 16-bit limbs on both sides would take 36.
+ * M0..M7 are those limbs, lowest first.
  */
-const PCG64_WASM_BASE64 =
-  'AGFzbQEAAAABDQNgAABgAAF/YAF/AX8DBAMAAQIGJAd+AUIAC34BQgALfgFCAAt+AUIAC34BQgALfwFBAAt/AUEACwdBCgJzaAMAAnNs' +
-  'AwECaWgDAgJpbAMDA291dAMEA2hhcwMFA2J1ZgMGBHN0ZXAAAAZuZXh0MzIAAQdib3VuZGVkAAIKpQIDugEBBn4jAUL/////D4MhACMB' +
-  'QiCIIQEgAELkvpecBH4hAiABQsXss/4JfiEDIAFC5L6XnAR+IAJCIIh8IANCIIh8IABCxeyz/gl+QiCIIAJC/////w+DfCADQv////8P' +
-  'g3xCIIh8IwFCpLuZ/tGgu7AjfnwjAELF7LP+yez3wsMAfnwjAnwhBCMBQsXss/7J7PfCwwB+IwN8IQUgBCAFIwNUrXwhBCAEJAAgBSQB' +
-  'IAQgBYUgBEI6iIokBAsfACMFBH9BACQFIwYFEABBASQFIwRCIIinJAYjBKcLC0cCAn4BfyAArUIBfCEBEAGtIAF+IQIgAqcgAadJBEBB' +
-  'fyAAayABp3AhAwNAIAKnIANJBEAQAa0gAX4hAgwBCwsLIAJCIIinCw==';
+const [M0, M1, M2, M3, M4, M5, M6, M7] = Array.from({ length: 8 }, (_, k) =>
+  Number((PCG_MULT >> BigInt(16 * k)) & 0xffffn),
+);
+const TWO_16 = 0x10000;
+const TWO_32 = 0x100000000;
 
-/** The little of the WebAssembly JS API used here (@types/node does not declare it without the DOM lib). */
-interface WasmGlobal {
-  value: bigint | number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-interface Pcg64Exports {
-  sh: WasmGlobal;
-  sl: WasmGlobal;
-  ih: WasmGlobal;
-  il: WasmGlobal;
-  out: WasmGlobal;
-  has: WasmGlobal;
-  step(): void;
-  next32(): number;
-  bounded(max: number): number;
+/** The 128-bit value as four 32-bit words, lowest first. */
+function toWords(value: bigint): Uint32Array {
+  return Uint32Array.from({ length: 4 }, (_, i) => Number((value >> BigInt(32 * i)) & 0xffffffffn));
 }
 
-let pcg64Module: object | undefined;
+function fromWords(words: Uint32Array): bigint {
+  return words.reduceRight((acc, word) => (acc << 32n) | BigInt(word), 0n);
+}
+
+/**
+ * High 32 bits of x·y for 32-bit x and y. The full product can exceed 2^53, so x is split into 16-bit halves; the low
+ * 16 bits dropped from the lower partial product cannot carry into the high word.
+ */
+function mulHi32(x: number, y: number): number {
+  return Math.floor(((x >>> 16) * y + Math.floor(((x & 0xffff) * y) / TWO_16)) / TWO_16);
+}
 
 /** PCG64 (XSL-RR 128/64) seeded as numpy's `PCG64(SeedSequence(seed))`. */
 export class PCG64 {
-  declare private readonly wasm: Pcg64Exports;
+  // Private fields, so deep-equality checks of wirings ignore the generator (compare getState() instead).
+  readonly #state = new Uint32Array(4);
+  readonly #inc = new Uint32Array(4);
+  /** High half of the latest 64-bit output (as int32 bits, see #next32). */
+  #outHi = 0;
+  /** numpy `has_uint32` / `uinteger`: the high half of an output not yet handed out by nextUint32. */
+  #hasBuffered = false;
+  #buffered = 0;
 
   constructor(seed: number) {
-    pcg64Module ??= new wasmApi.Module(Buffer.from(PCG64_WASM_BASE64, 'base64'));
-    // Not enumerable: the instance's functions differ per generator, which would make two wirings with the same
-    // state compare unequal in deep-equality checks (the state itself is compared through getState()).
-    Object.defineProperty(this, 'wasm', { value: new wasmApi.Instance(pcg64Module, {}).exports, enumerable: false });
     const w = seedSequenceState(seed, 8);
     // generate_state(4, uint64) views pairs of uint32 as little-endian uint64 words v0..v3;
     // pcg64_set_seed takes initstate = v0·2^64 + v1 and initseq = v2·2^64 + v3.
@@ -298,32 +269,112 @@ export class PCG64 {
     const inc = ((initSeq << 1n) | 1n) & MASK128;
     let state = inc;
     state = (((state + initState) & MASK128) * PCG_MULT + inc) & MASK128;
-    this.wasm.sh.value = BigInt.asIntN(64, state >> 64n);
-    this.wasm.sl.value = BigInt.asIntN(64, state & MASK64);
-    this.wasm.ih.value = BigInt.asIntN(64, inc >> 64n);
-    this.wasm.il.value = BigInt.asIntN(64, inc & MASK64);
+    this.#state.set(toWords(state));
+    this.#inc.set(toWords(inc));
+  }
+
+  /**
+   * One PCG64 step, `state = state * MULT + inc (mod 2^128)`, then the XSL-RR output of the new state:
+   * rotr64(hi64 ^ lo64, hi64 >> 58). Returns the output's low 32 bits and leaves its high 32 bits in #outHi (both as
+   * int32 bits).
+   */
+  #step(): number {
+    const s = this.#state;
+    const inc = this.#inc;
+    const a0 = s[0];
+    const a1 = s[1];
+    const a2 = s[2];
+    const a3 = s[3];
+    // Column sums of the product, truncated to 128 bits: eN collects the even limbs (aligned with word N), oN the
+    // odd limbs (16 bits above word N).
+    const e0 = a0 * M0;
+    const o0 = a0 * M1;
+    const e1 = a0 * M2 + a1 * M0;
+    const o1 = a0 * M3 + a1 * M1;
+    const e2 = a0 * M4 + a1 * M2 + a2 * M0;
+    const o2 = a0 * M5 + a1 * M3 + a2 * M1;
+    const e3 = a0 * M6 + a1 * M4 + a2 * M2 + a3 * M0;
+    const o3 = a0 * M7 + a1 * M5 + a2 * M3 + a3 * M1;
+    // oN·2^16 would not be exact, so oN's low 16 bits go into word N and the rest into word N+1 (`& 0xffff` is
+    // exact: bitwise operators take numbers mod 2^32). Only the carries depend on each other, so they are added last,
+    // which keeps that dependency chain short. Every sum stays below 2^53.
+    const w0 = e0 + (o0 & 0xffff) * TWO_16 + inc[0];
+    const w1 = e1 + Math.floor(o0 / TWO_16) + (o1 & 0xffff) * TWO_16 + inc[1];
+    const w2 = e2 + Math.floor(o1 / TWO_16) + (o2 & 0xffff) * TWO_16 + inc[2];
+    const w3 = e3 + Math.floor(o2 / TWO_16) + (o3 & 0xffff) * TWO_16 + inc[3];
+    const t1 = w1 + Math.floor(w0 / TWO_32);
+    const t2 = w2 + Math.floor(t1 / TWO_32);
+    const t3 = w3 + Math.floor(t2 / TWO_32);
+    // `>>> 0` keeps a word's low 32 bits; word 3 drops its carry (mod 2^128).
+    const r0 = w0 >>> 0;
+    const r1 = t1 >>> 0;
+    const r2 = t2 >>> 0;
+    const r3 = t3 >>> 0;
+    s[0] = r0;
+    s[1] = r1;
+    s[2] = r2;
+    s[3] = r3;
+    // XSL-RR on 32-bit halves. The rotation amount is random, so it is done without branches: a rotation by 32 or
+    // more first swaps the halves (`swap` is 0 or all ones), and `<< 1 << (31 - r)` is `<< (32 - r)` except that it
+    // gives 0 for r = 0 (a JavaScript shift by 32 would shift by 0).
+    const xhi = r3 ^ r1;
+    const xlo = r2 ^ r0;
+    const rot = r3 >>> 26;
+    const swap = -(rot >>> 5);
+    const hi = xhi ^ ((xhi ^ xlo) & swap);
+    const lo = xlo ^ ((xhi ^ xlo) & swap);
+    const r = rot & 31;
+    this.#outHi = (hi >>> r) | ((lo << 1) << (31 - r));
+    return (lo >>> r) | ((hi << 1) << (31 - r));
   }
 
   /** Next 64-bit output (tests only; the wirings draw 32-bit values). */
   nextUint64(): bigint {
-    this.wasm.step();
-    return BigInt.asUintN(64, this.wasm.out.value as bigint);
+    const lo = this.#step();
+    return (BigInt(this.#outHi >>> 0) << 32n) | BigInt(lo >>> 0);
   }
 
   /** numpy `pcg64_next32`: the low half of a 64-bit output now, its high half on the next call. */
   nextUint32(): number {
-    return this.wasm.next32() >>> 0;
+    return this.#next32() >>> 0;
   }
 
-  /** Lemire bounded integer in [0, max] for 0 < max < 2^32 - 1 (numpy `buffered_bounded_lemire_uint32`). */
+  /**
+   * nextUint32 with the same bits as a signed int32: V8 passes int32 values around unboxed, whereas a uint32 above
+   * 2^31 returned from a call that is not inlined is allocated on the heap, which made the hot path GC-bound.
+   */
+  #next32(): number {
+    if (this.#hasBuffered) {
+      this.#hasBuffered = false;
+      return this.#buffered;
+    }
+    const lo = this.#step();
+    this.#hasBuffered = true;
+    this.#buffered = this.#outHi;
+    return lo;
+  }
+
+  /**
+   * Lemire bounded integer in [0, max] for 0 < max < 2^32 - 1 (numpy `buffered_bounded_lemire_uint32`): the high
+   * word of draw·(max + 1), redrawing while the low word falls below 2^32 mod (max + 1).
+   */
   lemire(max: number): number {
-    return this.wasm.bounded(max) >>> 0;
+    const excl = max + 1;
+    let draw = this.#next32();
+    let low = Math.imul(draw, excl) >>> 0;
+    if (low < excl) {
+      const threshold = (UINT32_MAX - max) % excl;
+      while (low < threshold) {
+        draw = this.#next32();
+        low = Math.imul(draw, excl) >>> 0;
+      }
+    }
+    return mulHi32(draw >>> 0, excl);
   }
 
   /** The raw 128-bit `state` and `inc` (as numpy's `bit_generator.state['state']`). */
   getState(): { state: bigint; inc: bigint } {
-    const u = (g: WasmGlobal) => BigInt.asUintN(64, g.value as bigint);
-    return { state: (u(this.wasm.sh) << 64n) | u(this.wasm.sl), inc: (u(this.wasm.ih) << 64n) | u(this.wasm.il) };
+    return { state: fromWords(this.#state), inc: fromWords(this.#inc) };
   }
 }
 

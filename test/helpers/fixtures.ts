@@ -82,10 +82,10 @@ export function flat(values: Nested): number[] {
 }
 
 /** The fixture's parameters as one flat buffer with the model layout (full ncps names as keys). */
-export function fixtureParams<A extends Float32Array | Float64Array>(
+export function fixtureParams(
   fixture: ModelFixture,
-  ArrayType: { new (n: number): A },
-): { layout: ParamLayout; params: A } {
+  ArrayType: Float32ArrayConstructor | Float64ArrayConstructor,
+): { layout: ParamLayout; params: Float32Array | Float64Array } {
   const layout = buildParamLayout(
     fixture.parameters.map((p) => ({ name: p.name, shape: p.shape, trainable: p.requires_grad })),
   );

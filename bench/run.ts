@@ -1,0 +1,85 @@
+/**
+ * `npm run bench [-- case-id …]`: runs each kernel case in a fresh process (so peak RSS is per case), prints
+ * progress and a Markdown table, and writes bench/results/kernels.json and kernels.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { backendInfo } from '../src/index.js';
+import { CASES, NCPS_GOALS, PEAK_RSS_GOAL } from './cases.js';
+
+interface CaseResult {
+  id: string;
+  kind: string;
+  batch: number;
+  steps: number;
+  native: { medianSeconds: number; sampleStepsPerSecond: number; peakRssBytes: number };
+  reference: { batch: number; medianSeconds: number; sampleStepsPerSecond: number };
+  speedupVsReference: number;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const selected = process.argv.slice(2);
+const cases = selected.length ? CASES.filter((c) => selected.includes(c.id)) : CASES;
+const results: CaseResult[] = [];
+const started = Date.now();
+cases.forEach((c, i) => {
+  process.stdout.write(`[${i + 1}/${cases.length}] ${c.id} … `);
+  const out = execFileSync(process.execPath, ['--import', 'tsx', `${here}kernel-case.ts`, c.id], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = JSON.parse(out.trim().split('\n').pop()!) as CaseResult;
+  results.push(r);
+  console.log(`${fmtSeconds(r.native.medianSeconds)} (${fmtRate(r.native.sampleStepsPerSecond)} sample-steps/s, ${r.speedupVsReference.toFixed(0)}× the TS reference)`);
+});
+
+const info = backendInfo();
+const goals = NCPS_GOALS.flatMap((g) => {
+  const r = results.find((x) => x.id === g.id);
+  if (!r) return [];
+  const speedup = g.ncpsSeconds / r.native.medianSeconds;
+  return [{ id: g.id, ncpsSeconds: g.ncpsSeconds, ourSeconds: r.native.medianSeconds, speedup, goal: g.minSpeedup, met: speedup >= g.minSpeedup, note: g.note }];
+});
+const rssCase = results.find((x) => x.id === PEAK_RSS_GOAL.id);
+const rssGoal = rssCase ? { id: PEAK_RSS_GOAL.id, peakRssBytes: rssCase.native.peakRssBytes, maxBytes: PEAK_RSS_GOAL.maxBytes, met: rssCase.native.peakRssBytes < PEAK_RSS_GOAL.maxBytes, note: PEAK_RSS_GOAL.note } : undefined;
+
+const machine = { cpu: cpus()[0]?.model, cores: cpus().length, platform: info.platform, simd: info.simdLevel, threads: info.numThreads, node: info.nodeVersion };
+const lines = [
+  `# Kernel benchmark (${new Date().toISOString().slice(0, 10)})`,
+  '',
+  `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.platform}, SIMD ${machine.simd}, ${machine.threads} threads, Node ${machine.node}.`,
+  'Models: LTC and wired CfC on AutoNCP(64, 8, seed 22222), 16 inputs, float32, per-step timespans. Median of tinybench samples.',
+  'The TypeScript reference is measured in the same run (on a batch of at most 4, or 2 for forward+backward; ratios are per sample-step).',
+  '',
+  '| case | B | L | median | sample-steps/s | peak RSS | TS reference sample-steps/s | native / reference |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ...results.map((r) => `| ${r.id} | ${r.batch} | ${r.steps} | ${fmtSeconds(r.native.medianSeconds)} | ${fmtRate(r.native.sampleStepsPerSecond)} | ${fmtBytes(r.native.peakRssBytes)} | ${fmtRate(r.reference.sampleStepsPerSecond)} | ${r.speedupVsReference.toFixed(0)}× |`),
+  '',
+  '## Against ncps 1.0.1 (PyTorch CPU, 2 threads; medians from issue #3, measured on a machine like this one)',
+  '',
+  '| case | ncps | ncp-silicon | speed-up | goal | met |',
+  '|---|---:|---:|---:|---:|:---:|',
+  ...goals.map((g) => `| ${g.id} | ${fmtSeconds(g.ncpsSeconds)} | ${fmtSeconds(g.ourSeconds)} | ${g.speedup.toFixed(0)}× | ≥ ${g.goal}× | ${g.met ? 'yes' : 'NO'} |`),
+  ...(rssGoal ? [`| ${rssGoal.id} peak RSS | 18.4 GiB | ${fmtBytes(rssGoal.peakRssBytes)} | | < 256 MiB | ${rssGoal.met ? 'yes' : 'NO'} |`] : []),
+  '',
+  `Total time ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+];
+const markdown = lines.join('\n');
+console.log(`\n${markdown}`);
+mkdirSync(`${here}results`, { recursive: true });
+writeFileSync(`${here}results/kernels.json`, JSON.stringify({ date: new Date().toISOString(), machine, results, goals, peakRss: rssGoal }, null, 2));
+writeFileSync(`${here}results/kernels.md`, `${markdown}\n`);
+console.log(`\nwrote bench/results/kernels.json and bench/results/kernels.md`);
+
+function fmtSeconds(s: number): string {
+  if (s < 1e-3) return `${(s * 1e6).toFixed(1)} µs`;
+  if (s < 1) return `${(s * 1e3).toFixed(2)} ms`;
+  return `${s.toFixed(2)} s`;
+}
+function fmtRate(r: number): string {
+  if (r >= 1e6) return `${(r / 1e6).toFixed(2)} M`;
+  if (r >= 1e3) return `${(r / 1e3).toFixed(1)} k`;
+  return r.toFixed(0);
+}
+function fmtBytes(b: number): string {
+  return `${(b / 1048576).toFixed(0)} MiB`;
+}

@@ -1,0 +1,198 @@
+/**
+ * CfC: closed-form continuous-time networks (SPEC.md §3–4), fully connected with a backbone, or wired
+ * (one CfC cell per wiring layer). Initialised as ncps does: PyTorch Linear defaults, then Xavier-uniform on
+ * every 2-D trainable parameter (ncps/torch/cfc_cell.py, init_weights).
+ */
+import { argumentError } from '../errors.js';
+import { expectInteger, expectNumber, expectOneOf, expectOptions } from '../validate.js';
+import { ReferenceCfcCell, type CfcActivation, type CfcMode } from '../backend/reference/cfc-cell.js';
+import { ReferenceWiredCfcCell } from '../backend/reference/wired-cfc-cell.js';
+import { ReferenceLstm, ReferenceProjection } from '../backend/reference/lstm.js';
+import type { ReferenceSequenceModel } from '../backend/reference/sequence.js';
+import { cfcParamSpecs, lstmParamSpecs, projectionParamSpecs, wiredCfcParamSpecs } from '../io/ncps-names.js';
+import type { Wiring } from '../wiring/index.js';
+import { COMMON_OPTION_KEYS, resolveCommonOptions, resolveWiring, type CommonModelOptions } from './common-options.js';
+import { initLinearDefault, initLstm } from './init.js';
+import { InitRng, xavierUniform } from './init-rng.js';
+import { buildParamLayout, type ParamSpec } from './param-layout.js';
+import { SequenceModel } from './sequence-model.js';
+
+export interface CfCOptions extends CommonModelOptions {
+  /** 'default' (gated), 'no_gate' or 'pure' (closed-form solution only). */
+  mode?: CfcMode;
+  /** Backbone activation: 'lecun_tanh' (default), 'tanh', 'relu', 'gelu', 'silu'. */
+  activation?: CfcActivation;
+  /** Backbone width (default 128; not with a wiring). */
+  backboneUnits?: number;
+  /** Backbone depth (default 1; not with a wiring). */
+  backboneLayers?: number;
+  /** Dropout after backbone layers 2+ during training (default 0; not with a wiring). */
+  backboneDropout?: number;
+  /** Adds a Linear(outputs → projSize) on every output. */
+  projSize?: number;
+}
+
+const CFC_OPTION_KEYS = [...COMMON_OPTION_KEYS, 'mode', 'activation', 'backboneUnits', 'backboneLayers', 'backboneDropout', 'projSize'];
+const MODES: readonly CfcMode[] = ['default', 'no_gate', 'pure'];
+const ACTIVATIONS: readonly CfcActivation[] = ['lecun_tanh', 'tanh', 'relu', 'gelu', 'silu'];
+
+export class CfC extends SequenceModel {
+  /** The wiring, for a wired CfC. */
+  readonly wiring: Wiring | undefined;
+  readonly units: number;
+  readonly mode: CfcMode;
+  readonly activation: CfcActivation;
+  readonly backboneUnits: number;
+  readonly backboneLayers: number;
+  readonly backboneDropout: number;
+  readonly projSize: number | undefined;
+  /** Neurons per wiring layer (wired CfC). */
+  readonly layerSizes: number[] | undefined;
+
+  constructor(inputSize: number, unitsOrWiring: number | Wiring, options?: CfCOptions) {
+    const api = 'CfC';
+    expectInteger(api, 'inputSize', inputSize, { min: 1 });
+    const opts = expectOptions(api, options, CFC_OPTION_KEYS);
+    const common = resolveCommonOptions(api, opts);
+    const wiring = resolveWiring(api, inputSize, unitsOrWiring, false);
+    if (wiring) {
+      for (const key of ['backboneUnits', 'backboneLayers', 'backboneDropout'] as const) {
+        if (opts[key] !== undefined) {
+          throw argumentError(TypeError, api, `options.${key}`, 'no backbone option with a wiring (a wired CfC has no backbone)', opts[key]);
+        }
+      }
+    }
+    const mode = opts.mode === undefined ? 'default' : expectOneOf(api, 'options.mode', opts.mode, MODES);
+    const activation = opts.activation === undefined ? 'lecun_tanh' : expectOneOf(api, 'options.activation', opts.activation, ACTIVATIONS);
+    const backboneUnits = opts.backboneUnits === undefined ? 128 : expectInteger(api, 'options.backboneUnits', opts.backboneUnits, { min: 1 });
+    const backboneLayers = opts.backboneLayers === undefined ? 1 : expectInteger(api, 'options.backboneLayers', opts.backboneLayers, { min: 0, max: 64 });
+    const backboneDropout = opts.backboneDropout === undefined ? 0 : expectNumber(api, 'options.backboneDropout', opts.backboneDropout, { min: 0, lessThan: 1 });
+    const projSize = opts.projSize === undefined ? undefined : expectInteger(api, 'options.projSize', opts.projSize, { min: 1 });
+
+    const S = inputSize;
+    const pure = mode === 'pure';
+    let N: number;
+    let outputs: number;
+    let layerSizes: number[] | undefined;
+    const specs: ParamSpec[] = [];
+    if (wiring) {
+      N = wiring.units;
+      layerSizes = wiring.layers.map((layer) => layer.length);
+      outputs = layerSizes[layerSizes.length - 1];
+      specs.push(...wiredCfcParamSpecs(S, layerSizes, pure));
+    } else {
+      N = unitsOrWiring as number;
+      outputs = N;
+      specs.push(...cfcParamSpecs(S, N, pure, backboneUnits, backboneLayers, backboneDropout));
+    }
+    if (common.mixedMemory) specs.push(...lstmParamSpecs(S, N));
+    if (projSize !== undefined) specs.push(...projectionParamSpecs(outputs, projSize));
+    super({
+      api,
+      dtype: common.dtype,
+      inputSize: S,
+      stateSize: N,
+      outputSize: projSize ?? outputs,
+      batchFirst: common.batchFirst,
+      returnSequences: common.returnSequences,
+      hasMixedMemory: common.mixedMemory,
+      backend: common.backend,
+      layout: buildParamLayout(specs),
+    });
+    this.wiring = wiring;
+    this.units = N;
+    this.mode = mode;
+    this.activation = activation;
+    this.backboneUnits = wiring ? 0 : backboneUnits;
+    this.backboneLayers = wiring ? 0 : backboneLayers;
+    this.backboneDropout = wiring ? 0 : backboneDropout;
+    this.projSize = projSize;
+    this.layerSizes = layerSizes;
+    this.initialise(common.seed);
+    this.initBackend();
+  }
+
+  private initialise(seed: number): void {
+    const rng = new InitRng(seed);
+    const params = this.namedParameters();
+    // Cell: PyTorch Linear defaults, then Xavier on every 2-D trainable tensor (w_tau and A included).
+    for (const e of this.layout.entries) {
+      if (!e.name.startsWith('rnn_cell.') || !e.trainable) continue;
+      if (e.shape.length === 2) params[e.name].data.set(xavierUniform(rng, e.shape[0], e.shape[1]));
+      else if (e.name.endsWith('.bias')) {
+        const fanIn = params[e.name.replace(/\.bias$/, '.weight')].shape[1];
+        const bound = 1 / Math.sqrt(fanIn);
+        const data = params[e.name].data;
+        for (let i = 0; i < data.length; i++) data[i] = rng.uniform(-bound, bound);
+      }
+    }
+    if (this.wiring && this.layerSizes) this.fillWiredMasks(params);
+    if (this.hasMixedMemory) initLstm(rng, params, this.inputSize, this.units);
+    if (this.projSize !== undefined) initLinearDefault(rng, params, 'fc');
+    this.markParametersChanged();
+  }
+
+  /** mask_l = |polarities of the synapses into layer l| transposed, plus an all-ones recurrent block (SPEC §3). */
+  private fillWiredMasks(params: Record<string, { data: Float32Array | Float64Array; shape: number[] }>): void {
+    const wiring = this.wiring!;
+    const layers = wiring.layers;
+    layers.forEach((neurons, l) => {
+      const mask = params[`rnn_cell.layer_${l}.sparsity_mask`];
+      const inputs = l === 0 ? this.inputSize : layers[l - 1].length;
+      const width = inputs + neurons.length;
+      neurons.forEach((dest, j) => {
+        for (let i = 0; i < width; i++) {
+          let value = 1;
+          if (i < inputs) {
+            value = l === 0 ? Math.abs(wiring.sensoryAdjacencyMatrix.get(i, dest)) : Math.abs(wiring.adjacencyMatrix.get(layers[l - 1][i], dest));
+          }
+          mask.data[j * width + i] = value;
+        }
+      });
+    });
+  }
+
+  protected nativeCellConfig() {
+    if (this.layerSizes) {
+      return { cell: 'wired_cfc' as const, cellConfig: { inputs: this.inputSize, mode: this.mode, layerSizes: this.layerSizes }, projSize: this.projSize ?? 0 };
+    }
+    return {
+      cell: 'cfc' as const,
+      cellConfig: {
+        inputs: this.inputSize,
+        units: this.units,
+        mode: this.mode,
+        activation: this.activation,
+        backboneUnits: this.backboneUnits,
+        backboneLayers: this.backboneLayers,
+        backboneDropout: this.backboneDropout,
+      },
+      projSize: this.projSize ?? 0,
+    };
+  }
+
+  protected referenceModel(params: Float64Array): ReferenceSequenceModel {
+    const offsets = this.layout.offsets;
+    const cell = this.layerSizes
+      ? new ReferenceWiredCfcCell({ inputSize: this.inputSize, mode: this.mode, layerSizes: this.layerSizes }, params, offsets)
+      : new ReferenceCfcCell(
+          {
+            inputSize: this.inputSize,
+            units: this.units,
+            mode: this.mode,
+            activation: this.activation,
+            backboneUnits: this.backboneUnits,
+            backboneLayers: this.backboneLayers,
+            backboneDropout: this.backboneDropout,
+          },
+          params,
+          offsets,
+        );
+    const outputs = this.layerSizes ? this.layerSizes[this.layerSizes.length - 1] : this.units;
+    return {
+      cell,
+      lstm: this.hasMixedMemory ? new ReferenceLstm(this.inputSize, this.units, params, offsets) : undefined,
+      projection: this.projSize !== undefined ? new ReferenceProjection(outputs, this.projSize, params, offsets) : undefined,
+    };
+  }
+}

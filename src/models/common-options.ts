@@ -1,0 +1,58 @@
+/** Options shared by LTC and CfC, validated in one place. */
+import { argumentError } from '../errors.js';
+import { expectBoolean, expectInteger, expectOneOf } from '../validate.js';
+import { FullyConnected, Wiring } from '../wiring/index.js';
+import type { Backend } from './sequence-model.js';
+import type { Dtype } from './tensor.js';
+
+export interface CommonModelOptions {
+  /** Return the output at every step (default) or only the last. */
+  returnSequences?: boolean;
+  /** Input (B×L×S) when true (default), (L×B×S) when false. */
+  batchFirst?: boolean;
+  /** Run an LSTM before the cell at every step (ncps mixed_memory). */
+  mixedMemory?: boolean;
+  /** 'float32' (default) or 'float64'. */
+  dtype?: Dtype;
+  /** Seed of the parameter initialisation (default 1). */
+  seed?: number;
+  /** 'cpu' (native kernels, default) or 'reference' (plain TypeScript). */
+  backend?: Backend;
+}
+
+export const COMMON_OPTION_KEYS = ['returnSequences', 'batchFirst', 'mixedMemory', 'dtype', 'seed', 'backend'] as const;
+
+export interface ResolvedCommonOptions {
+  returnSequences: boolean;
+  batchFirst: boolean;
+  mixedMemory: boolean;
+  dtype: Dtype;
+  seed: number;
+  backend: Backend;
+}
+
+export function resolveCommonOptions(api: string, options: Record<string, unknown>): ResolvedCommonOptions {
+  return {
+    returnSequences: options.returnSequences === undefined ? true : expectBoolean(api, 'options.returnSequences', options.returnSequences),
+    batchFirst: options.batchFirst === undefined ? true : expectBoolean(api, 'options.batchFirst', options.batchFirst),
+    mixedMemory: options.mixedMemory === undefined ? false : expectBoolean(api, 'options.mixedMemory', options.mixedMemory),
+    dtype: options.dtype === undefined ? 'float32' : expectOneOf(api, 'options.dtype', options.dtype, ['float32', 'float64'] as const),
+    seed: options.seed === undefined ? 1 : expectInteger(api, 'options.seed', options.seed, { min: 0, max: 2 ** 32 - 1 }),
+    backend: options.backend === undefined ? 'cpu' : expectOneOf(api, 'options.backend', options.backend, ['cpu', 'reference'] as const),
+  };
+}
+
+/** A number of units becomes FullyConnected(units); a Wiring is built for inputSize (or checked against it). */
+export function resolveWiring(api: string, inputSize: number, unitsOrWiring: unknown, fullyConnected: boolean): Wiring | undefined {
+  if (typeof unitsOrWiring === 'number') {
+    const units = expectInteger(api, 'units', unitsOrWiring, { min: 1 });
+    return fullyConnected ? new FullyConnected(units).build(inputSize) : undefined;
+  }
+  if (unitsOrWiring instanceof Wiring) {
+    if (unitsOrWiring.isBuilt && unitsOrWiring.inputDim !== inputSize) {
+      throw argumentError(RangeError, api, 'wiring', `a wiring built for ${inputSize} inputs (inputSize)`, unitsOrWiring.inputDim);
+    }
+    return unitsOrWiring.isBuilt ? unitsOrWiring : unitsOrWiring.build(inputSize);
+  }
+  throw argumentError(TypeError, api, 'unitsOrWiring', 'a positive integer or a Wiring', unitsOrWiring);
+}

@@ -1,0 +1,156 @@
+/**
+ * LTC: the liquid time-constant network of ncps (SPEC.md §2, §4). Parameters are initialised with ncps's
+ * distributions (`_init_ranges` in ncps/torch/ltc_cell.py) from our own seeded generator.
+ */
+import { expectBoolean, expectInteger, expectNumber, expectOneOf, expectOptions } from '../validate.js';
+import { ReferenceLtcCell } from '../backend/reference/ltc-cell.js';
+import { ReferenceLstm } from '../backend/reference/lstm.js';
+import type { ReferenceSequenceModel } from '../backend/reference/sequence.js';
+import { ltcParamSpecs, lstmParamSpecs, type Mapping } from '../io/ncps-names.js';
+import type { Wiring } from '../wiring/index.js';
+import { COMMON_OPTION_KEYS, resolveCommonOptions, resolveWiring, type CommonModelOptions } from './common-options.js';
+import { initLstm } from './init.js';
+import { InitRng } from './init-rng.js';
+import { buildParamLayout } from './param-layout.js';
+import { SequenceModel } from './sequence-model.js';
+
+export interface LTCOptions extends CommonModelOptions {
+  /** 'affine' (default): x·input_w + input_b; 'linear': x·input_w; 'none': x. */
+  inputMapping?: 'affine' | 'linear' | 'none';
+  /** Same choices for the motor outputs. */
+  outputMapping?: 'affine' | 'linear' | 'none';
+  /** ODE solver unfolds per step (default 6). */
+  odeUnfolds?: number;
+  /** Added to the denominator (default 1e-8). */
+  epsilon?: number;
+  /** Softplus on w, sensory_w, cm, gleak (default true); false: identity, and the trainer clips them at 0. */
+  implicitParamConstraints?: boolean;
+}
+
+const LTC_OPTION_KEYS = [...COMMON_OPTION_KEYS, 'inputMapping', 'outputMapping', 'odeUnfolds', 'epsilon', 'implicitParamConstraints'];
+const MAPPINGS = ['affine', 'linear', 'none'] as const;
+
+/** ncps's initial ranges, U[low, high) (ncps/torch/ltc_cell.py, `_init_ranges`). */
+const INIT_RANGES = {
+  gleak: [0.001, 1.0],
+  vleak: [-0.2, 0.2],
+  cm: [0.4, 0.6],
+  w: [0.001, 1.0],
+  sigma: [3, 8],
+  mu: [0.3, 0.8],
+  sensory_w: [0.001, 1.0],
+  sensory_sigma: [3, 8],
+  sensory_mu: [0.3, 0.8],
+} as const;
+
+export class LTC extends SequenceModel {
+  readonly wiring: Wiring;
+  readonly odeUnfolds: number;
+  readonly epsilon: number;
+  readonly inputMapping: 'affine' | 'linear' | 'none';
+  readonly outputMapping: 'affine' | 'linear' | 'none';
+  readonly implicitParamConstraints: boolean;
+
+  constructor(inputSize: number, unitsOrWiring: number | Wiring, options?: LTCOptions) {
+    const api = 'LTC';
+    expectInteger(api, 'inputSize', inputSize, { min: 1 });
+    const opts = expectOptions(api, options, LTC_OPTION_KEYS);
+    const common = resolveCommonOptions(api, opts);
+    const wiring = resolveWiring(api, inputSize, unitsOrWiring, true)!;
+    const inputMapping = opts.inputMapping === undefined ? 'affine' : expectOneOf(api, 'options.inputMapping', opts.inputMapping, MAPPINGS);
+    const outputMapping = opts.outputMapping === undefined ? 'affine' : expectOneOf(api, 'options.outputMapping', opts.outputMapping, MAPPINGS);
+    const odeUnfolds = opts.odeUnfolds === undefined ? 6 : expectInteger(api, 'options.odeUnfolds', opts.odeUnfolds, { min: 1, max: 1000 });
+    const epsilon = opts.epsilon === undefined ? 1e-8 : expectNumber(api, 'options.epsilon', opts.epsilon, { min: 0 });
+    const implicit = opts.implicitParamConstraints === undefined ? true : expectBoolean(api, 'options.implicitParamConstraints', opts.implicitParamConstraints);
+    const N = wiring.units;
+    const M = wiring.outputDim;
+    const S = inputSize;
+    const specs = ltcParamSpecs(S, N, M, toMapping(inputMapping), toMapping(outputMapping));
+    if (common.mixedMemory) specs.push(...lstmParamSpecs(S, N));
+    super({
+      api,
+      dtype: common.dtype,
+      inputSize: S,
+      stateSize: N,
+      outputSize: M,
+      batchFirst: common.batchFirst,
+      returnSequences: common.returnSequences,
+      hasMixedMemory: common.mixedMemory,
+      backend: common.backend,
+      layout: buildParamLayout(specs),
+    });
+    this.wiring = wiring;
+    this.odeUnfolds = odeUnfolds;
+    this.epsilon = epsilon;
+    this.inputMapping = inputMapping;
+    this.outputMapping = outputMapping;
+    this.implicitParamConstraints = implicit;
+    this.initialise(common.seed);
+    this.initBackend();
+  }
+
+  private initialise(seed: number): void {
+    const rng = new InitRng(seed);
+    const params = this.namedParameters();
+    const set = (name: string, fill: (i: number) => number): void => {
+      const t = params[`rnn_cell.${name}`];
+      if (t) for (let i = 0; i < t.data.length; i++) t.data[i] = fill(i);
+    };
+    for (const [name, [low, high]] of Object.entries(INIT_RANGES)) set(name, () => rng.uniform(low, high));
+    const adjacency = this.wiring.adjacencyMatrix;
+    const sensory = this.wiring.sensoryAdjacencyMatrix;
+    const N = this.stateSize;
+    set('erev', (i) => adjacency.get(Math.floor(i / N), i % N));
+    set('sparsity_mask', (i) => Math.abs(adjacency.get(Math.floor(i / N), i % N)));
+    set('sensory_erev', (i) => sensory.get(Math.floor(i / N), i % N));
+    set('sensory_sparsity_mask', (i) => Math.abs(sensory.get(Math.floor(i / N), i % N)));
+    set('input_w', () => 1);
+    set('input_b', () => 0);
+    set('output_w', () => 1);
+    set('output_b', () => 0);
+    if (this.hasMixedMemory) initLstm(rng, params, this.inputSize, N);
+    this.markParametersChanged();
+  }
+
+  private cellConfig() {
+    return {
+      inputSize: this.inputSize,
+      units: this.stateSize,
+      motorSize: this.outputSize,
+      odeUnfolds: this.odeUnfolds,
+      epsilon: this.epsilon,
+      inputMapping: toMapping(this.inputMapping),
+      outputMapping: toMapping(this.outputMapping),
+      implicitParamConstraints: this.implicitParamConstraints,
+    };
+  }
+
+  protected nativeCellConfig() {
+    return {
+      cell: 'ltc' as const,
+      cellConfig: {
+        inputs: this.inputSize,
+        units: this.stateSize,
+        motors: this.outputSize,
+        unfolds: this.odeUnfolds,
+        epsilon: this.epsilon,
+        inputMapping: this.inputMapping,
+        outputMapping: this.outputMapping,
+        implicitConstraints: this.implicitParamConstraints,
+      },
+      projSize: 0,
+    };
+  }
+
+  protected referenceModel(params: Float64Array): ReferenceSequenceModel {
+    const offsets = this.layout.offsets;
+    return {
+      cell: new ReferenceLtcCell(this.cellConfig(), params, offsets),
+      lstm: this.hasMixedMemory ? new ReferenceLstm(this.inputSize, this.stateSize, params, offsets) : undefined,
+    };
+  }
+}
+
+function toMapping(mapping: 'affine' | 'linear' | 'none'): Mapping {
+  return mapping === 'none' ? null : mapping;
+}

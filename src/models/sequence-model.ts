@@ -1,0 +1,394 @@
+/**
+ * What LTC and CfC share: validation of inputs, states and timespans, the flat parameter buffer with named
+ * views, and dispatch to the native CPU kernels or the TypeScript reference.
+ */
+import { argumentError, argumentErrorRendered } from '../errors.js';
+import { describe } from '../describe.js';
+import { loadNative } from '../backend/load.js';
+import type { NativeSequenceModel } from '../backend/native-types.js';
+import type { SequenceArgs } from '../backend/sequence-args.js';
+import { runReferenceSequence, type ReferenceSequenceModel } from '../backend/reference/sequence.js';
+import type { ParamLayout } from './param-layout.js';
+import { arrayTypeOf, expectTensor, product, type Dtype, type FloatArray, type Tensor } from './tensor.js';
+
+/** `'cpu'`: the native kernels (default). `'reference'`: the plain TypeScript twin (slow; for checking). */
+export type Backend = 'cpu' | 'reference';
+
+export interface MixedState<A extends FloatArray = FloatArray> {
+  h: Tensor<A>;
+  c: Tensor<A>;
+}
+export type State<A extends FloatArray = FloatArray> = Tensor<A> | MixedState<A>;
+
+export interface ForwardOptions {
+  /** Initial state, (B×H) or (H) for an unbatched input; `{ h, c }` with mixed memory. Default zeros. */
+  state?: State;
+  /** Elapsed time per sample and step: (B×L) batch first, (L×B) time-major, (L) unbatched. Default 1. */
+  timespans?: Tensor;
+}
+
+export interface ForwardResult<A extends FloatArray = FloatArray> {
+  output: Tensor<A>;
+  state: State<A>;
+}
+
+export interface ForwardBackwardOptions extends ForwardOptions {
+  /** Extra cotangent on the final state (same shape as the returned state). */
+  dState?: State;
+  /** Seed of backbone-dropout masks (CfC with backboneDropout > 0); 0 or absent: no dropout. */
+  dropoutSeed?: number;
+}
+
+export interface Gradients<A extends FloatArray = FloatArray> {
+  /** dL/dparameter for every trainable parameter, keyed by ncps name (views into `flat`). */
+  params: Record<string, Tensor<A>>;
+  /** All parameter gradients in the model's flat layout (trainable first), for optimizers. */
+  flat: A;
+  input: Tensor<A>;
+  /** Present when timespans were given. */
+  timespans?: Tensor<A>;
+  /** dL/d(initial state). */
+  state: State<A>;
+}
+
+export interface ForwardBackwardResult<A extends FloatArray = FloatArray> extends ForwardResult<A> {
+  grads: Gradients<A>;
+}
+
+interface SequenceModelInit {
+  api: string;
+  dtype: Dtype;
+  inputSize: number;
+  stateSize: number;
+  outputSize: number;
+  batchFirst: boolean;
+  returnSequences: boolean;
+  hasMixedMemory: boolean;
+  backend: Backend;
+  layout: ParamLayout;
+}
+
+interface PreparedCall {
+  args: SequenceArgs;
+  isBatched: boolean;
+  hasTimespans: boolean;
+  batch: number;
+  steps: number;
+}
+
+export abstract class SequenceModel {
+  readonly dtype: Dtype;
+  readonly inputSize: number;
+  readonly stateSize: number;
+  readonly outputSize: number;
+  readonly batchFirst: boolean;
+  readonly returnSequences: boolean;
+  readonly hasMixedMemory: boolean;
+  readonly backend: Backend;
+  readonly layout: ParamLayout;
+  /** Every parameter and buffer in one array (see `layout`); namedParameters() are views into it. */
+  readonly parameters: FloatArray;
+  protected readonly api: string;
+  private version = 1;
+  private nativeModel: NativeSequenceModel | undefined;
+
+  protected constructor(init: SequenceModelInit) {
+    this.api = init.api;
+    this.dtype = init.dtype;
+    this.inputSize = init.inputSize;
+    this.stateSize = init.stateSize;
+    this.outputSize = init.outputSize;
+    this.batchFirst = init.batchFirst;
+    this.returnSequences = init.returnSequences;
+    this.hasMixedMemory = init.hasMixedMemory;
+    this.backend = init.backend;
+    this.layout = init.layout;
+    this.parameters = new (arrayTypeOf(init.dtype))(init.layout.length);
+  }
+
+  /** The cell kind and configuration the native backend needs. */
+  protected abstract nativeCellConfig(): { cell: 'ltc' | 'cfc' | 'wired_cfc'; cellConfig: object; projSize: number };
+  /** The reference twin of this model, built over float64 copies of the parameters. */
+  protected abstract referenceModel(params: Float64Array): ReferenceSequenceModel;
+
+  /** Call after writing into `parameters` or a namedParameters() view, so backends re-read them. */
+  markParametersChanged(): void {
+    this.version++;
+  }
+
+  /** Live views into `parameters`, keyed by ncps name (trainable parameters and buffers). */
+  namedParameters(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const e of this.layout.entries) {
+      out[e.name] = { data: this.parameters.subarray(e.offset, e.offset + e.size), shape: [...e.shape] };
+    }
+    return out;
+  }
+
+  /** Copies of every parameter and buffer, keyed by ncps name (what ncps's `state_dict()` holds). */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [name, t] of Object.entries(this.namedParameters())) out[name] = { data: t.data.slice(), shape: t.shape };
+    return out;
+  }
+
+  /** Loads a state dict (ncps names; any float dtype, converted). Every key must be present and match in shape. */
+  loadStateDict(dict: Record<string, { data: ArrayLike<number>; shape: number[] }>): void {
+    const api = `${this.api}.loadStateDict`;
+    if (typeof dict !== 'object' || dict === null) throw argumentError(TypeError, api, 'dict', 'an object of tensors', dict);
+    const known = new Set(this.layout.entries.map((e) => e.name));
+    for (const key of Object.keys(dict)) {
+      if (!known.has(key)) {
+        throw argumentErrorRendered(RangeError, api, 'dict', `only this model's parameters (${[...known].join(', ')})`, `an unknown key "${key}"`);
+      }
+    }
+    for (const e of this.layout.entries) {
+      const t = dict[e.name];
+      if (t === undefined) throw argumentErrorRendered(RangeError, api, 'dict', `a tensor for every parameter`, `no "${e.name}"`);
+      const shape = Array.isArray(t.shape) ? t.shape : [];
+      // ncps stores some vectors as (1×N) and others as (N): accept any shape with the same element count and
+      // the same non-unit dimensions.
+      const squeeze = (s: number[]): string => s.filter((d) => d !== 1).join('×');
+      if (product(shape) !== e.size || squeeze(shape) !== squeeze(e.shape) || t.data?.length !== e.size) {
+        throw argumentErrorRendered(RangeError, api, `dict["${e.name}"]`, `shape [${e.shape.join(', ')}]`, `shape [${shape.join(', ')}] with ${describe(t.data)}`);
+      }
+    }
+    for (const e of this.layout.entries) this.parameters.set(dict[e.name].data, e.offset);
+    this.markParametersChanged();
+  }
+
+  forward(input: Tensor, options?: ForwardOptions): ForwardResult {
+    const call = this.prepare(`${this.api}.forward`, input, options, undefined);
+    this.run(call.args, false);
+    return this.result(call);
+  }
+
+  async forwardAsync(input: Tensor, options?: ForwardOptions): Promise<ForwardResult> {
+    const call = this.prepare(`${this.api}.forwardAsync`, input, options, undefined);
+    await this.runAsync(call.args, false);
+    return this.result(call);
+  }
+
+  forwardBackward(input: Tensor, dOutput: Tensor, options?: ForwardBackwardOptions): ForwardBackwardResult {
+    const call = this.prepare(`${this.api}.forwardBackward`, input, options, dOutput);
+    this.run(call.args, true);
+    return { ...this.result(call), grads: this.gradients(call) };
+  }
+
+  async forwardBackwardAsync(input: Tensor, dOutput: Tensor, options?: ForwardBackwardOptions): Promise<ForwardBackwardResult> {
+    const call = this.prepare(`${this.api}.forwardBackwardAsync`, input, options, dOutput);
+    await this.runAsync(call.args, true);
+    return { ...this.result(call), grads: this.gradients(call) };
+  }
+
+  /**
+   * One time step for low-latency use (an agent event): x is (B×S) or (S), state (B×H) / (H) or `{ h, c }`,
+   * dt the elapsed time (number, or a (B) tensor). Returns the output (B×outputs) and the new state.
+   */
+  step(x: Tensor, state?: State, dt: number | Tensor = 1): ForwardResult {
+    const api = `${this.api}.step`;
+    const rank = x?.shape?.length;
+    if (rank !== 1 && rank !== 2) {
+      throw argumentErrorRendered(RangeError, api, 'x', `a tensor of shape [B, ${this.inputSize}] or [${this.inputSize}]`, x?.shape ? `shape [${x.shape.join(', ')}]` : describe(x));
+    }
+    const batch = rank === 2 ? x.shape[0] : 1;
+    const S = this.inputSize;
+    const input: Tensor = { data: x.data, shape: rank === 2 ? (this.batchFirst ? [batch, 1, S] : [1, batch, S]) : [1, S] };
+    const tsShape = rank === 2 ? (this.batchFirst ? [batch, 1] : [1, batch]) : [1];
+    let timespans: Tensor | undefined;
+    if (typeof dt === 'number') {
+      if (!Number.isFinite(dt) || dt <= 0) throw argumentError(RangeError, api, 'dt', 'a finite number > 0', dt);
+      if (dt !== 1) timespans = { data: new (arrayTypeOf(this.dtype))(batch).fill(dt), shape: tsShape };
+    } else {
+      const data = expectTensor(api, 'dt', dt, this.dtype, [batch], '(B)');
+      timespans = { data, shape: tsShape };
+    }
+    const call = this.prepare(api, input, { state, timespans }, undefined, true);
+    this.run(call.args, false);
+    const result = this.result(call);
+    return { output: { data: result.output.data, shape: rank === 2 ? [batch, this.outputSize] : [this.outputSize] }, state: result.state };
+  }
+
+  // ---- internals -------------------------------------------------------------------------------------------
+
+  private native(): NativeSequenceModel {
+    if (!this.nativeModel) {
+      const { NativeModel } = loadNative();
+      const { cell, cellConfig, projSize } = this.nativeCellConfig();
+      this.nativeModel = new NativeModel({
+        api: this.api,
+        cell,
+        cellConfig,
+        params: this.parameters,
+        offsets: this.layout.offsets,
+        mixedMemory: this.hasMixedMemory,
+        projSize,
+      });
+    }
+    return this.nativeModel;
+  }
+
+  /** Builds the native model now (it is otherwise built on first use), so configuration errors surface early. */
+  protected initBackend(): void {
+    if (this.backend === 'cpu') this.native();
+  }
+
+  private run(args: SequenceArgs, backward: boolean): void {
+    if (this.backend === 'reference') {
+      runReferenceSequence(this.referenceModel(Float64Array.from(this.parameters)), args, backward);
+    } else if (backward) {
+      this.native().forwardBackward(args);
+    } else {
+      this.native().forward(args);
+    }
+  }
+
+  private async runAsync(args: SequenceArgs, backward: boolean): Promise<void> {
+    if (this.backend === 'reference') {
+      this.run(args, backward);
+      return;
+    }
+    // Keep the caller's stack: a native rejection carries only the worker's.
+    const stack = new Error();
+    try {
+      await (backward ? this.native().forwardBackwardAsync(args) : this.native().forwardAsync(args));
+    } catch (error) {
+      if (error instanceof Error && stack.stack) error.stack = `${error.name}: ${error.message}\n${stack.stack.split('\n').slice(1).join('\n')}`;
+      throw error;
+    }
+  }
+
+  private prepare(api: string, input: Tensor, options: ForwardBackwardOptions | undefined, dOutput: Tensor | undefined, isStep = false): PreparedCall {
+    const opts = options ?? {};
+    if (typeof opts !== 'object') throw argumentError(TypeError, api, 'options', 'an object', opts);
+    const known = dOutput ? ['state', 'timespans', 'dState', 'dropoutSeed'] : ['state', 'timespans'];
+    for (const key of Object.keys(opts)) {
+      if (!known.includes(key)) throw argumentError(TypeError, api, `options.${key}`, `no such option (known: ${known.join(', ')})`, (opts as Record<string, unknown>)[key]);
+    }
+    const S = this.inputSize;
+    const H = this.stateSize;
+    const shape = input?.shape;
+    if (typeof input !== 'object' || input === null || !Array.isArray(shape)) {
+      throw argumentError(TypeError, api, 'input', `a tensor { data, shape } of shape [B, L, ${S}]`, input);
+    }
+    const layoutText = this.batchFirst ? '(B×L×S)' : '(L×B×S)';
+    if (shape.length !== 2 && shape.length !== 3) {
+      throw argumentErrorRendered(RangeError, api, 'input.shape', `rank 3 ${layoutText} or rank 2 (L×S) with S = ${S}`, `[${shape.join(', ')}]`);
+    }
+    const isBatched = shape.length === 3;
+    const batch = isBatched ? (this.batchFirst ? shape[0] : shape[1]) : 1;
+    const steps = isBatched ? (this.batchFirst ? shape[1] : shape[0]) : shape[0];
+    if (shape[shape.length - 1] !== S || batch < 1 || steps < 1) {
+      throw argumentErrorRendered(RangeError, api, 'input.shape', isBatched ? `${layoutText} with B ≥ 1, L ≥ 1, S = ${S}` : `(L×S) with L ≥ 1, S = ${S}`, `[${shape.join(', ')}]`);
+    }
+    const data = expectTensor(api, 'input', input, this.dtype, shape, layoutText);
+    const ArrayType = arrayTypeOf(this.dtype);
+
+    let timespans: FloatArray | undefined;
+    if (opts.timespans !== undefined) {
+      const tsShape = isBatched ? (this.batchFirst ? [batch, steps] : [steps, batch]) : [steps];
+      timespans = expectTensor(api, 'options.timespans', opts.timespans, this.dtype, tsShape, isBatched ? (this.batchFirst ? '(B×L)' : '(L×B)') : '(L)');
+      for (let i = 0; i < timespans.length; i++) {
+        const v = timespans[i];
+        if (!(v > 0) || !Number.isFinite(v)) {
+          throw argumentError(RangeError, api, `options.timespans (element ${i})`, 'finite elapsed times > 0', v);
+        }
+      }
+    }
+    const stateShape = isBatched ? [batch, H] : [H];
+    const { h: h0, c: c0 } = this.splitState(api, 'options.state', opts.state, stateShape);
+    const outLength = this.returnSequences && !isStep ? batch * steps * this.outputSize : batch * this.outputSize;
+    const args: SequenceArgs = {
+      version: this.version,
+      batch,
+      steps,
+      batchFirst: this.batchFirst,
+      returnSequences: this.returnSequences && !isStep,
+      input: data,
+      timespans,
+      h0,
+      c0,
+      output: new ArrayType(outLength),
+      hFinal: new ArrayType(batch * H),
+      cFinal: this.hasMixedMemory ? new ArrayType(batch * H) : undefined,
+    };
+    if (dOutput !== undefined) {
+      const outShape = this.outputShape(isBatched, batch, steps);
+      args.dOutput = expectTensor(api, 'dOutput', dOutput, this.dtype, outShape, '(the output shape)');
+      const d = this.splitState(api, 'options.dState', opts.dState, stateShape);
+      args.dHFinal = d.h;
+      args.dCFinal = d.c;
+      args.dInput = new ArrayType(data.length);
+      args.dTimespans = timespans ? new ArrayType(timespans.length) : undefined;
+      args.dH0 = new ArrayType(batch * H);
+      args.dC0 = this.hasMixedMemory ? new ArrayType(batch * H) : undefined;
+      args.dParams = new ArrayType(this.parameters.length);
+      if (opts.dropoutSeed !== undefined) {
+        const seed = opts.dropoutSeed;
+        if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
+          throw argumentError(RangeError, api, 'options.dropoutSeed', 'a non-negative safe integer', seed);
+        }
+        args.dropoutSeed = seed;
+      }
+    }
+    return { args, isBatched, hasTimespans: timespans !== undefined, batch, steps };
+  }
+
+  private splitState(api: string, name: string, state: State | undefined, shape: number[]): { h?: FloatArray; c?: FloatArray } {
+    if (state === undefined) return {};
+    const text = shape.length === 2 ? '(B×H)' : '(H)';
+    if (this.hasMixedMemory) {
+      if (typeof state !== 'object' || state === null || !('h' in state) || !('c' in state)) {
+        throw argumentError(TypeError, api, name, `{ h, c } tensors of shape [${shape.join(', ')}] (mixed memory)`, state);
+      }
+      return {
+        h: expectTensor(api, `${name}.h`, state.h, this.dtype, shape, text),
+        c: expectTensor(api, `${name}.c`, state.c, this.dtype, shape, text),
+      };
+    }
+    return { h: expectTensor(api, name, state, this.dtype, shape, text) };
+  }
+
+  private outputShape(isBatched: boolean, batch: number, steps: number): number[] {
+    const P = this.outputSize;
+    if (!this.returnSequences) return isBatched ? [batch, P] : [P];
+    if (!isBatched) return [steps, P];
+    return this.batchFirst ? [batch, steps, P] : [steps, batch, P];
+  }
+
+  private packState(h: FloatArray, c: FloatArray | undefined, isBatched: boolean, batch: number): State {
+    const shape = isBatched ? [batch, this.stateSize] : [this.stateSize];
+    const hTensor = { data: h, shape };
+    return this.hasMixedMemory ? { h: hTensor, c: { data: c!, shape: [...shape] } } : hTensor;
+  }
+
+  private result(call: PreparedCall): ForwardResult {
+    const { args, isBatched, batch, steps } = call;
+    return {
+      output: { data: args.output, shape: this.outputShape(isBatched, batch, steps) },
+      state: this.packState(args.hFinal, args.cFinal, isBatched, batch),
+    };
+  }
+
+  private gradients(call: PreparedCall): Gradients {
+    const { args, isBatched, batch } = call;
+    const flat = args.dParams!;
+    const params: Record<string, Tensor> = {};
+    for (const e of this.layout.entries) {
+      if (e.trainable) params[e.name] = { data: flat.subarray(e.offset, e.offset + e.size), shape: [...e.shape] };
+    }
+    return {
+      params,
+      flat,
+      input: { data: args.dInput!, shape: [...(args.input ? this.inputShape(call) : [])] },
+      timespans: call.hasTimespans ? { data: args.dTimespans!, shape: isBatched ? (this.batchFirst ? [batch, call.steps] : [call.steps, batch]) : [call.steps] } : undefined,
+      state: this.packState(args.dH0!, args.dC0, isBatched, batch),
+    };
+  }
+
+  private inputShape(call: PreparedCall): number[] {
+    const { isBatched, batch, steps } = call;
+    if (!isBatched) return [steps, this.inputSize];
+    return this.batchFirst ? [batch, steps, this.inputSize] : [steps, batch, this.inputSize];
+  }
+}

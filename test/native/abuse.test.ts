@@ -1,0 +1,157 @@
+/**
+ * Bad input never crashes the process: the TS layer and the native layer each refuse it with a TypeError or
+ * RangeError naming the argument, what was expected and what was received. Concurrent async calls are safe.
+ */
+import { describe, expect, it } from 'vitest';
+import { AutoNCP, CfC, LTC, tensor } from '../../src/index.js';
+import { loadNative } from '../../src/backend/load.js';
+
+const S = 3;
+
+function ltc(dtype: 'float32' | 'float64' = 'float32'): LTC {
+  return new LTC(S, new AutoNCP(10, 2, { seed: 3 }), { dtype, seed: 2 });
+}
+
+function input(B: number, L: number, dtype: 'float32' | 'float64' = 'float32') {
+  const data = dtype === 'float32' ? new Float32Array(B * L * S) : new Float64Array(B * L * S);
+  for (let i = 0; i < data.length; i++) data[i] = Math.sin(i);
+  return { data, shape: [B, L, S] };
+}
+
+function expectError(fn: () => unknown, cls: typeof TypeError | typeof RangeError, code: string, message: RegExp): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, 'expected a throw').toBeInstanceOf(cls);
+  expect((caught as { code?: string }).code).toBe(code);
+  expect((caught as Error).message).toMatch(message);
+}
+
+describe('public API refuses bad input', () => {
+  const model = ltc();
+
+  it('wrong rank', () => {
+    expectError(() => model.forward({ data: new Float32Array(6), shape: [6] }), RangeError, 'NCP_INVALID_RANGE', /LTC\.forward: expected rank 3 \(B×L×S\) or rank 2 \(L×S\) with S = 3 for input\.shape, received \[6\]/);
+  });
+  it('wrong feature size', () => {
+    expectError(() => model.forward({ data: new Float32Array(2 * 5 * 4), shape: [2, 5, 4] }), RangeError, 'NCP_INVALID_RANGE', /for input\.shape, received \[2, 5, 4\]/);
+  });
+  it('data length does not match the shape', () => {
+    expectError(() => model.forward({ data: new Float32Array(7), shape: [1, 2, 3] }), RangeError, 'NCP_INVALID_RANGE', /expected 6 elements for input\.data, received Float32Array\(7\)/);
+  });
+  it('wrong dtype', () => {
+    expectError(() => model.forward(input(1, 2, 'float64')), TypeError, 'NCP_INVALID_TYPE', /expected a Float32Array \(the model's dtype is 'float32'\) for input\.data, received Float64Array\(6\)/);
+  });
+  it('not a tensor', () => {
+    expectError(() => model.forward([1, 2, 3] as never), TypeError, 'NCP_INVALID_TYPE', /LTC\.forward: expected a tensor .* for input, received Array\(3\)/);
+  });
+  it('state of the wrong shape', () => {
+    const state = tensor(new Float32Array(2 * 9), [2, 9]);
+    expectError(() => model.forward(input(2, 3), { state }), RangeError, 'NCP_INVALID_RANGE', /expected \[2, 10\] \(B×H\) for options\.state\.shape, received \[2, 9\]/);
+  });
+  it('timespans ≤ 0 or not finite', () => {
+    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const ts = tensor(new Float32Array([1, 1, bad, 1, 1, 1]), [2, 3]);
+      expectError(() => model.forward(input(2, 3), { timespans: ts }), RangeError, 'NCP_INVALID_RANGE', /expected finite elapsed times > 0 for options\.timespans \(element 2\)/);
+    }
+    expectError(() => model.step(tensor(new Float32Array(3), [3]), undefined, 0), RangeError, 'NCP_INVALID_RANGE', /LTC\.step: expected a finite number > 0 for dt, received number 0/);
+  });
+  it('timespans of the wrong shape', () => {
+    expectError(() => model.forward(input(2, 3), { timespans: tensor(new Float32Array(6), [3, 2]) }), RangeError, 'NCP_INVALID_RANGE', /for options\.timespans\.shape, received \[3, 2\]/);
+  });
+  it('unknown options, modes and activations', () => {
+    expectError(() => model.forward(input(1, 1), { timespan: 1 } as never), TypeError, 'NCP_INVALID_TYPE', /no such option .* for options\.timespan/);
+    expectError(() => new CfC(S, 8, { mode: 'gated' as never }), RangeError, 'NCP_INVALID_RANGE', /CfC: expected one of 'default' \| 'no_gate' \| 'pure' for options\.mode, received string "gated"/);
+    expectError(() => new CfC(S, 8, { activation: 'softsign' as never }), RangeError, 'NCP_INVALID_RANGE', /expected one of 'lecun_tanh' \| 'tanh' \| 'relu' \| 'gelu' \| 'silu' for options\.activation/);
+    expectError(() => new CfC(S, new AutoNCP(10, 2), { backboneUnits: 4 }), TypeError, 'NCP_INVALID_TYPE', /no backbone option with a wiring/);
+    expectError(() => new LTC(S, 8, { odeUnfolds: 0 }), RangeError, 'NCP_INVALID_RANGE', /expected an integer from 1 to 1000 for options\.odeUnfolds, received number 0/);
+    expectError(() => new LTC(0, 8), RangeError, 'NCP_INVALID_RANGE', /expected a positive integer for inputSize, received number 0/);
+  });
+  it('dOutput of the wrong shape', () => {
+    expectError(() => model.forwardBackward(input(2, 3), tensor(new Float32Array(5), [5])), RangeError, 'NCP_INVALID_RANGE', /for dOutput\.shape, received \[5\]/);
+  });
+  it('a wiring built for another input size', () => {
+    const wiring = new AutoNCP(10, 2).build(4);
+    expectError(() => new LTC(S, wiring), RangeError, 'NCP_INVALID_RANGE', /expected a wiring built for 3 inputs \(inputSize\) for wiring, received number 4/);
+  });
+});
+
+describe('the native layer re-checks everything', () => {
+  const { NativeModel } = loadNative();
+  const model = ltc();
+  const native = (model as unknown as { native(): InstanceType<typeof NativeModel> }).native();
+  const B = 2;
+  const L = 3;
+  const H = model.stateSize;
+  const good = () => ({
+    version: 1,
+    batch: B,
+    steps: L,
+    batchFirst: true,
+    returnSequences: true,
+    input: new Float32Array(B * L * S),
+    output: new Float32Array(B * L * model.outputSize),
+    hFinal: new Float32Array(B * H),
+  });
+
+  it('accepts a well-formed call', () => {
+    expect(() => native.forward(good())).not.toThrow();
+  });
+  it('wrong typed-array type or dtype', () => {
+    expectError(() => native.forward({ ...good(), input: new Float64Array(B * L * S) as never }), TypeError, 'NCP_INVALID_TYPE', /LTC\.forward: expected Float32Array \(B×L×S\) for input, received Float64Array\(18\)/);
+    expectError(() => native.forward({ ...good(), input: [1, 2] as never }), TypeError, 'NCP_INVALID_TYPE', /for input, received Array\(2\)/);
+  });
+  it('wrong lengths', () => {
+    expectError(() => native.forward({ ...good(), output: new Float32Array(3) }), RangeError, 'NCP_INVALID_RANGE', /expected Float32Array of length 12 \(B×L×outputs\) for output, received Float32Array\(3\)/);
+    expectError(() => native.forward({ ...good(), batch: 0 }), RangeError, 'NCP_INVALID_RANGE', /expected an integer from 1 to .* for batch, received number 0/);
+    expectError(() => native.forward({ ...good(), steps: 1.5 }), RangeError, 'NCP_INVALID_RANGE', /for steps, received number 1\.5/);
+  });
+  it('missing outputs', () => {
+    const args = good() as Partial<ReturnType<typeof good>>;
+    delete args.hFinal;
+    expectError(() => native.forward(args as never), TypeError, 'NCP_INVALID_TYPE', /for hFinal, received undefined/);
+  });
+  it('outputs that alias inputs', () => {
+    const shared = new Float32Array(B * L * S + B * H);
+    const args = { ...good(), input: shared.subarray(0, B * L * S), hFinal: shared.subarray(B * L * S - 1, B * L * S - 1 + B * H) };
+    expectError(() => native.forward(args), RangeError, 'NCP_INVALID_RANGE', /expected a buffer that does not overlap input for hFinal/);
+  });
+  it('timespans ≤ 0', () => {
+    expectError(() => native.forward({ ...good(), timespans: new Float32Array(B * L).fill(-1) } as never), RangeError, 'NCP_INVALID_RANGE', /expected a finite number > 0 for timespans\[0\]/);
+  });
+  it('bad constructor configs', () => {
+    expectError(() => new NativeModel({ api: 'LTC', cell: 'gru' as never, cellConfig: {}, params: new Float32Array(1), offsets: {}, mixedMemory: false, projSize: 0 }), RangeError, 'NCP_INVALID_RANGE', /expected one of 'ltc' \| 'cfc' \| 'wired_cfc' for cell, received string "gru"/);
+    expectError(() => new NativeModel({ api: 'LTC', cell: 'ltc', cellConfig: {}, params: new Int32Array(1) as never, offsets: {}, mixedMemory: false, projSize: 0 }), TypeError, 'NCP_INVALID_TYPE', /expected .* for config\.inputs|expected Float32Array or Float64Array for params/);
+    expectError(() => new NativeModel({ api: 'LTC', cell: 'ltc', cellConfig: { inputs: 3, units: 4, motors: 2, unfolds: 6, epsilon: 1e-8, inputMapping: 'affine', outputMapping: 'affine', implicitConstraints: true }, params: new Float32Array(10), offsets: { 'rnn_cell.gleak': 99 }, mixedMemory: false, projSize: 0 }), RangeError, 'NCP_INVALID_RANGE', /offsets\.rnn_cell\.gleak/);
+  });
+});
+
+describe('concurrency', () => {
+  it('many async calls on one model give the same numbers as one synchronous call', async () => {
+    const model = new CfC(S, new AutoNCP(12, 3, { seed: 5 }), { dtype: 'float64', seed: 4 });
+    const x = input(16, 20, 'float64');
+    const expected = model.forwardBackward(x, model.forward(x).output);
+    const runs = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? model.forwardAsync(x) : model.forwardBackwardAsync(x, expected.output))));
+    for (const [i, r] of runs.entries()) {
+      expect(Array.from(r.output.data)).toEqual(Array.from(expected.output.data));
+      if (i % 2 === 0) expect(Array.from((r as typeof expected).grads.flat)).toEqual(Array.from(expected.grads.flat));
+    }
+  });
+
+  it('the event loop keeps running during a large forwardBackwardAsync', async () => {
+    const model = new LTC(S, new AutoNCP(32, 4, { seed: 5 }), { seed: 4 });
+    const x = input(256, 50);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const started = performance.now();
+    await model.forwardBackwardAsync(x, { data: new Float32Array(256 * 50 * 4).fill(1), shape: [256, 50, 4] });
+    const elapsed = performance.now() - started;
+    clearInterval(timer);
+    // Timers fire while the native work runs on another thread: at least one tick per ~20 ms of work.
+    expect(ticks).toBeGreaterThanOrEqual(Math.floor(elapsed / 20));
+    expect(ticks).toBeGreaterThan(0);
+  });
+});
