@@ -5,7 +5,10 @@
 
 #include <napi.h>
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -35,33 +38,51 @@ class ViewSet {
   template <typename T>
   T* get(const Napi::Object& obj, const char* key, std::size_t length, bool required, bool is_output,
          const std::string& shape_text) {
-    Napi::Value value = obj.Get(key);
+    return view<T>(obj.Get(key), key, length, required, is_output, shape_text);
+  }
+
+  // The same for a value passed positionally (the low-latency step path). One napi_get_typedarray_info
+  // call gives the type, length, data pointer and offset.
+  template <typename T>
+  T* view(const Napi::Value& value, const char* name, std::size_t length, bool required, bool is_output,
+          const std::string& shape_text) {
     if (value.IsUndefined() || value.IsNull()) {
-      if (required) throw_type(env_, api_, key, std::string(DtypeOf<T>::name) + " " + shape_text, value);
+      if (required) throw_type(env_, api_, name, std::string(DtypeOf<T>::name) + " " + shape_text, value);
       return nullptr;
     }
-    if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != DtypeOf<T>::type) {
-      throw_type(env_, api_, key, std::string(DtypeOf<T>::name) + " " + shape_text, value);
+    napi_typedarray_type type;
+    std::size_t element_length = 0;
+    void* data = nullptr;
+    napi_value buffer;
+    std::size_t byte_offset = 0;
+    bool is_typed_array = false;
+    napi_is_typedarray(env_, value, &is_typed_array);
+    if (!is_typed_array ||
+        napi_get_typedarray_info(env_, value, &type, &element_length, &data, &buffer, &byte_offset) != napi_ok ||
+        type != DtypeOf<T>::type) {
+      throw_type(env_, api_, name, std::string(DtypeOf<T>::name) + " " + shape_text, value);
     }
-    auto array = value.As<Napi::TypedArray>();
-    if (array.ElementLength() != length) {
-      throw_range(env_, api_, key, std::string(DtypeOf<T>::name) + " of length " + std::to_string(length) + " " +
-                                       shape_text,
+    if (element_length != length) {
+      throw_range(env_, api_, name,
+                  std::string(DtypeOf<T>::name) + " of length " + std::to_string(length) + " " + shape_text,
                   describe_value(value));
     }
-    auto buffer = array.ArrayBuffer();
-    auto* base = static_cast<unsigned char*>(buffer.Data()) + array.ByteOffset();
+    auto* base = static_cast<unsigned char*>(data);
+    if (length > 0 && base == nullptr) throw_range(env_, api_, name, "a live buffer", "a detached ArrayBuffer");
     if (reinterpret_cast<std::uintptr_t>(base) % alignof(T) != 0) {
-      throw_range(env_, api_, key, "a view aligned to its element size", "a misaligned view");
+      throw_range(env_, api_, name, "a view aligned to its element size", "a misaligned view");
     }
-    Range range{base, base + array.ByteLength(), key, is_output};
-    for (const Range& other : ranges_) {
+    Range range{base, base + length * sizeof(T), name, is_output};
+    for (std::size_t i = 0; i < count_; ++i) {
+      const Range& other = ranges_[i];
       const bool overlap = range.begin < other.end && other.begin < range.end && length > 0;
       if (overlap && (range.is_output || other.is_output)) {
-        throw_range(env_, api_, key, "a buffer that does not overlap " + other.key, "an overlapping view");
+        throw_range(env_, api_, name, std::string("a buffer that does not overlap ") + other.key,
+                    "an overlapping view");
       }
     }
-    ranges_.push_back(range);
+    if (count_ == ranges_.size()) throw std::logic_error("ViewSet: too many views in one call");
+    ranges_[count_++] = range;
     return reinterpret_cast<T*>(base);
   }
 
@@ -69,12 +90,13 @@ class ViewSet {
   struct Range {
     unsigned char* begin;
     unsigned char* end;
-    std::string key;
+    const char* key;  // always a string literal: argument names
     bool is_output;
   };
   Napi::Env env_;
   std::string api_;
-  std::vector<Range> ranges_;
+  std::array<Range, 24> ranges_{};  // no allocation per call
+  std::size_t count_ = 0;
 };
 
 // obj[key] as an integer in [min, max].

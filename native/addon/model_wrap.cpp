@@ -75,6 +75,7 @@ Napi::Function ModelWrap::define(Napi::Env env) {
                          InstanceMethod<&ModelWrap::forward_backward>("forwardBackward"),
                          InstanceMethod<&ModelWrap::forward_async>("forwardAsync"),
                          InstanceMethod<&ModelWrap::forward_backward_async>("forwardBackwardAsync"),
+                         InstanceMethod<&ModelWrap::step>("step"),
                          InstanceAccessor<&ModelWrap::input_size>("inputSize"),
                          InstanceAccessor<&ModelWrap::state_size>("stateSize"),
                          InstanceAccessor<&ModelWrap::output_size>("outputSize"),
@@ -88,6 +89,7 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
     Napi::Object config = info[0].As<Napi::Object>();
     Napi::Value api = config.Get("api");
     api_ = api.IsString() ? api.As<Napi::String>().Utf8Value() : std::string("NativeModel");
+    step_api_ = api_ + ".step";
     config_ = parse_cell_config(env, api_, config);
     mixed_memory_ = get_bool(env, api_, config, "mixedMemory", false);
     proj_size_ = get_int(env, api_, config, "projSize", 0, kMaxDim);
@@ -213,6 +215,55 @@ Napi::Value ModelWrap::call(const Napi::CallbackInfo& info, bool backward, bool 
     worker->Queue();
     return promise;
   });
+}
+
+template <typename T>
+void ModelWrap::step_impl(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 9) {
+    throw_range(env, step_api_, "arguments", "9 arguments (version, batch, x, dt, h0, c0, output, hFinal, cFinal)",
+                std::to_string(info.Length()));
+  }
+  if (!info[0].IsNumber()) throw_type(env, step_api_, "version", "a number", info[0]);
+  if (!info[1].IsNumber()) throw_type(env, step_api_, "batch", "a positive integer", info[1]);
+  const double version = info[0].As<Napi::Number>().DoubleValue();
+  const double batch_value = info[1].As<Napi::Number>().DoubleValue();
+  if (!(batch_value >= 1 && batch_value <= kMaxDim) || std::floor(batch_value) != batch_value) {
+    throw_range(env, step_api_, "batch", "a positive integer", describe_value(info[1]));
+  }
+  const std::size_t B = static_cast<std::size_t>(batch_value), S = inputs_, H = state_, P = outputs_;
+  core::SequenceForward<T> io;
+  io.batch = static_cast<int>(B);
+  io.steps = 1;
+  io.batch_first = true;
+  io.return_sequences = false;
+  ViewSet views(env, step_api_);
+  io.input = views.view<T>(info[2], "x", B * S, true, false, "(B×S)");
+  io.timespans = views.view<T>(info[3], "dt", B, false, false, "(B)");
+  if (io.timespans) {
+    for (std::size_t i = 0; i < B; ++i) {
+      const T dt = io.timespans[i];
+      if (!(dt > T(0)) || !std::isfinite(static_cast<double>(dt))) {
+        throw_range(env, step_api_, "dt[" + std::to_string(i) + "]", "a finite number > 0",
+                    "number " + format_number(static_cast<double>(dt)));
+      }
+    }
+  }
+  io.h0 = views.view<T>(info[4], "h0", B * H, false, false, "(B×H)");
+  io.c0 = mixed_memory_ ? views.view<T>(info[5], "c0", B * H, false, false, "(B×H)") : nullptr;
+  io.output = views.view<T>(info[6], "output", B * P, true, true, "(B×outputs)");
+  io.h_final = views.view<T>(info[7], "hFinal", B * H, true, true, "(B×H)");
+  io.c_final = mixed_memory_ ? views.view<T>(info[8], "cFinal", B * H, true, true, "(B×H)") : nullptr;
+  snapshot<T>(env, version)->forward(io);
+}
+
+Napi::Value ModelWrap::step(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  guarded(env, [&] {
+    if (is_double_) step_impl<double>(info);
+    else step_impl<float>(info);
+  });
+  return env.Undefined();
 }
 
 Napi::Value ModelWrap::forward(const Napi::CallbackInfo& info) {

@@ -18,6 +18,8 @@ namespace ncp::addon {
 //   new NativeModel({ api, cell, cellConfig, params, offsets, mixedMemory, projSize })
 //   .forward(args)  .forwardBackward(args)          synchronous: the low-latency path
 //   .forwardAsync(args)  .forwardBackwardAsync(args) the same work on a libuv worker (Promise)
+//   .step(version, batch, x, dt?, h0?, c0?, output, hFinal, cFinal?)  one step, positional arguments: the
+//       low-latency path for agents (no named-property lookups)
 //   .inputSize  .stateSize  .outputSize
 class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
  public:
@@ -29,6 +31,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   Napi::Value forward_backward(const Napi::CallbackInfo& info);
   Napi::Value forward_async(const Napi::CallbackInfo& info);
   Napi::Value forward_backward_async(const Napi::CallbackInfo& info);
+  Napi::Value step(const Napi::CallbackInfo& info);
   Napi::Value input_size(const Napi::CallbackInfo& info);
   Napi::Value state_size(const Napi::CallbackInfo& info);
   Napi::Value output_size(const Napi::CallbackInfo& info);
@@ -37,8 +40,11 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   std::shared_ptr<const core::SequenceModelBase<T>> snapshot(Napi::Env env, double version);
   template <typename T>
   Napi::Value call(const Napi::CallbackInfo& info, bool backward, bool async);
+  template <typename T>
+  void step_impl(const Napi::CallbackInfo& info);
 
   std::string api_;
+  std::string step_api_;
   CellConfig config_;
   bool mixed_memory_ = false;
   int proj_size_ = 0;

@@ -149,13 +149,31 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
     }
   }
 
+  // Per-chunk buffers carved from a per-thread arena that is reused across calls, so the low-latency
+  // single-step path does no allocation. The scratch part is zeroed per call (cells may accumulate into it);
+  // the tape and state vectors are always written before they are read.
   struct Workspace {
-    std::vector<T> tape, h, c, h_next, c_next, y, out, scratch, dh, dc, dh_cell, dy, dx_dummy, lstm_scratch;
-    Workspace(const Sizes& z, std::size_t scratch_size, bool backward)
-        : tape(backward ? z.step_tape * z.L : z.step_tape),
-          h(z.H), c(z.H), h_next(z.H), c_next(z.H), y(z.O), out(z.P), scratch(std::max<std::size_t>(scratch_size, 1)),
-          dh(backward ? z.H : 0), dc(backward ? z.H : 0), dh_cell(backward ? z.H : 0), dy(backward ? z.O : 0),
-          lstm_scratch(backward ? 4 * z.H : 0) {}
+    T *tape, *h, *c, *h_next, *c_next, *y, *scratch, *dh, *dc, *dh_cell, *dy, *lstm_scratch;
+    Workspace(const Sizes& z, std::size_t scratch_size, bool backward) {
+      scratch_size = std::max<std::size_t>(scratch_size, 1);
+      const std::size_t tape_size = backward ? z.step_tape * z.L : z.step_tape;
+      const std::size_t backward_size = backward ? 3 * z.H + z.O + 4 * z.H : 0;
+      T* p = arena(tape_size + 4 * z.H + z.O + scratch_size + backward_size);
+      auto take = [&p](std::size_t n) { T* out = p; p += n; return out; };
+      tape = take(tape_size);
+      h = take(z.H), c = take(z.H), h_next = take(z.H), c_next = take(z.H), y = take(z.O);
+      scratch = take(scratch_size);
+      std::fill(scratch, scratch + scratch_size, T(0));
+      dh = take(backward ? z.H : 0), dc = take(backward ? z.H : 0), dh_cell = take(backward ? z.H : 0);
+      dy = take(backward ? z.O : 0), lstm_scratch = take(backward ? 4 * z.H : 0);
+    }
+
+   private:
+    static T* arena(std::size_t n) {
+      thread_local std::vector<T> buffer;
+      if (buffer.size() < n) buffer.resize(n);
+      return buffer.data();
+    }
   };
 
   std::size_t in_index(const SequenceForward<T>& io, std::size_t b, std::size_t t) const {
@@ -165,8 +183,8 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
   void run_sample(const SequenceForward<T>& io, const SequenceBackward<T>* grads, const Sizes& z, std::size_t b,
                   Workspace& ws, T* grad) const {
     const std::size_t L = z.L, S = z.S, H = z.H, O = z.O, P = z.P;
-    T* h = ws.h.data();
-    T* c = ws.c.data();
+    T* h = ws.h;
+    T* c = ws.c;
     if (io.h0) std::copy(io.h0 + b * H, io.h0 + (b + 1) * H, h);
     else std::fill(h, h + H, T(0));
     if (lstm_) {
@@ -179,7 +197,7 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
     for (std::size_t t = 0; t < L; ++t) {
       const T* x = io.input + in_index(io, b, t) * S;
       const T dt = io.timespans ? io.timespans[in_index(io, b, t)] : T(1);
-      T* step = ws.tape.data() + (backward ? t * z.step_tape : 0);
+      T* step = ws.tape + (backward ? t * z.step_tape : 0);
       std::copy(h, h + H, step);  // state before the step
       T* cursor = step + H;
       const T* cell_h = h;
@@ -188,16 +206,16 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
         T* h_after = cursor + H;
         T* lstm_tape = cursor + 2 * H;
         std::copy(c, c + H, c_before);
-        lstm_->forward(x, h, c, h_after, ws.c_next.data(), lstm_tape);
-        std::copy(ws.c_next.begin(), ws.c_next.end(), c);
+        lstm_->forward(x, h, c, h_after, ws.c_next, lstm_tape);
+        std::copy(ws.c_next, ws.c_next + H, c);
         cell_h = h_after;
         cursor += 2 * H + z.lstm_tape;
       }
       T* y = cursor;
       T* cell_tape = backward ? cursor + O : nullptr;
       const std::uint64_t key = seed ? mix_key(seed, b, t) : 0;
-      cell_.forward(x, cell_h, dt, ws.h_next.data(), y, cell_tape, ws.scratch.data(), key);
-      std::copy(ws.h_next.begin(), ws.h_next.end(), h);
+      cell_.forward(x, cell_h, dt, ws.h_next, y, cell_tape, ws.scratch, key);
+      std::copy(ws.h_next, ws.h_next + H, h);
       if (io.h_sequence) std::copy(h, h + H, io.h_sequence + (b * L + t) * H);
 
       if (io.return_sequences || t + 1 == L) {
@@ -211,8 +229,8 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
     if (!backward) return;
 
     // Backpropagation through time, last step first.
-    T* dh = ws.dh.data();
-    T* dc = ws.dc.data();
+    T* dh = ws.dh;
+    T* dc = ws.dc;
     if (grads->d_h_final) std::copy(grads->d_h_final + b * H, grads->d_h_final + (b + 1) * H, dh);
     else std::fill(dh, dh + H, T(0));
     if (lstm_) {
@@ -223,7 +241,7 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
       const std::size_t idx = in_index(io, b, t);
       const T* x = io.input + idx * S;
       const T dt = io.timespans ? io.timespans[idx] : T(1);
-      const T* step = ws.tape.data() + t * z.step_tape;
+      const T* step = ws.tape + t * z.step_tape;
       const T* h_before = step;
       const T* cursor = step + H;
       const T* cell_h = h_before;
@@ -238,7 +256,7 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
       const T* y = cursor;
       const T* cell_tape = cursor + O;
 
-      T* dy = ws.dy.data();
+      T* dy = ws.dy;
       std::fill(dy, dy + O, T(0));
       if (io.return_sequences || t + 1 == L) {
         const T* d_out = io.return_sequences ? grads->d_output + idx * P : grads->d_output + b * P;
@@ -249,14 +267,14 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
       std::fill(dx, dx + S, T(0));
       T ddt = T(0);
       const std::uint64_t key = seed ? mix_key(seed, b, t) : 0;
-      T* dh_cell = ws.dh_cell.data();
-      cell_.backward(x, cell_h, dt, cell_tape, dh, dy, dx, dh_cell, &ddt, grad, ws.scratch.data(), key);
+      T* dh_cell = ws.dh_cell;
+      cell_.backward(x, cell_h, dt, cell_tape, dh, dy, dx, dh_cell, &ddt, grad, ws.scratch, key);
       if (grads->d_timespans) grads->d_timespans[idx] = io.timespans ? ddt : T(0);
       if (lstm_) {
         // dh_cell is dL/d(h after the LSTM); dc is dL/d(c after the LSTM).
-        T* dc_before = ws.c_next.data();
+        T* dc_before = ws.c_next;
         lstm_->backward(x, h_before, c_before, lstm_tape, dh_cell, dc, dx, dh, dc_before, grad,
-                        ws.lstm_scratch.data());
+                        ws.lstm_scratch);
         std::copy(dc_before, dc_before + H, dc);
       } else {
         std::copy(dh_cell, dh_cell + H, dh);

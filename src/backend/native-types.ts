@@ -51,4 +51,16 @@ export interface NativeSequenceModel {
   forwardBackward(args: SequenceArgs): void;
   forwardAsync(args: SequenceArgs): Promise<void>;
   forwardBackwardAsync(args: SequenceArgs): Promise<void>;
+  /** One step, positional (no named-property lookups): x (B×S), dt (B), states (B×H), output (B×outputs). */
+  step(
+    version: number,
+    batch: number,
+    x: FloatArray,
+    dt: FloatArray | undefined,
+    h0: FloatArray | undefined,
+    c0: FloatArray | undefined,
+    output: FloatArray,
+    hFinal: FloatArray,
+    cFinal: FloatArray | undefined,
+  ): void;
 }

@@ -187,26 +187,41 @@ export abstract class SequenceModel {
    */
   step(x: Tensor, state?: State, dt: number | Tensor = 1): ForwardResult {
     const api = `${this.api}.step`;
+    const S = this.inputSize;
+    const H = this.stateSize;
     const rank = x?.shape?.length;
     if (rank !== 1 && rank !== 2) {
-      throw argumentErrorRendered(RangeError, api, 'x', `a tensor of shape [B, ${this.inputSize}] or [${this.inputSize}]`, x?.shape ? `shape [${x.shape.join(', ')}]` : describe(x));
+      throw argumentErrorRendered(RangeError, api, 'x', `a tensor of shape [B, ${S}] or [${S}]`, x?.shape ? `shape [${x.shape.join(', ')}]` : describe(x));
     }
-    const batch = rank === 2 ? x.shape[0] : 1;
-    const S = this.inputSize;
-    const input: Tensor = { data: x.data, shape: rank === 2 ? (this.batchFirst ? [batch, 1, S] : [1, batch, S]) : [1, S] };
-    const tsShape = rank === 2 ? (this.batchFirst ? [batch, 1] : [1, batch]) : [1];
-    let timespans: Tensor | undefined;
+    const isBatched = rank === 2;
+    const batch = isBatched ? x.shape[0] : 1;
+    const xData = expectTensor(api, 'x', x, this.dtype, isBatched ? [batch, S] : [S], isBatched ? '(B×S)' : '(S)');
+    const stateShape = isBatched ? [batch, H] : [H];
+    const { h: h0, c: c0 } = this.splitState(api, 'state', state, stateShape);
+    const ArrayType = arrayTypeOf(this.dtype);
+    let timespans: FloatArray | undefined;
     if (typeof dt === 'number') {
       if (!Number.isFinite(dt) || dt <= 0) throw argumentError(RangeError, api, 'dt', 'a finite number > 0', dt);
-      if (dt !== 1) timespans = { data: new (arrayTypeOf(this.dtype))(batch).fill(dt), shape: tsShape };
+      if (dt !== 1) timespans = new ArrayType(batch).fill(dt);
     } else {
-      const data = expectTensor(api, 'dt', dt, this.dtype, [batch], '(B)');
-      timespans = { data, shape: tsShape };
+      timespans = expectTensor(api, 'dt', dt, this.dtype, [batch], '(B)');
+      for (let i = 0; i < batch; i++) {
+        if (!(timespans[i] > 0) || !Number.isFinite(timespans[i])) throw argumentError(RangeError, api, `dt (element ${i})`, 'finite elapsed times > 0', timespans[i]);
+      }
     }
-    const call = this.prepare(api, input, { state, timespans }, undefined, true);
-    this.run(call.args, false);
-    const result = this.result(call);
-    return { output: { data: result.output.data, shape: rank === 2 ? [batch, this.outputSize] : [this.outputSize] }, state: result.state };
+    const output = new ArrayType(batch * this.outputSize);
+    const hFinal = new ArrayType(batch * H);
+    const cFinal = this.hasMixedMemory ? new ArrayType(batch * H) : undefined;
+    if (this.backend === 'cpu') {
+      this.native().step(this.version, batch, xData, timespans, h0, c0, output, hFinal, cFinal);
+    } else {
+      const args: SequenceArgs = { version: this.version, batch, steps: 1, batchFirst: true, returnSequences: false, input: xData, timespans, h0, c0, output, hFinal, cFinal };
+      this.run(args, false);
+    }
+    return {
+      output: { data: output, shape: isBatched ? [batch, this.outputSize] : [this.outputSize] },
+      state: this.packState(hFinal, cFinal, isBatched, batch),
+    };
   }
 
   // ---- internals -------------------------------------------------------------------------------------------
@@ -258,7 +273,7 @@ export abstract class SequenceModel {
     }
   }
 
-  private prepare(api: string, input: Tensor, options: ForwardBackwardOptions | undefined, dOutput: Tensor | undefined, isStep = false): PreparedCall {
+  private prepare(api: string, input: Tensor, options: ForwardBackwardOptions | undefined, dOutput: Tensor | undefined): PreparedCall {
     const opts = options ?? {};
     if (typeof opts !== 'object') throw argumentError(TypeError, api, 'options', 'an object', opts);
     const known = dOutput ? ['state', 'timespans', 'dState', 'dropoutSeed'] : ['state', 'timespans'];
@@ -297,13 +312,13 @@ export abstract class SequenceModel {
     }
     const stateShape = isBatched ? [batch, H] : [H];
     const { h: h0, c: c0 } = this.splitState(api, 'options.state', opts.state, stateShape);
-    const outLength = this.returnSequences && !isStep ? batch * steps * this.outputSize : batch * this.outputSize;
+    const outLength = this.returnSequences ? batch * steps * this.outputSize : batch * this.outputSize;
     const args: SequenceArgs = {
       version: this.version,
       batch,
       steps,
       batchFirst: this.batchFirst,
-      returnSequences: this.returnSequences && !isStep,
+      returnSequences: this.returnSequences,
       input: data,
       timespans,
       h0,
