@@ -11,6 +11,7 @@
         "native/core/ltc.cpp",
         "native/core/cfc.cpp",
         "native/core/wired_cfc.cpp",
+        "native/core/optim.cpp",
         "native/addon/addon.cpp",
         "native/addon/buffers.cpp",
         "native/addon/errors.cpp",
@@ -18,7 +19,8 @@
         "native/addon/model_factory.cpp",
         "native/addon/model_wrap.cpp",
         "native/addon/ltc_binding.cpp",
-        "native/addon/cfc_binding.cpp"
+        "native/addon/cfc_binding.cpp",
+        "native/addon/optim_binding.cpp"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -1,0 +1,2 @@
+// Copyright 2026 ncp-silicon authors.
+#pragma once
