@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ReferenceCell, Vec } from '../../src/backend/reference/cell.js';
+import { backboneLinearIndex } from '../../src/io/ncps-names.js';
 import {
-  backboneLinearIndex,
   CFC_ACTIVATIONS,
   CFC_MODES,
   dropoutBits,

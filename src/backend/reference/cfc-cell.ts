@@ -10,6 +10,7 @@
  *   output = h'
  */
 import type { ReferenceCell, Vec } from './cell.js';
+import { backboneLinearIndex } from '../../io/ncps-names.js';
 
 export type CfcMode = 'default' | 'no_gate' | 'pure';
 export type CfcActivation = 'lecun_tanh' | 'tanh' | 'relu' | 'gelu' | 'silu';
@@ -355,14 +356,6 @@ export interface CfcTape {
   /** Per backbone layer: pre-activation, output after activation and dropout, dropout factors (or null). */
   backbone: { pre: Vec; out: Vec; dropout: Vec | null }[];
   head: CfcHeadTape;
-}
-
-/**
- * Index of backbone layer l's Linear inside ncps's nn.Sequential: [Linear, act] then per further layer
- * [Linear, act, (Dropout if p > 0)] (ncps/torch/cfc_cell.py, CfCCell.__init__).
- */
-export function backboneLinearIndex(layer: number, dropout: number): number {
-  return layer === 0 ? 0 : 2 + (layer - 1) * (dropout > 0 ? 3 : 2);
 }
 
 const FC_API = 'ReferenceCfcCell';
