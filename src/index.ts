@@ -2,6 +2,7 @@
  * ncp-silicon: Neural Circuit Policies (LTC, CfC) for TypeScript, with fused native kernels.
  * Public exports only; everything else is internal.
  */
+import './backend/require-native.js';
 export { backendInfo, setNumThreads, getNumThreads } from './backend/info.js';
 export type { BackendInfo, BackendDescription } from './backend/info.js';
 export {

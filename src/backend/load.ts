@@ -22,16 +22,22 @@ export function loadNative(): NativeAddon {
   const require = createRequire(import.meta.url);
   const failures: string[] = [];
   const isaProblem = checkCpu();
+  // NCP_SILICON_ADDON_PATH names one build to load instead of the package's own (custom builds, tests).
+  const override = process.env.NCP_SILICON_ADDON_PATH;
+  const candidates = override ? [override] : CANDIDATES.map((relative) => PACKAGE_ROOT + relative);
   if (isaProblem) failures.push(isaProblem);
   else {
-    for (const relative of CANDIDATES) {
-      const path = PACKAGE_ROOT + relative;
-      if (!existsSync(path)) continue;
+    for (const path of candidates) {
+      if (!existsSync(path)) {
+        if (override) failures.push(`${path} (NCP_SILICON_ADDON_PATH) does not exist`);
+        continue;
+      }
       try {
         cached = require(path) as NativeAddon;
         return cached;
       } catch (error) {
-        failures.push(`${relative}: ${(error as Error).message.split('\n')[0]}`);
+        const shown = path.startsWith(PACKAGE_ROOT) ? path.slice(PACKAGE_ROOT.length) : path;
+        failures.push(`${shown}: ${(error as Error).message.split('\n')[0]}`);
       }
     }
   }
@@ -54,8 +60,14 @@ function loadFailureMessage(failures: string[]): string {
     '  - Install a C++17 compiler and Python 3 for node-gyp (Debian: apt-get install g++ make python3; macOS: xcode-select --install)',
     '  - A build copied from another machine or architecture will not load: remove build/ and rebuild here',
     '  - Do not run Node with --no-addons',
+    '  - To run without native code (slow, for checking only): set NCP_SILICON_BACKEND=reference',
   );
   return lines.join('\n');
+}
+
+/** Whether the user asked to run on the TypeScript reference only (NCP_SILICON_BACKEND=reference). */
+export function isReferenceOnly(): boolean {
+  return process.env.NCP_SILICON_BACKEND === 'reference';
 }
 
 /** On x86-64 the shipped build targets x86-64-v3 (AVX2 + FMA): say so plainly instead of dying on SIGILL. */

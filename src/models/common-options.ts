@@ -1,5 +1,6 @@
 /** Options shared by LTC and CfC, validated in one place. */
 import { argumentError } from '../errors.js';
+import { isReferenceOnly } from '../backend/load.js';
 import { expectBoolean, expectInteger, expectOneOf } from '../validate.js';
 import { FullyConnected, Wiring } from '../wiring/index.js';
 import type { Backend } from './sequence-model.js';
@@ -38,7 +39,7 @@ export function resolveCommonOptions(api: string, options: Record<string, unknow
     mixedMemory: options.mixedMemory === undefined ? false : expectBoolean(api, 'options.mixedMemory', options.mixedMemory),
     dtype: options.dtype === undefined ? 'float32' : expectOneOf(api, 'options.dtype', options.dtype, ['float32', 'float64'] as const),
     seed: options.seed === undefined ? 1 : expectInteger(api, 'options.seed', options.seed, { min: 0, max: 2 ** 32 - 1 }),
-    backend: options.backend === undefined ? 'cpu' : expectOneOf(api, 'options.backend', options.backend, ['cpu', 'reference'] as const),
+    backend: options.backend === undefined ? (isReferenceOnly() ? 'reference' : 'cpu') : expectOneOf(api, 'options.backend', options.backend, ['cpu', 'reference'] as const),
   };
 }
 
