@@ -45,3 +45,6 @@ export type { ParamLayout, ParamEntry } from './models/param-layout.js';
 export { loadSafetensors, loadSafetensorsSync, saveSafetensors, saveSafetensorsSync } from './io/safetensors.js';
 export type { SafeTensor, SafetensorsDtype } from './io/safetensors.js';
 export { fromNcps, type NcpsModelConfig } from './io/from-ncps.js';
+
+export { exportOnnx, OnnxPolicy, COREML_MLPROGRAM_OPS } from './onnx/index.js';
+export type { ExportOnnxOptions, OnnxPolicyOptions, OnnxExecutionProvider, OnnxProvider, OnnxModelInfo } from './onnx/index.js';
