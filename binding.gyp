@@ -33,7 +33,7 @@
       ],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
-      "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "conditions": [
         ["OS!='mac'", {
           "sources": ["native/apple/no_apple.cpp"]
@@ -54,7 +54,7 @@
             "CLANG_CXX_LIBRARY": "libc++",
             "MACOSX_DEPLOYMENT_TARGET": "11.0",
             "GCC_OPTIMIZATION_LEVEL": "3",
-            "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+            "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-fexceptions", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"]
           }
         }]
       ]

@@ -48,3 +48,23 @@ export { fromNcps, type NcpsModelConfig } from './io/from-ncps.js';
 
 export { exportOnnx, OnnxPolicy, COREML_MLPROGRAM_OPS } from './onnx/index.js';
 export type { ExportOnnxOptions, OnnxPolicyOptions, OnnxExecutionProvider, OnnxProvider, OnnxModelInfo } from './onnx/index.js';
+
+export { fit, evaluate, predict, Trainer, TrainingDivergedError, TrainerBusyError } from './train/index.js';
+export type {
+  TrainData,
+  MaskTensor,
+  FitOptions,
+  EvaluateOptions,
+  PredictOptions,
+  LossName,
+  LossFunction,
+  OptimizerName,
+  OptimizerOptions,
+  ScheduleOptions,
+  EarlyStoppingOptions,
+  BatchInfo,
+  EpochInfo,
+  EpochRecord,
+  History,
+} from './train/index.js';
+export { saveModel, loadModel, type LoadModelOptions, type ModelConfig, type CheckpointModel } from './io/checkpoint.js';

@@ -26,6 +26,35 @@ export interface NativeAddon {
   setNumThreads(numThreads: number): void;
   getNumThreads(): number;
   NativeModel: new (config: NativeModelConfig) => NativeSequenceModel;
+  /** One optimizer update of params (and m, v) in place (native/addon/optim_binding.cpp). */
+  optimizerStep(args: NativeOptimizerStepArgs): void;
+  /** sqrt(Σ g²) of one gradient buffer, accumulated in double. */
+  gradNorm(args: { grads: FloatArray; length: number }): number;
+}
+
+/**
+ * Arguments of `optimizerStep`. Every array has exactly `length` elements and the dtype of `params`; params,
+ * m and v must not overlap each other or grads. `m` is the first moment (adam, adamw) or the momentum buffer
+ * (sgd with momentum > 0); `v` the second moment (adam, adamw).
+ */
+export interface NativeOptimizerStepArgs {
+  kind: 'adam' | 'adamw' | 'sgd';
+  params: FloatArray;
+  grads: FloatArray;
+  m?: FloatArray;
+  v?: FloatArray;
+  lr: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+  momentum?: number;
+  nesterov?: boolean;
+  /** 1-based count of updates including this one. */
+  step: number;
+  /** Multiplies the gradient first (clip-by-norm without rewriting grads); default 1. */
+  gradScale?: number;
+  length: number;
 }
 
 

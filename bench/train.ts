@@ -1,0 +1,150 @@
+/**
+ * `node --import tsx bench/train.ts`: training throughput of fit() for LTC and wired CfC on AutoNCP(64, 8) with
+ * 16 inputs, (B, L) = (64, 100), float32, Adam, MSE, per-step timespans. Each model runs in a fresh process so
+ * its peak RSS is its own. Writes bench/results/train.json and train.md.
+ *
+ * Figures: sample-steps/s of whole training epochs (gather, forward, loss, forward+backward, optimizer), the
+ * median over the epochs after a warm-up epoch; the same machine's raw forwardBackward on one batch as the peer
+ * (fit can never beat it: the ratio is the loop's overhead); the native optimizer step alone; peak RSS.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { AutoNCP, CfC, LTC, backendInfo, type SequenceModel } from '../src/index.js';
+import { Optimizer } from '../src/train/optimizer.js';
+import { fit } from '../src/train/index.js';
+
+const INPUTS = 16;
+const BATCH = 64;
+const STEPS = 100;
+const BATCHES_PER_EPOCH = 8;
+const EPOCHS = 4; // the first is warm-up
+const CASES = ['ltc', 'cfc'] as const;
+type CaseId = (typeof CASES)[number];
+
+interface CaseResult {
+  id: string;
+  model: string;
+  trainableParameters: number;
+  batch: number;
+  steps: number;
+  fit: { sampleStepsPerSecond: number; epochSeconds: number[]; wallSampleStepsPerSecond: number };
+  forwardBackward: { medianSeconds: number; sampleStepsPerSecond: number };
+  fitOverRawForwardBackward: number;
+  optimizerStepMicroseconds: number;
+  peakRssBytes: number;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+function makeModel(id: CaseId): SequenceModel {
+  const wiring = new AutoNCP(64, 8, { seed: 22222 });
+  return id === 'ltc' ? new LTC(INPUTS, wiring, { seed: 1 }) : new CfC(INPUTS, wiring, { seed: 1 });
+}
+
+function lcgFill(out: Float32Array, seed: number, low: number, high: number): Float32Array {
+  let s = seed >>> 0;
+  for (let i = 0; i < out.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = low + ((high - low) * s) / 4294967296;
+  }
+  return out;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function runCase(id: CaseId): Promise<CaseResult> {
+  const model = makeModel(id);
+  const N = BATCH * BATCHES_PER_EPOCH;
+  const P = model.outputSize;
+  const data = {
+    inputs: { data: lcgFill(new Float32Array(N * STEPS * INPUTS), 1, -1, 1), shape: [N, STEPS, INPUTS] },
+    targets: { data: lcgFill(new Float32Array(N * STEPS * P), 3, -1, 1), shape: [N, STEPS, P] },
+    timespans: { data: lcgFill(new Float32Array(N * STEPS), 2, 0.5, 1.5), shape: [N, STEPS] },
+  };
+  const epochEnds: number[] = [];
+  const history = await fit(model, data, { epochs: EPOCHS, batchSize: BATCH, verbose: 0, onEpochEnd: () => void epochEnds.push(performance.now()) });
+  const measured = history.epochs.slice(1);
+  const wallSeconds = (epochEnds[EPOCHS - 1] - epochEnds[0]) / 1000;
+
+  // Peer: the bare kernel call fit makes once per batch (fit also runs a forward for the loss).
+  const batch = { data: data.inputs.data.subarray(0, BATCH * STEPS * INPUTS), shape: [BATCH, STEPS, INPUTS] };
+  const timespans = { data: data.timespans.data.subarray(0, BATCH * STEPS), shape: [BATCH, STEPS] };
+  const dOutput = { data: lcgFill(new Float32Array(BATCH * STEPS * P), 4, -1, 1), shape: [BATCH, STEPS, P] };
+  const times: number[] = [];
+  for (let r = 0; r < 10; r++) {
+    const t0 = performance.now();
+    await model.forwardBackwardAsync(batch, dOutput, { timespans });
+    if (r >= 2) times.push((performance.now() - t0) / 1000);
+  }
+  const fbSeconds = median(times);
+
+  const T = model.layout.trainableLength;
+  const optimizer = new Optimizer({ type: 'adam', lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentum: 0, nesterov: false }, 'float32', T, true);
+  const params = lcgFill(new Float32Array(T), 5, -1, 1);
+  const grads = lcgFill(new Float32Array(T), 6, -1, 1);
+  const reps = 2000;
+  const t0 = performance.now();
+  for (let r = 0; r < reps; r++) optimizer.apply(params, grads, 1e-3);
+  const optimizerSeconds = (performance.now() - t0) / 1000 / reps;
+
+  const fitRate = median(measured.map((e) => e.sampleStepsPerSecond));
+  return {
+    id: `${id}-fit-b${BATCH}-l${STEPS}`,
+    model: id === 'ltc' ? 'LTC(16, AutoNCP(64, 8))' : 'CfC(16, AutoNCP(64, 8))',
+    trainableParameters: T,
+    batch: BATCH,
+    steps: STEPS,
+    fit: { sampleStepsPerSecond: fitRate, epochSeconds: measured.map((e) => e.seconds), wallSampleStepsPerSecond: ((EPOCHS - 1) * N * STEPS) / wallSeconds },
+    forwardBackward: { medianSeconds: fbSeconds, sampleStepsPerSecond: (BATCH * STEPS) / fbSeconds },
+    fitOverRawForwardBackward: fitRate / ((BATCH * STEPS) / fbSeconds),
+    optimizerStepMicroseconds: optimizerSeconds * 1e6,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+function fmtRate(r: number): string {
+  if (r >= 1e6) return `${(r / 1e6).toFixed(2)} M`;
+  if (r >= 1e3) return `${(r / 1e3).toFixed(1)} k`;
+  return r.toFixed(0);
+}
+const fmtBytes = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
+
+if (process.argv[2] === '--case') {
+  const result = await runCase(process.argv[3] as CaseId);
+  console.log(JSON.stringify(result));
+} else {
+  const results: CaseResult[] = [];
+  const loadBefore = loadavg()[0];
+  for (const id of CASES) {
+    process.stdout.write(`${id} … `);
+    const out = execFileSync(process.execPath, ['--import', 'tsx', `${here}train.ts`, '--case', id], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const r = JSON.parse(out.trim().split('\n').pop()!) as CaseResult;
+    results.push(r);
+    console.log(`${fmtRate(r.fit.sampleStepsPerSecond)} sample-steps/s`);
+  }
+  const info = backendInfo();
+  // Other processes competing for the cores skew every figure here: the load average is reported with them.
+  const machine = { cpu: cpus()[0]?.model, cores: cpus().length, platform: info.platform, simd: info.simdLevel, threads: info.numThreads, node: info.nodeVersion, loadAverage: [loadBefore, loadavg()[0]] };
+  const lines = [
+    `# Training benchmark (${new Date().toISOString().slice(0, 10)})`,
+    '',
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.platform}, SIMD ${machine.simd}, ${machine.threads} threads, Node ${machine.node}; 1-min load average ${machine.loadAverage.map((l) => l.toFixed(1)).join(' → ')} (other processes share the cores when it exceeds ${machine.cores}).`,
+    `fit(): AutoNCP(64, 8, seed 22222), 16 inputs, float32, (B, L) = (${BATCH}, ${STEPS}), ${BATCHES_PER_EPOCH} batches per epoch, Adam, MSE, timespans in [0.5, 1.5).`,
+    `Median over epochs 2–${EPOCHS} (epoch 1 is warm-up). Peer: forwardBackwardAsync alone on one batch, same process.`,
+    '',
+    '| case | trainable params | fit sample-steps/s | wall sample-steps/s | forwardBackward sample-steps/s | fit / forwardBackward | optimizer step | peak RSS |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...results.map((r) => `| ${r.model} | ${r.trainableParameters} | ${fmtRate(r.fit.sampleStepsPerSecond)} | ${fmtRate(r.fit.wallSampleStepsPerSecond)} | ${fmtRate(r.forwardBackward.sampleStepsPerSecond)} | ${r.fitOverRawForwardBackward.toFixed(2)} | ${r.optimizerStepMicroseconds.toFixed(1)} µs | ${fmtBytes(r.peakRssBytes)} |`),
+    '',
+    'fit runs a forward pass for the loss and then forward+backward for the gradients, so its ceiling is about',
+    'forwardBackward / (1 + forward/forwardBackward); the optimizer step is a negligible share.',
+  ];
+  const markdown = lines.join('\n');
+  console.log(`\n${markdown}`);
+  mkdirSync(`${here}results`, { recursive: true });
+  writeFileSync(`${here}results/train.json`, JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2));
+  writeFileSync(`${here}results/train.md`, `${markdown}\n`);
+  console.log('\nwrote bench/results/train.json and bench/results/train.md');
+}

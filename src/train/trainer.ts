@@ -1,0 +1,331 @@
+/**
+ * The training loop. One mini-batch is: gather the samples, forward (off the main thread) to get the output,
+ * the loss and its gradient, forward+backward (off the main thread) for the parameter gradients, then one
+ * native optimizer update of the flat parameter buffer. Between those awaits the event loop runs, so timers,
+ * I/O and the abort signal stay live; abort and progress are plain TypeScript at batch boundaries.
+ *
+ * Everything random (shuffling, dropout seeds) comes from one seeded stream whose state is checkpointed with
+ * the optimizer moments and the position in the epoch, so `save` + `resume` continues bit for bit.
+ */
+import { CheckpointError, argumentError, argumentErrorRendered } from '../errors.js';
+import { CfC } from '../models/cfc.js';
+import { LTC } from '../models/ltc.js';
+import { SequenceModel } from '../models/sequence-model.js';
+import { arrayTypeOf, type Tensor } from '../models/tensor.js';
+import {
+  TRAINER_FORMAT, checkPath, checkSameModel, fillModel, modelFromContents, modelPayload, readCheckpoint,
+} from '../io/checkpoint.js';
+import type { SafetensorsContents } from '../io/safetensors.js';
+import { saveSafetensors } from '../io/safetensors.js';
+import { gatherBatch, prepareData, sliceData, type Batch, type PreparedData } from './data.js';
+import { TrainerBusyError, TrainingDivergedError } from './errors.js';
+import { batchLoss, meanLoss, outputShape } from './evaluation.js';
+import { Optimizer, clipScale } from './optimizer.js';
+import { resolveFitOptions, type ResolvedFitOptions } from './options.js';
+import { ProgressReporter } from './progress.js';
+import { TrainRng } from './rng.js';
+import { learningRate } from './schedule.js';
+import { decodeTrainer, encodeTrainer, freshState, type DecodedTrainer, type TrainingState } from './trainer-state.js';
+import type { BatchInfo, EpochInfo, FitOptions, History, TrainData } from './types.js';
+
+/** ncps clips these at 0 after every step when an LTC runs without its softplus (implicitParamConstraints false). */
+const LTC_NON_NEGATIVE = ['rnn_cell.w', 'rnn_cell.sensory_w', 'rnn_cell.cm', 'rnn_cell.gleak'];
+
+interface Clock {
+  startMs: number;
+  batchesRun: number;
+  batchMs: number;
+}
+
+export class Trainer {
+  readonly model: SequenceModel;
+  private readonly options: ResolvedFitOptions;
+  private readonly validation: PreparedData | undefined;
+  private readonly optimizer: Optimizer;
+  private readonly rng: TrainRng;
+  private state: TrainingState;
+  private isRunning = false;
+  private lastAborted = false;
+
+  constructor(model: SequenceModel, options?: FitOptions) {
+    const api = 'Trainer';
+    if (!(model instanceof SequenceModel)) throw argumentError(TypeError, api, 'model', 'an LTC or CfC model', model);
+    this.model = model;
+    this.options = resolveFitOptions(api, options);
+    const o = this.options;
+    this.validation = o.validationData && prepareData(api, 'options.validationData', o.validationData, model, o.loss);
+    if (o.earlyStopping?.monitor === 'valLoss' && !o.validationData && o.validationSplit === undefined) {
+      throw argumentError(TypeError, api, 'options.earlyStopping.monitor', "'loss' when there is no validationData or validationSplit", 'valLoss');
+    }
+    this.optimizer = new Optimizer(o.optimizer, model.dtype, model.layout.trainableLength, model.backend === 'cpu');
+    this.rng = new TrainRng(o.seed);
+    this.state = freshState(this.rng.getState());
+  }
+
+  /** Epochs completed so far (across resumes). */
+  get epoch(): number {
+    return this.state.epoch;
+  }
+
+  /** Optimizer updates applied so far (across resumes). */
+  get step(): number {
+    return this.optimizer.step;
+  }
+
+  get history(): History {
+    return this.snapshot(this.lastAborted);
+  }
+
+  /**
+   * Trains until `options.epochs` epochs are complete in total (a resumed trainer continues), early stopping
+   * triggers, or the signal aborts. An abort keeps the last completed update and resolves with
+   * `aborted: true`; it never rejects. Rejects on invalid data, a failing callback, or a diverged loss.
+   */
+  async fit(data: TrainData): Promise<History> {
+    const api = 'Trainer.fit';
+    if (this.isRunning) throw new TrainerBusyError(`${api}: this trainer is already running fit(); await it (or abort it) first.`);
+    const o = this.options;
+    const model = this.model;
+    let train = prepareData(api, 'data', data, model, o.loss);
+    let validation = this.validation;
+    if (o.validationSplit !== undefined) {
+      // Like Keras: the last samples, before any shuffling, so the split is the same every epoch and run.
+      const trainSize = Math.floor(train.size * (1 - o.validationSplit));
+      if (trainSize < 1 || trainSize >= train.size) {
+        throw argumentError(RangeError, api, 'options.validationSplit', `a fraction that leaves samples on both sides of ${train.size} samples`, o.validationSplit);
+      }
+      validation = sliceData(train, trainSize, train.size, model.batchFirst, model.returnSequences);
+      train = sliceData(train, 0, trainSize, model.batchFirst, model.returnSequences);
+    }
+    const batches = Math.ceil(train.size / o.batchSize);
+    const s = this.state;
+    if (s.batch > 0 && (s.order?.length !== train.size || s.batches !== batches)) {
+      throw argumentErrorRendered(RangeError, api, 'data', `the ${s.order?.length} training samples the interrupted epoch ${s.epoch + 1} was shuffled over`, `${train.size} samples`);
+    }
+    this.isRunning = true;
+    this.lastAborted = false;
+    const progress = new ProgressReporter(o.verbose);
+    const clock: Clock = { startMs: performance.now(), batchesRun: 0, batchMs: 0 };
+    let aborted = false;
+    try {
+      while (this.state.epoch < o.epochs && !this.state.stoppedEarly && !aborted) {
+        while (this.state.batch < batches) {
+          if (o.signal?.aborted) break;
+          await this.runBatch(api, train, batches, progress, clock);
+        }
+        aborted = o.signal?.aborted === true && this.state.batch < batches;
+        if (aborted) break;
+        const valLoss = validation ? await meanLoss(api, model, validation, o.loss, o.batchSize, o.signal) : undefined;
+        // An abort during validation leaves the epoch's end pending (batch = batches): resume redoes only that.
+        aborted = validation !== undefined && valLoss === undefined;
+        if (!aborted) await this.endEpoch(batches, valLoss, progress, clock);
+      }
+      if (!aborted && o.earlyStopping?.restoreBestWeights && this.state.bestParams) {
+        model.parameters.set(this.state.bestParams);
+        model.markParametersChanged();
+      }
+    } finally {
+      this.isRunning = false;
+      progress.close();
+    }
+    this.lastAborted = aborted;
+    return this.snapshot(aborted);
+  }
+
+  /** Writes the model, the optimizer state, the position in training and the random stream to `path`. */
+  async save(path: string): Promise<void> {
+    const api = 'Trainer.save';
+    checkPath(api, path);
+    const { tensors, metadata } = modelPayload(api, this.model, TRAINER_FORMAT);
+    const trainer = encodeTrainer(this.state, this.options, this.optimizer);
+    await saveSafetensors({ ...tensors, ...trainer.tensors }, path, { metadata: { ...metadata, trainer: trainer.json } });
+  }
+
+  /**
+   * Rebuilds the model and trainer saved by `save`. `options` override the stored ones; pass again what a
+   * checkpoint cannot hold (callbacks, signal, validationData, a custom loss function).
+   */
+  static async load(path: string, options?: FitOptions): Promise<Trainer> {
+    const api = 'Trainer.load';
+    checkPath(api, path);
+    const source = `"${path}"`;
+    const contents = await readCheckpoint(api, path);
+    requireTrainerFormat(api, source, contents);
+    const model = modelFromContents(api, source, contents);
+    const decoded = decodeTrainer(api, source, contents, model);
+    const overrides = (options ?? {}) as Record<string, unknown>;
+    if (decoded.options.loss === 'custom' && overrides.loss === undefined) {
+      throw argumentError(TypeError, api, 'options.loss', 'the custom loss function this checkpoint was trained with', undefined);
+    }
+    const stored = { ...decoded.options } as Record<string, unknown>;
+    if (overrides.validationData !== undefined) delete stored.validationSplit;
+    const trainer = new Trainer(model, { ...stored, ...overrides } as FitOptions);
+    trainer.restore(decoded);
+    return trainer;
+  }
+
+  /** Puts this trainer and its model back at the state saved in `path` (the same model configuration). */
+  async resume(path: string): Promise<void> {
+    const api = 'Trainer.resume';
+    checkPath(api, path);
+    if (this.isRunning) throw new TrainerBusyError(`${api}: this trainer is running fit(); await it (or abort it) first.`);
+    const source = `"${path}"`;
+    const contents = await readCheckpoint(api, path);
+    requireTrainerFormat(api, source, contents);
+    checkSameModel(api, source, this.model, contents);
+    const decoded = decodeTrainer(api, source, contents, this.model);
+    fillModel(api, source, this.model, contents, "this trainer's model");
+    this.restore(decoded);
+  }
+
+  // ---- internals -------------------------------------------------------------------------------------------
+
+  private restore(decoded: DecodedTrainer): void {
+    this.optimizer.m.set(decoded.m);
+    this.optimizer.v.set(decoded.v);
+    this.optimizer.step = decoded.step;
+    this.rng.setState(decoded.state.rng);
+    this.state = decoded.state;
+    this.lastAborted = false;
+  }
+
+  private async runBatch(api: string, train: PreparedData, batches: number, progress: ProgressReporter, clock: Clock): Promise<void> {
+    const o = this.options;
+    const model = this.model;
+    const s = this.state;
+    const startMs = performance.now();
+    const order = s.batch === 0 ? (o.shuffle ? this.rng.permutation(train.size) : Int32Array.from({ length: train.size }, (_, i) => i)) : s.order!;
+    const begin = s.batch * o.batchSize;
+    const batch = gatherBatch(train, order.subarray(begin, Math.min(begin + o.batchSize, train.size)), model.batchFirst, model.returnSequences);
+    // 0 means "no dropout" to the kernels, so seeds start at 1.
+    const dropoutSeed = this.rng.nextU32() + 1;
+    const output = await this.trainingOutput(batch, train.steps, dropoutSeed);
+    const loss = batchLoss(api, model, o.loss, batch, output, train.targetIsIndex);
+    if (!Number.isFinite(loss.loss)) {
+      throw new TrainingDivergedError(
+        `${api}: the loss became ${loss.loss} in epoch ${s.epoch + 1}, batch ${s.batch + 1}; that update was not applied. Lower the learning rate or set clipGradNorm, then resume from a checkpoint.`,
+        s.epoch + 1,
+        s.batch + 1,
+      );
+    }
+    const { grads } = await model.forwardBackwardAsync(batch.input, { data: loss.grad, shape: output.shape }, { timespans: batch.timespans, dropoutSeed });
+
+    // From here to the end of the state update nothing awaits: a save() at any await sees a whole boundary.
+    const lr = learningRate(o.schedule, o.optimizer.lr, { step: this.optimizer.step, epoch: s.epoch, batch: s.batch, batches, epochs: o.epochs });
+    const trainable = model.layout.trainableLength;
+    const flatGrads = grads.flat.subarray(0, trainable);
+    const scale = o.clipGradNorm === undefined ? 1 : clipScale(this.optimizer.gradNorm(flatGrads), o.clipGradNorm);
+    this.optimizer.apply(model.parameters.subarray(0, trainable), flatGrads, lr, scale);
+    this.applyConstraints();
+    model.markParametersChanged();
+
+    const elapsed = performance.now() - startMs;
+    if (s.batch === 0) Object.assign(s, { order, batches, lossSum: 0, lossCount: 0, sampleSteps: 0, seconds: 0 });
+    s.batch++;
+    s.lossSum += loss.loss * loss.count;
+    s.lossCount += loss.count;
+    s.sampleSteps += batch.size * train.steps;
+    s.seconds += elapsed / 1000;
+    s.lr = lr;
+    s.rng = this.rng.getState();
+    clock.batchesRun++;
+    clock.batchMs += elapsed;
+
+    const info: BatchInfo = {
+      epoch: s.epoch + 1,
+      epochs: o.epochs,
+      batch: s.batch,
+      batches,
+      loss: s.lossCount === 0 ? 0 : s.lossSum / s.lossCount,
+      batchLoss: loss.loss,
+      lr,
+      sampleStepsPerSecond: s.sampleSteps / s.seconds,
+      elapsedMs: performance.now() - clock.startMs,
+      etaMs: this.eta(clock, (o.epochs - s.epoch - 1) * batches + (batches - s.batch)),
+    };
+    progress.batch(info);
+    await o.onBatchEnd?.(info);
+  }
+
+  /**
+   * The output the loss is taken on. Without dropout a forward pass gives it; with backbone dropout the output
+   * must carry the training masks, which only forwardBackward applies, so it runs once with a zero cotangent
+   * and the same dropout seed as the gradient pass.
+   */
+  private async trainingOutput(batch: Batch, steps: number, dropoutSeed: number): Promise<Tensor> {
+    const model = this.model;
+    if (model instanceof CfC && model.backboneDropout > 0) {
+      const shape = outputShape(model, batch.size, steps);
+      const zeros = { data: new (arrayTypeOf(model.dtype))(shape.reduce((a, b) => a * b, 1)), shape };
+      return (await model.forwardBackwardAsync(batch.input, zeros, { timespans: batch.timespans, dropoutSeed })).output;
+    }
+    return (await model.forwardAsync(batch.input, { timespans: batch.timespans })).output;
+  }
+
+  private applyConstraints(): void {
+    const model = this.model;
+    if (!(model instanceof LTC) || model.implicitParamConstraints) return;
+    const params = model.parameters;
+    for (const name of LTC_NON_NEGATIVE) {
+      const entry = model.layout.entries.find((e) => e.name === name);
+      if (!entry) continue;
+      for (let i = entry.offset; i < entry.offset + entry.size; i++) if (params[i] < 0) params[i] = 0;
+    }
+  }
+
+  private async endEpoch(batches: number, valLoss: number | undefined, progress: ProgressReporter, clock: Clock): Promise<void> {
+    const o = this.options;
+    const s = this.state;
+    const record = {
+      epoch: s.epoch + 1,
+      loss: s.lossCount === 0 ? 0 : s.lossSum / s.lossCount,
+      ...(valLoss === undefined ? {} : { valLoss }),
+      lr: s.lr,
+      seconds: s.seconds,
+      sampleStepsPerSecond: s.seconds > 0 ? s.sampleSteps / s.seconds : 0,
+    };
+    s.history.push(record);
+    const es = o.earlyStopping;
+    if (es) {
+      const value = (es.monitor ?? (valLoss === undefined ? 'loss' : 'valLoss')) === 'valLoss' ? valLoss! : record.loss;
+      if (value < s.best - es.minDelta) {
+        s.best = value;
+        s.bestEpoch = record.epoch;
+        s.wait = 0;
+        if (es.restoreBestWeights) s.bestParams = this.model.parameters.slice();
+      } else if (++s.wait >= es.patience) {
+        s.stoppedEarly = true;
+      }
+    }
+    Object.assign(s, { epoch: s.epoch + 1, batch: 0, batches: 0, order: undefined, lossSum: 0, lossCount: 0, sampleSteps: 0, seconds: 0 });
+    const info: EpochInfo = {
+      ...record,
+      epochs: o.epochs,
+      batches,
+      elapsedMs: performance.now() - clock.startMs,
+      etaMs: s.stoppedEarly ? 0 : this.eta(clock, (o.epochs - s.epoch) * batches),
+    };
+    progress.epoch(info);
+    await o.onEpochEnd?.(info);
+  }
+
+  private eta(clock: Clock, batchesLeft: number): number {
+    return clock.batchesRun === 0 ? NaN : (clock.batchMs / clock.batchesRun) * batchesLeft;
+  }
+
+  private snapshot(aborted: boolean): History {
+    const s = this.state;
+    return {
+      epochs: s.history.map((r) => ({ ...r })),
+      aborted,
+      ...(s.bestEpoch === undefined ? {} : { bestEpoch: s.bestEpoch }),
+      stoppedEarly: s.stoppedEarly,
+    };
+  }
+}
+
+function requireTrainerFormat(api: string, source: string, contents: SafetensorsContents): void {
+  if (contents.metadata.format === TRAINER_FORMAT) return;
+  const hint = contents.metadata.format === 'ncp-silicon/model' ? ' (it is a model checkpoint from saveModel: load it with loadModel and start a new Trainer)' : '';
+  throw new CheckpointError(`${api}: ${source} is not a trainer checkpoint: __metadata__.format is ${JSON.stringify(contents.metadata.format ?? null)}, expected "${TRAINER_FORMAT}"${hint}.`);
+}
