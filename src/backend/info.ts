@@ -58,9 +58,13 @@ export function backendInfo(): BackendInfo {
             : 'MLX runs only on macOS with Apple Silicon',
       },
       {
+        // Inference only: exportOnnx + OnnxPolicy with onnxruntime-node's Core ML execution provider.
         name: 'coreml',
-        available: false,
-        reason: 'Core ML runs through ONNX export and onnxruntime-node, which is not implemented yet',
+        available: isMac && process.arch === 'arm64',
+        reason:
+          isMac && process.arch === 'arm64'
+            ? undefined
+            : 'Core ML (and the Neural Engine) needs macOS on Apple Silicon; the exported ONNX graph runs on the CPU provider here',
       },
       { name: 'reference', available: true },
     ],
