@@ -1,0 +1,175 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CommanderError, InvalidArgumentError } from 'commander';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildProgram, parseColumns, parseModels, parsePositiveInt, parseProbability, parseSeed } from './main.js';
+import { CliError } from './train.js';
+import { loadModel } from '../io/checkpoint.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ncp-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the CLI in-process: returns the exit code and what went to stdout / stderr. */
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  let code = 0;
+  const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } };
+  const program = buildProgram(io, (c) => (code = c), (p) => p.exitOverride().configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) }));
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    code = error.exitCode;
+  }
+  return { code, out: out.join(''), err: err.join('') };
+}
+
+describe('option parsers', () => {
+  it('accept good values and reject bad ones with our message style', () => {
+    expect(parsePositiveInt('12')).toBe(12);
+    for (const bad of ['0', '-1', '1.5', 'abc', '']) expect(() => parsePositiveInt(bad)).toThrow(InvalidArgumentError);
+    expect(() => parsePositiveInt('abc')).toThrow('expected a positive integer, received "abc".');
+    expect(parseSeed('0')).toBe(0);
+    expect(() => parseSeed('4294967296')).toThrow('expected an integer from 0 to 4294967295, received "4294967296".');
+    expect(parseProbability('0.5')).toBe(0.5);
+    expect(() => parseProbability('0')).toThrow('expected a number in (0, 1], received "0".');
+    expect(parseColumns('a, b')).toEqual(['a', 'b']);
+    expect(() => parseColumns('a,,b')).toThrow('expected comma-separated column names, received "a,,b".');
+    expect(() => parseColumns('a,a')).toThrow('expected distinct column names');
+    expect(parseModels('LTC,cfc')).toEqual(['ltc', 'cfc']);
+    expect(() => parseModels('cfc,gru')).toThrow('expected a comma-separated list of cfc and ltc, received "cfc,gru".');
+  });
+});
+
+describe('command line', () => {
+  it('documents every command and option in --help', async () => {
+    const top = await run('--help');
+    expect(top.code).toBe(0);
+    for (const c of ['info', 'demo', 'train', 'predict']) expect(top.out).toContain(c);
+    const demo = await run('demo', '--help');
+    for (const o of ['--out <dir>', '--epochs <n>', '--seed <n>', '--data-seed <n>', '--quiet', '--json', '--models <list>']) expect(demo.out).toContain(o);
+    const train = await run('train', '--help');
+    for (const o of ['<data>', '--target <columns>', '--columns <columns>', '--window <n>', '--horizon <n>', '--model <kind>', '--units <n>', '--epochs <n>', '--batch-size <n>', '--lr <rate>', '--seed <n>', '--out <file>', '--time-column <name>']) {
+      expect(train.out).toContain(o);
+    }
+    const predict = await run('predict', '--help');
+    for (const o of ['<checkpoint>', '<data>', '--out <file>', '--format <format>']) expect(predict.out).toContain(o);
+  });
+
+  it('rejects bad flags with exit code 1 and one clear line', async () => {
+    const epochs = await run('demo', '--epochs', 'abc');
+    expect(epochs.code).toBe(1);
+    expect(epochs.err).toContain(`error: option '--epochs <n>' argument 'abc' is invalid. expected a positive integer, received "abc".`);
+    const model = await run('train', 'x.csv', '--target', 'y', '--model', 'gru');
+    expect(model.code).toBe(1);
+    expect(model.err).toMatch(/argument 'gru' is invalid\. Allowed choices are cfc, ltc/);
+    const missing = await run('train', 'x.csv');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain("required option '-t, --target <columns>' not specified");
+    const unknown = await run('demo', '--epoch', '3');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain("unknown option '--epoch'");
+    expect(unknown.err).toContain('--epochs');
+  });
+});
+
+describe('demo command', () => {
+  it('prints the table and where the report is, or results.json with --json', async () => {
+    const out = join(dir, 'demo');
+    const r = await run('demo', '--epochs', '1', '--augment', '1', '--window', '4', '--models', 'cfc', '--out', out, '--quiet');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/model\s+test MSE\s+vs persistence/);
+    expect(r.out).toMatch(/\nCfC\s+\d+\.\d{3}\s+[-+]\d+\.\d%/);
+    expect(r.out).toContain(`Report: ${join(out, 'report.md')}`);
+    expect(r.err).toBe(''); // --quiet: no progress
+    expect(existsSync(join(out, 'cfc.safetensors'))).toBe(true);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain(`npx ncp-silicon demo --out ${out} --seed 1 --data-seed 1 --epochs 1 --window 4 --augment 1 --models cfc`);
+    const j = await run('demo', '--epochs', '1', '--augment', '1', '--window', '4', '--models', 'ltc', '--out', out, '--quiet', '--json');
+    expect(Object.keys(JSON.parse(j.out).models)).toEqual(['ltc']);
+    expect(j.err).toContain('Report: ');
+  });
+});
+
+describe('train and predict', () => {
+  // An irregularly sampled damped oscillation: x(t) and the elapsed time matter for the next value.
+  const csv = join(dir, 'wave.csv');
+  const rows = ['t,x,noise,label'];
+  let t = 0;
+  for (let i = 0; i < 160; i++) {
+    t += 1 + (i % 3) * 0.5;
+    rows.push(`${t},${Math.sin(t / 4).toFixed(5)},${((i * 37) % 11) / 11},"r${i}, text"`);
+  }
+  writeFileSync(csv, `${rows.join('\n')}\n`);
+  const checkpoint = join(dir, 'wave.safetensors');
+
+  it('trains from a CSV and writes a loadable checkpoint with its data spec', async () => {
+    const r = await run('train', csv, '--target', 'x', '--time-column', 't', '--window', '6', '--units', '6', '--epochs', '3', '--quiet', '--out', checkpoint);
+    expect(r.code).toBe(0);
+    expect(r.out.trim()).toBe(checkpoint);
+    expect(r.err).toContain('CfC on AutoNCP(6, 1)');
+    expect(r.err).toContain('from ' + csv);
+    const model = await loadModel(checkpoint);
+    expect(model.inputSize).toBe(2); // x and noise: the time and text columns are not inputs
+  });
+
+  it('predicts one forecast per window, as CSV on stdout or JSON in a file', async () => {
+    const r = await run('predict', checkpoint, csv);
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines[0]).toBe('row,forecast_row,x');
+    expect(lines).toHaveLength(1 + 160 - 5);
+    expect(lines[1]).toMatch(/^5,6,-?\d/);
+    const out = join(dir, 'pred.json');
+    const j = await run('predict', checkpoint, csv, '--out', out);
+    expect(j.err).toContain(`155 forecasts written to ${out}`);
+    const records = JSON.parse(readFileSync(out, 'utf8'));
+    expect(records[0]).toMatchObject({ row: 5, forecast_row: 6 });
+    expect(Math.abs(records[0].x)).toBeLessThan(3);
+  });
+
+  it('reads JSON sequences and trains an LTC with a validation split', async () => {
+    const json = join(dir, 'seqs.json');
+    const seq = (phase: number) => Array.from({ length: 40 }, (_, i) => ({ a: Math.sin(i / 3 + phase), b: Math.cos(i / 3 + phase) }));
+    writeFileSync(json, JSON.stringify({ sequences: [seq(0), seq(1), seq(2)] }));
+    const out = join(dir, 'ltc.safetensors');
+    const r = await run('train', json, '--target', 'a,b', '--model', 'ltc', '--window', '5', '--horizon', '2', '--units', '6', '--epochs', '2', '--validation-split', '0.2', '--quiet', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('LTC on AutoNCP(6, 2)');
+    expect(r.err).toContain('102 windows'); // 3 sequences × (40 − 5 − 2 + 1)
+    const p = await run('predict', out, json, '--format', 'csv');
+    expect(p.out.split('\n')[0]).toBe('sequence,row,forecast_row,a,b');
+  });
+
+  it('reports user errors as CliError messages (no stack traces from main)', async () => {
+    await expect(run('train', join(dir, 'nope.csv'), '--target', 'x')).rejects.toThrow(CliError);
+    await expect(run('train', join(dir, 'nope.csv'), '--target', 'x')).rejects.toThrow(`cannot read ${join(dir, 'nope.csv')}: no such file.`);
+    await expect(run('train', csv, '--target', 'y')).rejects.toThrow(`has no column "y" (columns: t, x, noise, label).`);
+    await expect(run('train', csv, '--target', 'x', '--columns', 'label')).rejects.toThrow(/expected a number in column "label" at row 0, received "r0, text"/);
+    await expect(run('train', csv, '--target', 'x', '--window', '200')).rejects.toThrow(/no sequence with the 201 rows/);
+    await expect(run('predict', join(dir, 'nope.safetensors'), csv)).rejects.toThrow('no such file');
+    await expect(run('predict', csv, csv)).rejects.toThrow(CliError);
+    await expect(run('predict', checkpoint, csv, '--window', '4')).rejects.toThrow(/already records its columns/);
+  });
+});
+
+describe('the built entry point', () => {
+  const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', cwd: root, timeout: 30_000 });
+
+  it('exits 1 with a single message and no stack trace on user errors', () => {
+    const bad = cli('demo', '--seed', '-3');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain(`argument '-3' is invalid. expected an integer from 0 to 4294967295, received "-3".`);
+    const path = join(dir, 'missing.csv');
+    const missing = cli('train', path, '--target', 'x', '--out', join(dir, 'never.safetensors'));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr.trim()).toBe(`ncp-silicon: cannot read ${path}: no such file.`);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir, 'never.safetensors'))).toBe(false);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * The demo's progress display: one line per model redrawn in place on a terminal, a line every few seconds
+ * otherwise (CI logs), nothing when quiet. It writes to a stream of its own (stderr by default) so stdout stays
+ * the table and the report path.
+ */
+import type { BatchInfo, EpochInfo } from '../train/index.js';
+
+export interface ProgressStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+const TTY_INTERVAL_MS = 100;
+const PLAIN_INTERVAL_MS = 5000;
+
+export class DemoProgress {
+  private lastMs = -Infinity;
+  private open = false;
+  private label = '';
+
+  constructor(
+    private readonly stream: ProgressStream | undefined,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  start(label: string): void {
+    this.label = label;
+    this.lastMs = this.stream?.isTTY ? -Infinity : this.now();
+  }
+
+  batch(info: BatchInfo): void {
+    const s = this.stream;
+    if (!s) return;
+    const t = this.now();
+    if (t - this.lastMs < (s.isTTY ? TTY_INTERVAL_MS : PLAIN_INTERVAL_MS)) return;
+    this.lastMs = t;
+    const fraction = (info.epoch - 1 + info.batch / info.batches) / info.epochs;
+    this.show(`${this.label}  ${bar(fraction)}  epoch ${info.epoch}/${info.epochs}  loss ${info.loss.toFixed(4)}  ETA ${seconds(info.etaMs)}`);
+  }
+
+  epoch(info: EpochInfo): void {
+    const s = this.stream;
+    if (!s?.isTTY) return;
+    this.show(`${this.label}  ${bar(info.epoch / info.epochs)}  epoch ${info.epoch}/${info.epochs}  loss ${info.loss.toFixed(4)}  ETA ${seconds(info.etaMs)}`);
+  }
+
+  /** Replaces the bar with a final line for the model. */
+  done(line: string): void {
+    if (!this.stream) return;
+    this.show(line);
+    this.finish();
+  }
+
+  /** Ends an open bar line (abort, error), so later output starts on a fresh line. */
+  finish(): void {
+    if (this.open) this.stream?.write('\n');
+    this.open = false;
+  }
+
+  message(line: string): void {
+    if (!this.stream) return;
+    this.finish();
+    this.stream.write(`${line}\n`);
+  }
+
+  private show(line: string): void {
+    const s = this.stream!;
+    if (s.isTTY) {
+      const width = s.columns && s.columns > 1 ? s.columns - 1 : line.length;
+      s.write(`\r${line.slice(0, width)}\x1b[K`);
+      this.open = true;
+    } else {
+      s.write(`${line}\n`);
+    }
+  }
+}
+
+function bar(fraction: number): string {
+  const width = 20;
+  const filled = Math.max(0, Math.min(width, Math.round(fraction * width)));
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
+
+function seconds(ms: number): string {
+  return Number.isFinite(ms) ? `${Math.max(0, ms / 1000).toFixed(0)}s` : '-';
+}
