@@ -5,17 +5,30 @@
 // synapses contribute exactly zero, so this cell keeps only the synapses whose mask entry is nonzero,
 // packed once in the constructor into a "sliced ELL" layout (SELL-C-σ with C = kLanes):
 //   * destinations are sorted by in-degree (descending) and grouped into blocks of kLanes;
-//   * a block of depth d (its largest in-degree) holds d rows of kLanes slots, slot (row, lane) being the
-//     row-th incoming synapse of the lane-th destination of the block, or padding (f(w) = 0) if it has fewer;
+//   * a block holds rows of kLanes slots, slot (row, lane) being one incoming synapse of the lane-th destination
+//     of the block, or padding (f(w) = 0); a block has as many rows as its largest in-degree (plain SELL), or a
+//     few more when rows are also made to read at most two aligned blocks of the source vector (see below);
 //   * every per-synapse value lives in its own array (structure of arrays) indexed by slot.
-// Per evaluation, one flat loop computes every slot's activation (vectorised: the sigmoid, SoA loads and a
-// gather of v[source]); a second loop sums them per destination a row at a time, one vector of kLanes
-// destinations per row, in a fixed order (deterministic, no reassociation needed). For AutoNCP(64, 8) this
-// evaluates ~8x fewer sigmoids than ncps. Backward walks the same blocks, and sums d/d v_source per source
-// through a transposed copy of the block structure (a gather per row, never a scatter).
+// The sigmoid's argument is folded into base 2 in the constructor: σ(sigma·(v − mu)) = 1 / (1 + 2^t) with
+// t = slope·v + intercept, slope = −sigma·log2 e, intercept = sigma·mu·log2 e: one multiply-add, and t − round(t)
+// is exact, so 2^t needs no Cody–Waite reduction. Per evaluation, every slot's activation is computed branch-free
+// and vectorised, and summed per destination a row at a time, one vector of kLanes destinations per row, in a
+// fixed order (deterministic). For AutoNCP(64, 8) this evaluates ~8x fewer sigmoids than ncps.
 //
-// Backward recomputes the sigmoids from the taped states instead of storing per-synapse values, so the
-// tape is O(U·N) per step: the U states v_1 … v_U and the U denominators.
+// The cell keeps its state in lane order (the recurrent projection's destination order, padded to whole
+// blocks) from the start of a step to its end, so the per-unfold update, the tape and backward's per-neuron
+// work are plain vector loops with no permutation; only h, h_next, y and dh are mapped at the boundary.
+//
+// Backward recomputes the sigmoids from the taped states instead of storing per-synapse values, so the tape is
+// O(U·N) per step: the U states v_1 … v_U and the U denominators, in lane order. The portable loops walk the same
+// blocks and sum d/d v_source per source through a transposed copy of the block structure (a gather per row,
+// never a scatter).
+//
+// Where the build targets AVX2 + FMA, float runs explicit AVX2 kernels (ltc.cpp) over two extra layouts, used
+// when they cost at most 30% more rows than SELL: "two-block rows" for forward (the gather of v[source] becomes
+// two in-register permutes and a blend) and source-major rows (by_source) for backward (v_source is one load per
+// block of sources, d/d v_source is summed in a register, and the per-destination gradients are gathered with
+// two permutes). Double, and every other build, use the portable loops, which GCC/Clang vectorise.
 #pragma once
 
 #include <cstddef>
@@ -48,13 +61,19 @@ struct SynapseBlocks {
   // types because GCC vectorises the lane loop of backward at full width for double only with 8 lanes.
   static constexpr int kLanes = 8;
 
-  int blocks = 0;
-  std::vector<std::int32_t> block_begin;  // blocks + 1 slot offsets; block depth = size / kLanes
-  std::vector<std::int32_t> lane_of;      // destination neuron → its lane position (block·kLanes + lane)
+  int blocks = 0;         // ceil(N / kLanes): lane positions run over [0, blocks·kLanes)
+  int active_blocks = 0;  // blocks with at least one synapse; a prefix, since blocks are sorted by depth
+  std::vector<std::int32_t> block_begin;     // blocks + 1 slot offsets; block depth = size / kLanes
+  std::vector<std::int32_t> lane_of;         // destination neuron → its lane position (block·kLanes + lane)
+  std::vector<std::int32_t> neuron_of_lane;  // lane position → destination neuron, −1 for padding lanes
 
-  // Per slot (padding: source 0, f(w)·mask = 0, so it adds exactly zero).
+  // Per slot (padding: source 0, f(w)·mask = 0, slope = intercept = 0, so it adds exactly zero). `source`
+  // indexes the vector the projection reads: the input features (sensory) or the state in lane order
+  // (recurrent, whose sources are its own destinations).
   std::vector<std::int32_t> source;
-  std::vector<T> weight;  // f(w) · mask
+  std::vector<T> weight;            // f(w) · mask
+  // −sigma·log2 e and sigma·mu·log2 e, so that σ(sigma·(v − mu)) = 1 / (1 + 2^(slope·v + intercept)).
+  std::vector<T> slope, intercept;
   std::vector<T> sigma, mu, erev;
 
   // The transpose, for backward's d/d v_source: sources sorted by out-degree and grouped into blocks of
@@ -64,12 +83,33 @@ struct SynapseBlocks {
   int source_blocks = 0;
   std::vector<std::int32_t> source_block_begin;  // source_blocks + 1 offsets
   std::vector<std::int32_t> outgoing;             // per transposed slot: a packed slot index
-  std::vector<std::int32_t> source_of_lane;       // source lane position → source id (first `sources` lanes)
+  std::vector<std::int32_t> source_target;        // source lane position → the index `source` uses for it
+
+  // Optional "two-block rows" layout, used by the explicit AVX2 float kernels (ltc.cpp) when it costs few extra
+  // rows: every row reads at most two aligned kLanes-blocks of the source vector, so the gather of v[source] is
+  // two in-register permutes and a blend instead of kLanes scalar loads. Empty otherwise.
+  bool two_block_rows = false;
+  std::vector<std::int32_t> row_blocks;  // per row: the offsets (multiples of kLanes) of its two source blocks
+  std::vector<std::int32_t> lane_code;   // per slot: source mod kLanes, sign bit set if it lies in the second block
+
+  // Optional source-major rows for the AVX2 float backward (used when `by_source.used`): the sources in the order
+  // `source` indexes them, in blocks of kLanes; slot (row, lane) of source block b holds one outgoing synapse of
+  // source b·kLanes + lane, or padding, and every row's destinations (recurrent lane positions, for both
+  // projections) lie in at most two aligned kLanes-blocks. Backward then loads v_source once per block, gathers
+  // the per-destination gradients with two permutes per row, and sums d/d v_source in a register.
+  struct BySource {
+    bool used = false;
+    std::vector<std::int32_t> block_begin;  // source blocks + 1 slot offsets
+    std::vector<T> weight, slope, intercept, sigma, mu, erev;
+    std::vector<std::int32_t> row_blocks, lane_code;  // as above, for the destinations
+    std::vector<std::int32_t> slot;  // per real synapse (in the order of SynapseBlocks::slot): its slot here
+    std::size_t slot_count() const { return weight.size(); }
+  } by_source;
 
   // Per real synapse, sorted by position in the (sources × N) parameter matrices.
-  std::vector<std::int32_t> slot;         // where it lives in the packed arrays
+  std::vector<std::int32_t> slot;          // where it lives in the packed arrays
   std::vector<std::int32_t> matrix_index;  // source · N + destination
-  std::vector<T> weight_grad_scale;       // mask · f'(w): d weight / d w
+  std::vector<T> weight_grad_scale;        // mask · f'(w): d weight / d w
 
   std::size_t slot_count() const { return source.size(); }
   std::size_t lane_count() const { return static_cast<std::size_t>(blocks) * kLanes; }
@@ -90,7 +130,8 @@ class LtcCell {
   int input_size() const { return config_.inputs; }
   int state_size() const { return config_.units; }
   int output_size() const { return config_.motors; }
-  std::size_t tape_size() const { return 2 * static_cast<std::size_t>(config_.unfolds) * config_.units; }
+  // v_1 … v_U and the U denominators, each in lane order (N rounded up to whole blocks of kLanes).
+  std::size_t tape_size() const { return 2 * static_cast<std::size_t>(config_.unfolds) * recurrent_.lane_count(); }
   std::size_t scratch_size() const { return scratch_.total; }
 
   // Synapses actually evaluated (mask ≠ 0), for diagnostics and FLOP counts.
@@ -102,27 +143,34 @@ class LtcCell {
                 T* grad, T* scratch, std::uint64_t step_key) const;
 
  private:
-  // Offsets (in scalars) of the per-thread scratch regions; forward uses a prefix of them.
+  // Offsets (in scalars) of the per-thread scratch regions; forward uses a prefix of them. "Lanes" arrays
+  // have lane_count() entries in the recurrent lane order unless named sens_* (the sensory lane order).
   struct ScratchLayout {
-    std::size_t xm, num_s, den_s, num_lanes, den_lanes, v_a, v_b, denominator, cmt, a, a_erev;  // forward
-    std::size_t dxm, dv, dv_prev, d_cmt, d_numerator, d_denominator, d_num_s, d_den_s;  // backward, per neuron
-    std::size_t d_num_lanes, d_den_lanes, d_num_s_lanes, d_den_s_lanes;
+    std::size_t xm, sens_num, sens_den, num_s, den_s, lane_num, lane_den, v0, v_a, v_b, denominator, cmt, a, a_erev;
+    std::size_t dxm, dv, dv_prev, d_cmt, d_numerator, d_denominator, d_num_s, d_den_s, d_sens_num, d_sens_den;
     std::size_t source_lanes;
-    std::size_t g_weight, g_sigma, g_mu, g_erev, d_source;       // per recurrent slot (contiguous, in this order)
-    std::size_t gs_weight, gs_sigma, gs_mu, gs_erev, ds_source;  // per sensory slot (contiguous, in this order)
+    std::size_t g_weight, g_sigma, g_mu, g_erev, d_source;       // per recurrent slot
+    std::size_t gs_weight, gs_sigma, gs_mu, gs_erev, ds_source;  // per sensory slot
     std::size_t total;
   };
 
   void check_elapsed_time(T dt) const;
   void map_input(const T* x, T* xm) const;
-  void sensory_sums(const T* xm, T* num_s, T* den_s, T* lane_num, T* lane_den, T* a, T* a_erev) const;
+  // S rounded up to whole blocks of kLanes: the length of the xm / dxm scratch vectors.
+  std::size_t padded_inputs() const {
+    constexpr std::size_t W = SynapseBlocks<T>::kLanes;
+    return (static_cast<std::size_t>(config_.inputs) + W - 1) / W * W;
+  }
 
   LtcConfig config_;
   T epsilon_;
   SynapseBlocks<T> sensory_;
   SynapseBlocks<T> recurrent_;
-  // Per neuron: f(gleak), f(gleak)·vleak, vleak, f(cm), and f' of gleak and cm for the gradients.
+  // Per lane position (recurrent lane order): f(gleak), f(gleak)·vleak, vleak, f(cm), and f' of gleak and cm
+  // for the gradients. Padding lanes have f(gleak) = 1 and zeros elsewhere, so their state stays exactly 0.
   std::vector<T> gleak_, gleak_vleak_, vleak_, cm_, gleak_grad_scale_, cm_grad_scale_;
+  // Recurrent lane position → the sensory projection's lane position of the same neuron (a permutation).
+  std::vector<std::int32_t> sensory_lane_;
   // Mappings, with w = 1 and b = 0 where absent (so the math has no branches).
   std::vector<T> input_w_, input_b_, output_w_, output_b_;
   std::size_t gleak_offset_, vleak_offset_, cm_offset_;
