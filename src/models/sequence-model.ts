@@ -91,9 +91,12 @@ export abstract class SequenceModel {
   protected readonly api: string;
   private version = 1;
   private nativeModel: NativeSequenceModel | undefined;
+  private readonly stepApi: string;
+  private dtScratch: FloatArray | undefined;
 
   protected constructor(init: SequenceModelInit) {
     this.api = init.api;
+    this.stepApi = `${init.api}.step`;
     this.dtype = init.dtype;
     this.inputSize = init.inputSize;
     this.stateSize = init.stateSize;
@@ -186,7 +189,7 @@ export abstract class SequenceModel {
    * dt the elapsed time (number, or a (B) tensor). Returns the output (B×outputs) and the new state.
    */
   step(x: Tensor, state?: State, dt: number | Tensor = 1): ForwardResult {
-    const api = `${this.api}.step`;
+    const api = this.stepApi;
     const S = this.inputSize;
     const H = this.stateSize;
     const rank = x?.shape?.length;
@@ -202,7 +205,11 @@ export abstract class SequenceModel {
     let timespans: FloatArray | undefined;
     if (typeof dt === 'number') {
       if (!Number.isFinite(dt) || dt <= 0) throw argumentError(RangeError, api, 'dt', 'a finite number > 0', dt);
-      if (dt !== 1) timespans = new ArrayType(batch).fill(dt);
+      // The native call only borrows dt for its duration, so one scratch array per model serves every step.
+      if (dt !== 1) {
+        if (this.dtScratch?.length !== batch) this.dtScratch = new ArrayType(batch);
+        timespans = this.dtScratch.fill(dt);
+      }
     } else {
       timespans = expectTensor(api, 'dt', dt, this.dtype, [batch], '(B)');
       for (let i = 0; i < batch; i++) {
