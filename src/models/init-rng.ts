@@ -3,39 +3,10 @@
  * Same seed ⇒ same weights on every platform. The distributions follow ncps/PyTorch; the streams are our own
  * (bit-equal weights with PyTorch are not a goal: checkpoints carry weights across).
  */
-export class InitRng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+import { Xoshiro128 } from '../random/xoshiro128.js';
+
+export class InitRng extends Xoshiro128 {
   private spareNormal: number | undefined;
-
-  constructor(seed: number) {
-    let x = seed >>> 0 || 0x9e3779b9;
-    const next = (): number => {
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
-  }
-
-  private nextU32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.s1 << 9) >>> 0;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return result;
-  }
 
   /** Uniform in [0, 1) with 53 random bits. */
   random(): number {
@@ -67,9 +38,6 @@ export class InitRng {
   }
 }
 
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
-}
 
 /** Xavier/Glorot uniform for a (fanOut × fanIn) weight: U(±√(6 / (fanIn + fanOut))). */
 export function xavierUniform(rng: InitRng, rows: number, cols: number): Float64Array {
