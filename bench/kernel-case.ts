@@ -6,6 +6,7 @@
 import { Bench } from 'tinybench';
 import { AutoNCP, CfC, LTC, type SequenceModel } from '../src/index.js';
 import { CASES, type BenchCase } from './cases.js';
+import { lcgFill } from './common.js';
 
 const INPUTS = 16;
 
@@ -14,14 +15,6 @@ function makeModel(c: BenchCase, backend: 'cpu' | 'reference'): SequenceModel {
   return c.model === 'ltc' ? new LTC(INPUTS, wiring, { backend, seed: 1 }) : new CfC(INPUTS, wiring, { backend, seed: 1 });
 }
 
-function lcgFill(out: Float32Array, seed: number, low: number, high: number): Float32Array {
-  let s = seed >>> 0;
-  for (let i = 0; i < out.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = low + ((high - low) * s) / 4294967296;
-  }
-  return out;
-}
 
 async function measure(c: BenchCase, backend: 'cpu' | 'reference', batch: number, budgetMs: number) {
   const model = makeModel(c, backend);

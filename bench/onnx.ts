@@ -14,6 +14,7 @@ import { Bench } from 'tinybench';
 import ort from 'onnxruntime-node';
 import { AutoNCP, CfC, LTC, backendInfo, type SequenceModel, type State } from '../src/index.js';
 import { exportOnnx, OnnxPolicy } from '../src/onnx/index.js';
+import { lcgFill } from './common.js';
 
 const INPUTS = 16;
 const SEQUENCE_STEPS = 32;
@@ -49,14 +50,6 @@ function makeModel(kind: 'ltc' | 'cfc'): LTC | CfC {
   return kind === 'ltc' ? new LTC(INPUTS, wiring, { seed: 1 }) : new CfC(INPUTS, wiring, { seed: 1 });
 }
 
-function lcgFill(out: Float32Array, seed: number, low: number, high: number): Float32Array {
-  let s = seed >>> 0;
-  for (let i = 0; i < out.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = low + ((high - low) * s) / 4294967296;
-  }
-  return out;
-}
 
 async function measure(id: string, fn: () => unknown, budgetMs: number, batch: number, steps: number): Promise<Measurement> {
   const bench = new Bench({ time: budgetMs, iterations: 5, warmupIterations: 3 });

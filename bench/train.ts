@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { AutoNCP, CfC, LTC, backendInfo, type SequenceModel } from '../src/index.js';
 import { Optimizer } from '../src/train/optimizer.js';
 import { fit } from '../src/train/index.js';
+import { lcgFill } from './common.js';
 
 const INPUTS = 16;
 const BATCH = 64;
@@ -43,14 +44,6 @@ function makeModel(id: CaseId): SequenceModel {
   return id === 'ltc' ? new LTC(INPUTS, wiring, { seed: 1 }) : new CfC(INPUTS, wiring, { seed: 1 });
 }
 
-function lcgFill(out: Float32Array, seed: number, low: number, high: number): Float32Array {
-  let s = seed >>> 0;
-  for (let i = 0; i < out.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = low + ((high - low) * s) / 4294967296;
-  }
-  return out;
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
