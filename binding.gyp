@@ -12,6 +12,8 @@
         "native/core/cfc.cpp",
         "native/core/wired_cfc.cpp",
         "native/core/optim.cpp",
+        "native/core/profiler.cpp",
+        "native/core/calibrate.cpp",
         "native/addon/addon.cpp",
         "native/addon/buffers.cpp",
         "native/addon/errors.cpp",
@@ -20,7 +22,8 @@
         "native/addon/model_wrap.cpp",
         "native/addon/ltc_binding.cpp",
         "native/addon/cfc_binding.cpp",
-        "native/addon/optim_binding.cpp"
+        "native/addon/optim_binding.cpp",
+        "native/addon/monitor_binding.cpp"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

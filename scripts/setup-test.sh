@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond npm: Jupyter (nbconvert + a client) and the tslab TypeScript kernel,
-# so test/notebooks.test.ts can execute notebooks/*.ipynb. Debian/Ubuntu: apt; macOS: pip.
+# so test/notebooks.test.ts can execute notebooks/*.ipynb (Debian/Ubuntu: apt; macOS: pip), and a headless
+# Chromium for the HTML report test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,25 @@ if ! have_jupyter "$python"; then
       echo "setup-test: installing Jupyter with pip"
       "$python" -m pip install --quiet --user nbconvert jupyter_client ipython || "$python" -m pip install --quiet --break-system-packages nbconvert jupyter_client ipython
     fi
+  fi
+fi
+
+# Headless Chromium for test/monitor/report-html.test.ts, which renders the HTML profile report. Debian: apt's
+# `chromium`; a machine that already has Chromium or Google Chrome (GitHub's Ubuntu and macOS runners do) uses it.
+have_chromium() {
+  [ -n "${NCP_SILICON_CHROMIUM:-}" ] && return 0
+  for b in chromium chromium-browser google-chrome google-chrome-stable; do command -v "$b" >/dev/null 2>&1 && return 0; done
+  [ -x "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome" ]
+}
+if ! have_chromium; then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "setup-test: installing Chromium with apt (chromium)"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup-test: no Chromium or Chrome found and no apt-get: install one, or set NCP_SILICON_CHROMIUM to its path" >&2
   fi
 fi
 

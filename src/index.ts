@@ -68,3 +68,19 @@ export type {
   History,
 } from './train/index.js';
 export { saveModel, loadModel, type LoadModelOptions, type ModelConfig, type CheckpointModel } from './io/checkpoint.js';
+
+export { memory, calibrate, cachedCalibration, startProfile, Profile, ProfileBusyError, ProfileResult, APPLE_DATASHEETS, appleDatasheet } from './monitor/index.js';
+export type {
+  MemorySnapshot,
+  Calibration,
+  CalibrateOptions,
+  AppleChipDatasheet,
+  ProfileOptions,
+  KernelCallRecord,
+  KernelSummary,
+  ReportOptions,
+  TraceFile,
+  TraceEvent,
+  TrainSlice,
+  SystemInfo,
+} from './monitor/index.js';

@@ -31,15 +31,21 @@ std::shared_ptr<const core::SequenceModelBase<T>> make_sequence_model(const Cell
       [&](const auto& cell_config) -> std::shared_ptr<const core::SequenceModelBase<T>> {
         using Config = std::decay_t<decltype(cell_config)>;
         if constexpr (std::is_same_v<Config, core::LtcConfig>) {
-          return std::make_shared<core::SequenceModel<core::LtcCell<T>>>(
-              core::LtcCell<T>(cell_config, params, offsets), mixed_memory, proj_size, params, offsets, param_count);
+          core::LtcCell<T> cell(cell_config, params, offsets);
+          const core::CellWork work = cell.work_per_step();
+          return std::make_shared<core::SequenceModel<core::LtcCell<T>>>(std::move(cell), mixed_memory, proj_size,
+                                                                          params, offsets, param_count, work);
         } else if constexpr (std::is_same_v<Config, core::CfcConfig>) {
-          return std::make_shared<core::SequenceModel<core::CfcCell<T>>>(
-              core::CfcCell<T>(cell_config, params, offsets), mixed_memory, proj_size, params, offsets, param_count);
+          core::CfcCell<T> cell(cell_config, params, offsets);
+          const core::CellWork work = cell.work_per_step();
+          return std::make_shared<core::SequenceModel<core::CfcCell<T>>>(std::move(cell), mixed_memory, proj_size,
+                                                                          params, offsets, param_count, work);
         } else {
-          return std::make_shared<core::SequenceModel<core::WiredCfcCell<T>>>(
-              core::WiredCfcCell<T>(cell_config, params, offsets), mixed_memory, proj_size, params, offsets,
-              param_count);
+          core::WiredCfcCell<T> cell(cell_config, params, offsets);
+          const core::CellWork work = cell.work_per_step();
+          return std::make_shared<core::SequenceModel<core::WiredCfcCell<T>>>(std::move(cell), mixed_memory,
+                                                                               proj_size, params, offsets,
+                                                                               param_count, work);
         }
       },
       config);

@@ -237,6 +237,7 @@ void ModelWrap::step_impl(const Napi::CallbackInfo& info) {
   io.steps = 1;
   io.batch_first = true;
   io.return_sequences = false;
+  io.is_step = true;
   ViewSet views(env, step_api_);
   io.input = views.view<T>(info[2], "x", B * S, true, false, "(B×S)");
   io.timespans = views.view<T>(info[3], "dt", B, false, false, "(B)");

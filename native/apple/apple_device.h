@@ -17,4 +17,17 @@ struct DeviceInfo {
 // The device facts, or nullopt where this build has no Apple support (apple/no_apple.cpp).
 std::optional<DeviceInfo> device_info();
 
+// Memory figures only macOS can give (monitor's memory()). Each is absent when it cannot be read, and
+// `reason` then says why; a figure is never reported as 0 in place of "unknown".
+struct ProcessMemory {
+  std::optional<double> phys_footprint_bytes;                 // task_info(TASK_VM_INFO).phys_footprint
+  std::optional<double> metal_recommended_working_set_bytes;  // MTLDevice.recommendedMaxWorkingSetSize
+  std::optional<double> metal_current_allocated_bytes;       // MTLDevice.currentAllocatedSize (this process)
+  std::string metal_device_name;
+  std::string phys_footprint_reason;  // why phys_footprint_bytes is absent
+  std::string metal_reason;           // why the Metal figures are absent
+};
+
+ProcessMemory process_memory();
+
 }  // namespace ncp::apple

@@ -19,11 +19,7 @@
 namespace ncp::core {
 namespace {
 
-#if defined(__AVX__)
-constexpr int simd_bytes = 32;
-#else
-constexpr int simd_bytes = 16;
-#endif
+constexpr int simd_bytes = kCfcVectorBytes;
 
 // a·b + c, fused where the ISA has FMA (x86-64-v3, armv8): -std=c++17 turns off implicit contraction.
 template <typename T>
@@ -186,7 +182,7 @@ template <typename T>
 void PackedLinear<T>::finish() {
   in_pad = round_up_to_vector<T>(in);
   out_pad = round_up_to_vector<T>(out);
-  const std::vector<T> dense = std::move(w);  // out × in
+  const Buffer<T> dense = std::move(w);  // out × in
   w.assign(static_cast<std::size_t>(out) * in_pad, T(0));
   wt.assign(static_cast<std::size_t>(in) * out_pad, T(0));
   for (int j = 0; j < out; ++j) {
@@ -481,6 +477,126 @@ void CfcCell<T>::backward(const T* x, const T* h, T dt, const T* tape, const T* 
   }
   for (int k = 0; k < S; ++k) dx[k] += df[k];
   std::copy(df + S, df + S + N, dh);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Work accounting (core/work.h). Each figure follows the loops above; docs/monitoring.md lists the formulas.
+
+namespace detail {
+
+template <typename T>
+WorkCounts PackedLinear<T>::forward_work() const {
+  return dense_forward_work(static_cast<std::uint64_t>(in), static_cast<std::uint64_t>(out_pad), sizeof(T));
+}
+
+template <typename T>
+WorkCounts PackedLinear<T>::backward_work() const {
+  const std::uint64_t E = sizeof(T), I = in, Ip = in_pad, O = out, R = block_rows;
+  std::uint64_t masked = 0;
+  for (char m : block_masked) masked += m != 0;
+  WorkCounts w;
+  // dx = Wᵀ·dy over the padded inputs; bias gradients; weight gradients (x·mask first where masked).
+  w.flops = 2 * O * Ip + O + 2 * O * I + masked * R * I;
+  w.bytes_read = (O * Ip + O + I + O + O * I + masked * R * I) * E;  // W, dy, x, bias and weight grads, masks
+  w.bytes_written = (Ip + O + O * I) * E;                            // dx, bias and weight grads
+  return w;
+}
+
+template <typename T>
+WorkCounts CfcHead<T>::forward_work() const {
+  const std::uint64_t E = sizeof(T), N = units_;
+  WorkCounts w = linear_.forward_work();
+  if (mode_ == CfcMode::Pure) {
+    w.flops += N * (kExpFlops + 2 + 3);  // e = exp(−Δ·(|w_tau| + |p|)); h' = A − A·e·p
+    w.bytes_read += 3 * N * E;           // p, |w_tau|, A
+    w.bytes_written += 3 * N * E;        // h', the tape (p, e)
+  } else {
+    // two tanh, σ(time_a·Δ + time_b), then h' from (t1, t2, ti): 4 operations gated, 2 without the gate.
+    w.flops += N * (2 * kTanhFlops + kSigmoidFlops + 2 + (mode_ == CfcMode::Default ? 4 : 2));
+    w.bytes_read += (4 * N + 3 * N) * E;  // p; t1, t2, ti
+    w.bytes_written += (4 * N + N) * E;   // the tape (t1, t2, ti, time_a); h'
+  }
+  return w;
+}
+
+template <typename T>
+WorkCounts CfcHead<T>::backward_work() const {
+  const std::uint64_t E = sizeof(T), N = units_;
+  WorkCounts w = linear_.backward_work();
+  if (mode_ == CfcMode::Pure) {
+    w.flops += 21 * N;
+    w.bytes_read += 8 * N * E;     // g, p, e, A, |w_tau|, sign(w_tau), grad A and w_tau
+    w.bytes_written += 3 * N * E;  // grad A and w_tau, dp
+  } else {
+    w.flops += N * (mode_ == CfcMode::Default ? 17 : 14);
+    w.bytes_read += 5 * N * E;     // g, t1, t2, ti, time_a
+    w.bytes_written += 4 * N * E;  // dp
+  }
+  return w;
+}
+
+template <typename T>
+WorkCounts CfcHead<T>::output_from_tape_work() const {
+  const std::uint64_t E = sizeof(T), N = units_;
+  WorkCounts w;
+  w.flops = N * (mode_ == CfcMode::Pure ? 3 : mode_ == CfcMode::Default ? 4 : 2);
+  w.bytes_read = 3 * N * E;
+  w.bytes_written = N * E;
+  return w;
+}
+
+}  // namespace detail
+
+namespace {
+
+// Activation cost per unit, forward only and with its derivative (backward recomputes both from the tape).
+std::uint64_t activation_flops(CfcActivation kind, bool with_grad) {
+  switch (kind) {
+    case CfcActivation::LecunTanh: return kTanhFlops + 2 + (with_grad ? 3 : 0);
+    case CfcActivation::Tanh: return kTanhFlops + (with_grad ? 2 : 0);
+    case CfcActivation::Relu: return 0;  // compare and select only
+    case CfcActivation::Gelu: return kErfFlops + 4 + (with_grad ? kExpFlops + 5 : 0);
+    case CfcActivation::Silu: return kSigmoidFlops + 1 + (with_grad ? 4 : 0);
+  }
+  return 0;
+}
+
+}  // namespace
+
+template <typename T>
+CellWork CfcCell<T>::work_per_step() const {
+  const std::uint64_t E = sizeof(T), S = config_.inputs, N = config_.units, U = config_.backbone_units;
+  const bool dropout = config_.backbone_dropout > 0.0;
+  CellWork work;
+  work.kind = "cfc";
+  WorkCounts& f = work.forward;
+  f.bytes_read = (S + N) * E;  // x, h
+  f.bytes_written = N * E;     // y (h' is the head's output)
+  for (std::size_t l = 0; l < backbone_.size(); ++l) {
+    f += backbone_[l].forward_work();
+    f.flops += U * activation_flops(config_.activation, false);
+    f.bytes_read += U * E;       // pre-activation
+    f.bytes_written += 2 * U * E;  // tape copy, activation
+    if (l > 0 && dropout) {  // forwardBackward with a dropout seed only: the scale on the outputs
+      work.dropout.flops += U;
+      work.dropout.bytes_read += U * E;
+      work.dropout.bytes_written += U * E;
+    }
+  }
+  f += head_.forward_work();
+  WorkCounts& b = work.backward;
+  b.flops = N + S;                         // g = dh' + dy; dx += df
+  b.bytes_read = (2 * N + 2 * S + S + N) * E;  // dh', dy, dx, df; x, h into z
+  b.bytes_written = (N + S + N) * E;       // g, dx, dh
+  b += head_.backward_work();
+  for (std::size_t l = 0; l < backbone_.size(); ++l) {
+    b.flops += U * activation_flops(config_.activation, true) + U;  // recompute act and act'; df ·= act'
+    if (l > 0 && dropout) work.dropout.flops += 2 * U;  // the scale on the recomputed act and act'
+    b.bytes_read += (U + 2 * U) * E;     // pre-activation; df, act'
+    b.bytes_written += (2 * U + U) * E;  // activation, act'; df
+    b += backbone_[l].backward_work();
+  }
+  return work;
 }
 
 template class CfcCell<float>;

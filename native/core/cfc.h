@@ -17,8 +17,18 @@
 #include <vector>
 
 #include "core/cell.h"
+#include "core/memory.h"
+#include "core/work.h"
 
 namespace ncp::core {
+
+// Bytes per SIMD vector: the dense layers pad rows and columns to whole vectors, and execute the padding (work
+// accounting counts it, so profiles report this width).
+#if defined(__AVX__)
+inline constexpr int kCfcVectorBytes = 32;
+#else
+inline constexpr int kCfcVectorBytes = 16;
+#endif
 
 enum class CfcMode { Default, NoGate, Pure };
 enum class CfcActivation { LecunTanh, Tanh, Relu, Gelu, Silu };
@@ -66,10 +76,10 @@ struct PackedLinear {
   int in = 0, out = 0;
   int in_pad = 0, out_pad = 0;
   int block_rows = 0;
-  std::vector<T> wt;    // in × out_pad (transposed, masked)
-  std::vector<T> w;     // out × in_pad (masked)
-  std::vector<T> bias;  // out_pad
-  std::vector<T> mask;  // block_rows × in (shared by every masked block), or empty
+  Buffer<T> wt;    // in × out_pad (transposed, masked)
+  Buffer<T> w;     // out × in_pad (masked)
+  Buffer<T> bias;  // out_pad
+  Buffer<T> mask;  // block_rows × in (shared by every masked block), or empty
   std::vector<char> block_masked;
   std::vector<std::size_t> weight_offsets, bias_offsets;  // per block, in the flat parameter buffer
 
@@ -85,6 +95,11 @@ struct PackedLinear {
   // Given dy = dL/dy (out values): dx = Wᵀ·dy (overwrite; room for in_pad values);
   // grad_W += (dy ⊗ x) ⊙ mask, grad_b += dy (flat layout).
   void backward(const T* x, const T* dy, T* dx, T* grad) const;
+
+  // core/work.h: forward multiplies every (padded) output row by every input; backward computes dx over the
+  // padded inputs and the weight gradients over the real ones (masked blocks: one more multiply per weight).
+  WorkCounts forward_work() const;
+  WorkCounts backward_work() const;
 };
 
 // The CfC head on a feature vector f (length in): new hidden state of `units` neurons.
@@ -109,11 +124,16 @@ class CfcHead {
   // g = dL/dh'. df = dL/df (overwrite, in values); grad += parameter gradients; returns dL/dΔ.
   T backward(const T* f, T dt, const T* tape, const T* g, T* df, T* grad, T* scratch) const;
 
+  // core/work.h, per call of forward / backward / output_from_tape.
+  WorkCounts forward_work() const;
+  WorkCounts backward_work() const;
+  WorkCounts output_from_tape_work() const;
+
  private:
   CfcMode mode_;
   int units_;
   PackedLinear<T> linear_;  // rows: ff1 | ff2 | time_a | time_b, or ff1 (pure)
-  std::vector<T> w_tau_abs_, w_tau_sign_, a_;
+  Buffer<T> w_tau_abs_, w_tau_sign_, a_;
   std::size_t w_tau_offset_ = 0, a_offset_ = 0;
 };
 
@@ -137,6 +157,9 @@ class CfcCell {
   void forward(const T* x, const T* h, T dt, T* h_next, T* y, T* tape, T* scratch, std::uint64_t step_key) const;
   void backward(const T* x, const T* h, T dt, const T* tape, const T* dh_next, const T* dy, T* dx, T* dh, T* ddt,
                 T* grad, T* scratch, std::uint64_t step_key) const;
+
+  // What one step costs (core/work.h; formulas in docs/monitoring.md).
+  CellWork work_per_step() const;
 
  private:
   struct Scratch {

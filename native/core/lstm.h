@@ -7,6 +7,7 @@
 #include <cstddef>
 
 #include "core/cell.h"
+#include "core/work.h"
 
 namespace ncp::core {
 
@@ -18,6 +19,9 @@ class Lstm {
 
   // Scalars stored per step: the four gate activations and tanh(c').
   std::size_t tape_size() const { return 5 * static_cast<std::size_t>(hidden_); }
+
+  // One step for one sample (core/work.h): the forward (tape always written), plus backward when asked.
+  WorkCounts work_per_step(bool backward) const;
 
   // (h, c) → (h_next, c_next); tape may be nullptr.
   void forward(const T* x, const T* h, const T* c, T* h_next, T* c_next, T* tape) const;
@@ -41,6 +45,8 @@ class Projection {
  public:
   Projection(int inputs, int outputs, const T* params, const ParamOffsets& offsets);
   int outputs() const { return outputs_; }
+  // One projected output (core/work.h): the forward, plus backward when asked.
+  WorkCounts work_per_step(bool backward) const;
   void forward(const T* y, T* out) const;
   // dy = Wᵀ·d_out (overwrite); grad += ….
   void backward(const T* y, const T* d_out, T* dy, T* grad) const;

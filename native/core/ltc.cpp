@@ -19,6 +19,7 @@
 #include <string>
 #include <type_traits>
 
+#include "core/ltc_work.h"
 #include "core/math.h"
 
 // Explicit AVX2 kernels for float (the benchmarked type) where the build targets AVX2 + FMA (x86-64-v3); every
@@ -177,7 +178,7 @@ std::vector<Row> two_block_rows(const std::vector<std::vector<Incoming>>& lanes,
 // of every destination.
 template <typename T>
 void pack_by_source(SynapseBlocks<T>& s, int sources, int units, bool recurrent,
-                    const std::vector<std::int32_t>& destination_lane) {
+                    const Buffer<std::int32_t>& destination_lane) {
   constexpr int W = kLanes;
   const int source_blocks = recurrent ? s.blocks : (sources + W - 1) / W;
   const int destination_blocks = s.blocks;
@@ -257,7 +258,7 @@ void pack_by_source(SynapseBlocks<T>& s, int sources, int units, bool recurrent,
 template <typename T>
 SynapseBlocks<T> pack_synapses(int sources, int units, const T* mask, const T* w, const T* sigma, const T* mu,
                                const T* erev, bool implicit, bool recurrent, bool allow_two_block_rows,
-                               const std::vector<std::int32_t>* recurrent_lane_of) {
+                               const Buffer<std::int32_t>* recurrent_lane_of) {
   constexpr int W = kLanes;
   const auto at = [units](int i, int j) { return static_cast<std::size_t>(i) * units + j; };
   std::vector<int> degree(units, 0);
@@ -1086,6 +1087,11 @@ void LtcCell<T>::backward(const T* x, const T* h, T dt, const T* tape, const T* 
     if (config_.input_mapping != Mapping::None) grad[input_w_offset_ + i] += dxm[i] * x[i];
     if (config_.input_mapping == Mapping::Affine) grad[input_b_offset_ + i] += dxm[i];
   }
+}
+
+template <typename T>
+CellWork LtcCell<T>::work_per_step() const {
+  return ltc_work_per_step(config_, synapse_count(), sensory_synapse_count(), sizeof(T));
 }
 
 template class LtcCell<float>;

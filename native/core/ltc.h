@@ -36,6 +36,8 @@
 #include <vector>
 
 #include "core/cell.h"
+#include "core/memory.h"
+#include "core/work.h"
 
 namespace ncp::core {
 
@@ -63,34 +65,34 @@ struct SynapseBlocks {
 
   int blocks = 0;         // ceil(N / kLanes): lane positions run over [0, blocks·kLanes)
   int active_blocks = 0;  // blocks with at least one synapse; a prefix, since blocks are sorted by depth
-  std::vector<std::int32_t> block_begin;     // blocks + 1 slot offsets; block depth = size / kLanes
-  std::vector<std::int32_t> lane_of;         // destination neuron → its lane position (block·kLanes + lane)
-  std::vector<std::int32_t> neuron_of_lane;  // lane position → destination neuron, −1 for padding lanes
+  Buffer<std::int32_t> block_begin;     // blocks + 1 slot offsets; block depth = size / kLanes
+  Buffer<std::int32_t> lane_of;         // destination neuron → its lane position (block·kLanes + lane)
+  Buffer<std::int32_t> neuron_of_lane;  // lane position → destination neuron, −1 for padding lanes
 
   // Per slot (padding: source 0, f(w)·mask = 0, slope = intercept = 0, so it adds exactly zero). `source`
   // indexes the vector the projection reads: the input features (sensory) or the state in lane order
   // (recurrent, whose sources are its own destinations).
-  std::vector<std::int32_t> source;
-  std::vector<T> weight;            // f(w) · mask
+  Buffer<std::int32_t> source;
+  Buffer<T> weight;            // f(w) · mask
   // −sigma·log2 e and sigma·mu·log2 e, so that σ(sigma·(v − mu)) = 1 / (1 + 2^(slope·v + intercept)).
-  std::vector<T> slope, intercept;
-  std::vector<T> sigma, mu, erev;
+  Buffer<T> slope, intercept;
+  Buffer<T> sigma, mu, erev;
 
   // The transpose, for backward's d/d v_source: sources sorted by out-degree and grouped into blocks of
   // kLanes; slot (row, lane) of source block b holds the packed slot of the row-th outgoing synapse of that
   // source, or slot_count() (an extra zero entry of the per-slot buffer) if it has fewer.
   int sources = 0;
   int source_blocks = 0;
-  std::vector<std::int32_t> source_block_begin;  // source_blocks + 1 offsets
-  std::vector<std::int32_t> outgoing;             // per transposed slot: a packed slot index
-  std::vector<std::int32_t> source_target;        // source lane position → the index `source` uses for it
+  Buffer<std::int32_t> source_block_begin;  // source_blocks + 1 offsets
+  Buffer<std::int32_t> outgoing;             // per transposed slot: a packed slot index
+  Buffer<std::int32_t> source_target;        // source lane position → the index `source` uses for it
 
   // Optional "two-block rows" layout, used by the explicit AVX2 float kernels (ltc.cpp) when it costs few extra
   // rows: every row reads at most two aligned kLanes-blocks of the source vector, so the gather of v[source] is
   // two in-register permutes and a blend instead of kLanes scalar loads. Empty otherwise.
   bool two_block_rows = false;
-  std::vector<std::int32_t> row_blocks;  // per row: the offsets (multiples of kLanes) of its two source blocks
-  std::vector<std::int32_t> lane_code;   // per slot: source mod kLanes, sign bit set if it lies in the second block
+  Buffer<std::int32_t> row_blocks;  // per row: the offsets (multiples of kLanes) of its two source blocks
+  Buffer<std::int32_t> lane_code;   // per slot: source mod kLanes, sign bit set if it lies in the second block
 
   // Optional source-major rows for the AVX2 float backward (used when `by_source.used`): the sources in the order
   // `source` indexes them, in blocks of kLanes; slot (row, lane) of source block b holds one outgoing synapse of
@@ -99,17 +101,17 @@ struct SynapseBlocks {
   // the per-destination gradients with two permutes per row, and sums d/d v_source in a register.
   struct BySource {
     bool used = false;
-    std::vector<std::int32_t> block_begin;  // source blocks + 1 slot offsets
-    std::vector<T> weight, slope, intercept, sigma, mu, erev;
-    std::vector<std::int32_t> row_blocks, lane_code;  // as above, for the destinations
-    std::vector<std::int32_t> slot;  // per real synapse (in the order of SynapseBlocks::slot): its slot here
+    Buffer<std::int32_t> block_begin;  // source blocks + 1 slot offsets
+    Buffer<T> weight, slope, intercept, sigma, mu, erev;
+    Buffer<std::int32_t> row_blocks, lane_code;  // as above, for the destinations
+    Buffer<std::int32_t> slot;  // per real synapse (in the order of SynapseBlocks::slot): its slot here
     std::size_t slot_count() const { return weight.size(); }
   } by_source;
 
   // Per real synapse, sorted by position in the (sources × N) parameter matrices.
-  std::vector<std::int32_t> slot;          // where it lives in the packed arrays
-  std::vector<std::int32_t> matrix_index;  // source · N + destination
-  std::vector<T> weight_grad_scale;        // mask · f'(w): d weight / d w
+  Buffer<std::int32_t> slot;          // where it lives in the packed arrays
+  Buffer<std::int32_t> matrix_index;  // source · N + destination
+  Buffer<T> weight_grad_scale;        // mask · f'(w): d weight / d w
 
   std::size_t slot_count() const { return source.size(); }
   std::size_t lane_count() const { return static_cast<std::size_t>(blocks) * kLanes; }
@@ -137,6 +139,8 @@ class LtcCell {
   // Synapses actually evaluated (mask ≠ 0), for diagnostics and FLOP counts.
   std::size_t synapse_count() const { return recurrent_.synapse_count(); }
   std::size_t sensory_synapse_count() const { return sensory_.synapse_count(); }
+  // What one step costs (core/work.h): existing synapses × unfolds × operations (core/ltc_work.h has the formula).
+  CellWork work_per_step() const;
 
   void forward(const T* x, const T* h, T dt, T* h_next, T* y, T* tape, T* scratch, std::uint64_t step_key) const;
   void backward(const T* x, const T* h, T dt, const T* tape, const T* dh_next, const T* dy, T* dx, T* dh, T* ddt,
@@ -168,11 +172,11 @@ class LtcCell {
   SynapseBlocks<T> recurrent_;
   // Per lane position (recurrent lane order): f(gleak), f(gleak)·vleak, vleak, f(cm), and f' of gleak and cm
   // for the gradients. Padding lanes have f(gleak) = 1 and zeros elsewhere, so their state stays exactly 0.
-  std::vector<T> gleak_, gleak_vleak_, vleak_, cm_, gleak_grad_scale_, cm_grad_scale_;
+  Buffer<T> gleak_, gleak_vleak_, vleak_, cm_, gleak_grad_scale_, cm_grad_scale_;
   // Recurrent lane position → the sensory projection's lane position of the same neuron (a permutation).
-  std::vector<std::int32_t> sensory_lane_;
+  Buffer<std::int32_t> sensory_lane_;
   // Mappings, with w = 1 and b = 0 where absent (so the math has no branches).
-  std::vector<T> input_w_, input_b_, output_w_, output_b_;
+  Buffer<T> input_w_, input_b_, output_w_, output_b_;
   std::size_t gleak_offset_, vleak_offset_, cm_offset_;
   std::size_t sigma_offset_, mu_offset_, w_offset_, erev_offset_;
   std::size_t sensory_sigma_offset_, sensory_mu_offset_, sensory_w_offset_, sensory_erev_offset_;

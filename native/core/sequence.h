@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <limits>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -15,7 +16,10 @@
 
 #include "core/cell.h"
 #include "core/lstm.h"
+#include "core/memory.h"
+#include "core/profiler.h"
 #include "core/thread_pool.h"
+#include "core/work.h"
 
 namespace ncp::core {
 
@@ -34,6 +38,7 @@ struct SequenceForward {
   T* c_final = nullptr;     // mixed memory only
   T* h_sequence = nullptr;  // optional B×L×H, state after every step, always batch first
   const std::atomic<bool>* cancel = nullptr;
+  bool is_step = false;  // the call came from model.step (profiles name it "<cell>.step")
 };
 
 // Gradients of a scalar loss. d_output has the output's shape; d_h_final / d_c_final are optional extra
@@ -85,9 +90,10 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
  public:
   using T = typename Cell::Scalar;
 
+  // work: what one step of `cell` costs (core/work.h), for profiles.
   SequenceModel(Cell cell, bool mixed_memory, int proj_size, const T* params, const ParamOffsets& offsets,
-                std::size_t param_count)
-      : cell_(std::move(cell)), param_count_(param_count) {
+                std::size_t param_count, CellWork work)
+      : cell_(std::move(cell)), param_count_(param_count), work_(work) {
     if (mixed_memory) lstm_.emplace(cell_.input_size(), cell_.state_size(), params, offsets);
     if (proj_size > 0) proj_.emplace(cell_.output_size(), proj_size, params, offsets);
   }
@@ -123,14 +129,62 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
   }
 
   void run(const SequenceForward<T>& io, const SequenceBackward<T>* grads) const {
+    // Profiling off costs this one relaxed load; on, two clock reads and one locked append per call.
+    if (!profiling_enabled()) return run_unprofiled(io, grads);
+    KernelRecord record;
+    record.start_ms = monotonic_ms();
+    run_unprofiled(io, grads);
+    record.duration_ms = monotonic_ms() - record.start_ms;
+    record.kind = work_.kind;
+    record.call = grads ? KernelCall::ForwardBackward : io.is_step ? KernelCall::Step : KernelCall::Forward;
+    record.is_double = sizeof(T) == sizeof(double);
+    record.batch = io.batch;
+    record.steps = io.steps;
+    record.thread = current_thread_index();
+    record.work = call_work(io, grads, &record.unique_bytes);
+    record.native_live_bytes = native_live_bytes();
+    record_kernel(record);
+  }
+
+  // The FLOPs and bytes of one call (core/work.h conventions): per-step cell, LSTM and projection work times
+  // B·L (the projection only where an output is written), the call's inputs and outputs, and in training the
+  // per-chunk gradient buffers (zeroed, then summed into d_params).
+  WorkCounts call_work(const SequenceForward<T>& io, const SequenceBackward<T>* grads, std::uint64_t* unique) const {
+    const std::uint64_t B = io.batch, L = io.steps, S = cell_.input_size(), H = cell_.state_size();
+    const std::uint64_t P = output_size(), E = sizeof(T), params = param_count_;
+    const std::uint64_t outputs = io.return_sequences ? L : 1;
+    const bool backward = grads != nullptr;
+    WorkCounts step = work_.forward;
+    if (backward) step += work_.tape + work_.backward;
+    if (backward && grads->dropout_seed != 0) step += work_.dropout;
+    if (lstm_) step += lstm_->work_per_step(backward);
+    WorkCounts total = step * (B * L);
+    if (proj_) total += proj_->work_per_step(backward) * (B * outputs);
+    WorkCounts io_bytes;
+    io_bytes.bytes_read = (B * L * S + (io.timespans ? B * L : 0) + (io.h0 ? B * H : 0) + (io.c0 ? B * H : 0)) * E;
+    io_bytes.bytes_written = (B * outputs * P + B * H + (io.c_final ? B * H : 0) + (io.h_sequence ? B * L * H : 0)) * E;
+    if (backward) {
+      io_bytes.bytes_read += (B * outputs * P + (grads->d_h_final ? B * H : 0) + (grads->d_c_final ? B * H : 0)) * E;
+      io_bytes.bytes_written += (B * L * S + (grads->d_timespans ? B * L : 0) + (grads->d_h0 ? B * H : 0) +
+                                 (grads->d_c0 ? B * H : 0)) * E;
+      const std::uint64_t chunks = static_cast<std::uint64_t>(thread_pool().chunk_count(B));
+      total.flops += chunks * params;                   // the chunk sums
+      total.bytes_read += 2 * chunks * params * E;      // each chunk's buffer and d_params
+      total.bytes_written += 2 * chunks * params * E;   // zeroing each chunk's buffer; d_params
+    }
+    *unique = params * E * (backward ? 3 : 1) + io_bytes.bytes_read + io_bytes.bytes_written;
+    return total + io_bytes;
+  }
+
+  void run_unprofiled(const SequenceForward<T>& io, const SequenceBackward<T>* grads) const {
     const Sizes z = sizes(io.steps);
     ThreadPool& pool = thread_pool();
     const std::size_t batch = static_cast<std::size_t>(io.batch);
     const int chunks = pool.chunk_count(batch);
     // Per-chunk gradient buffers, summed in chunk order afterwards: deterministic for a thread count.
-    std::vector<std::vector<T>> chunk_grads(grads ? chunks : 0);
+    std::vector<Buffer<T, MemoryCategory::Gradients>> chunk_grads(grads ? chunks : 0);
     pool.parallel_for(batch, [&](int chunk, std::size_t begin, std::size_t end) {
-      std::vector<T>* grad = nullptr;
+      Buffer<T, MemoryCategory::Gradients>* grad = nullptr;
       if (grads) {
         chunk_grads[chunk].assign(param_count_, T(0));
         grad = &chunk_grads[chunk];
@@ -150,8 +204,8 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
   }
 
   // Per-chunk buffers carved from a per-thread arena that is reused across calls, so the low-latency
-  // single-step path does no allocation. The scratch part is zeroed per call (cells may accumulate into it);
-  // the tape and state vectors are always written before they are read.
+  // single-step path does no allocation and no clearing: cells initialise the scratch they read, and the
+  // tape and state vectors are always written before they are read.
   struct Workspace {
     T *tape, *h, *c, *h_next, *c_next, *y, *scratch, *dh, *dc, *dh_cell, *dy, *lstm_scratch;
     Workspace(const Sizes& z, std::size_t scratch_size, bool backward) {
@@ -163,14 +217,17 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
       tape = take(tape_size);
       h = take(z.H), c = take(z.H), h_next = take(z.H), c_next = take(z.H), y = take(z.O);
       scratch = take(scratch_size);
-      std::fill(scratch, scratch + scratch_size, T(0));
+#ifdef NCP_POISON_SCRATCH
+      // Debug builds: cells must initialise what they read (the parity tests pass with this on).
+      std::fill(scratch, scratch + scratch_size, std::numeric_limits<T>::quiet_NaN());
+#endif
       dh = take(backward ? z.H : 0), dc = take(backward ? z.H : 0), dh_cell = take(backward ? z.H : 0);
       dy = take(backward ? z.O : 0), lstm_scratch = take(backward ? 4 * z.H : 0);
     }
 
    private:
     static T* arena(std::size_t n) {
-      thread_local std::vector<T> buffer;
+      thread_local Buffer<T, MemoryCategory::Workspace> buffer;
       if (buffer.size() < n) buffer.resize(n);
       return buffer.data();
     }
@@ -288,6 +345,7 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
   std::optional<Lstm<T>> lstm_;
   std::optional<Projection<T>> proj_;
   std::size_t param_count_;
+  CellWork work_;
 };
 
 }  // namespace ncp::core

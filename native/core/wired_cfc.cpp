@@ -109,6 +109,33 @@ void WiredCfcCell<T>::backward(const T* x, const T* h, T dt, const T* tape, cons
   *ddt = total_ddt;
 }
 
+// Per layer: gather [input; own state] into z, then the head (core/work.h; docs/monitoring.md). Backward walks
+// the layers in reverse, rebuilding each lower layer's output from its tape.
+template <typename T>
+CellWork WiredCfcCell<T>::work_per_step() const {
+  const std::uint64_t E = sizeof(T);
+  CellWork work;
+  work.kind = "wired_cfc";
+  std::uint64_t in = config_.inputs;
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const std::uint64_t n = layers_[l].units();
+    work.forward.bytes_read += (in + n) * E;  // the layer input and its own state
+    work.forward += layers_[l].forward_work();
+    WorkCounts& b = work.backward;
+    if (l > 0) b += layers_[l - 1].output_from_tape_work();
+    b.flops += n;                          // g = dh' + d(output)
+    b.bytes_read += (in + n + 2 * n) * E;  // z; dh', d(output)
+    b.bytes_written += (n + n) * E;        // g; dh
+    b += layers_[l].backward_work();
+    in = n;
+  }
+  work.forward.bytes_written += in * E;  // y
+  work.backward.flops += config_.inputs;  // dx += dz
+  work.backward.bytes_read += 2 * static_cast<std::uint64_t>(config_.inputs) * E;
+  work.backward.bytes_written += static_cast<std::uint64_t>(config_.inputs) * E;
+  return work;
+}
+
 template class WiredCfcCell<float>;
 template class WiredCfcCell<double>;
 

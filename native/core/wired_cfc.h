@@ -42,6 +42,9 @@ class WiredCfcCell {
   void backward(const T* x, const T* h, T dt, const T* tape, const T* dh_next, const T* dy, T* dx, T* dh, T* ddt,
                 T* grad, T* scratch, std::uint64_t step_key) const;
 
+  // What one step costs (core/work.h; formulas in docs/monitoring.md).
+  CellWork work_per_step() const;
+
  private:
   struct Scratch {
     T *z, *head, *g, *dz, *dz_next, *input, *tape;

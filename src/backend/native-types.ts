@@ -30,6 +30,80 @@ export interface NativeAddon {
   optimizerStep(args: NativeOptimizerStepArgs): void;
   /** sqrt(Σ g²) of one gradient buffer, accumulated in double. */
   gradNorm(args: { grads: FloatArray; length: number }): number;
+
+  // ---- monitoring (native/addon/monitor_binding.cpp; used by src/monitor only) ----
+  /** Bytes held through the addon's counting allocator (native/core/memory.h), in total and per category. */
+  nativeMemory(): NativeMemoryCounters;
+  /** Peaks restart from what is live now. */
+  resetNativePeak(): void;
+  /** While on, every model call appends one record (drained by drainProfile). */
+  setProfiling(on: boolean): void;
+  isProfiling(): boolean;
+  drainProfile(): NativeProfileColumns;
+  /** The records' clock (steady_clock) in milliseconds. */
+  monotonicMs(): number;
+  /** The calling thread's index as records name it. */
+  threadIndex(): number;
+  calibrate(options?: NativeCalibrateOptions): Promise<NativeCalibration>;
+  /** macOS-only figures; elsewhere each is absent and its *Reason says why. */
+  platformMemory(): NativePlatformMemory;
+  /** SIMD width (bytes) the dense CfC layers pad rows and columns to. */
+  readonly kernelVectorBytes: number;
+}
+
+export interface NativeByteCounter {
+  liveBytes: number;
+  peakBytes: number;
+}
+
+export interface NativeMemoryCounters extends NativeByteCounter {
+  categories: { models: NativeByteCounter; workspace: NativeByteCounter; gradients: NativeByteCounter; calibration: NativeByteCounter };
+}
+
+/** One entry per model call, as columns (index i across every array). */
+export interface NativeProfileColumns {
+  count: number;
+  /** Records lost because the log was full (2^21 entries). */
+  dropped: number;
+  /** Kernel names ('ltc.forward', 'cfc.forwardBackward (f64)', …), indexed by `kernel`. */
+  kernels: string[];
+  kernel: Int32Array;
+  startMs: Float64Array;
+  durationMs: Float64Array;
+  flops: Float64Array;
+  bytesRead: Float64Array;
+  bytesWritten: Float64Array;
+  uniqueBytes: Float64Array;
+  nativeLiveBytes: Float64Array;
+  batch: Int32Array;
+  steps: Int32Array;
+  thread: Int32Array;
+}
+
+export interface NativeCalibrateOptions {
+  arrayBytes?: number;
+  threads?: number;
+  secondsPerFmaRun?: number;
+  repeats?: number;
+}
+
+export interface NativeCalibration {
+  threads: number;
+  triadArrayBytes: number;
+  triadBytesPerSecond: number;
+  fmaFlopsPerSecond: number;
+  fmaFlopsPerSecondOneThread: number;
+  fmaVectorBytes: number;
+  seconds: number;
+}
+
+export interface NativePlatformMemory {
+  physFootprintBytes?: number;
+  physFootprintReason?: string;
+  metalDeviceName?: string;
+  metalRecommendedWorkingSetBytes?: number;
+  metalCurrentAllocatedBytes?: number;
+  metalReason?: string;
 }
 
 /**

@@ -14,6 +14,7 @@ import { runDemoCommand } from './demo.js';
 import { DEMO_DEFAULTS } from '../demo/run-demo.js';
 import { runTrainCommand } from './train.js';
 import { runPredictCommand } from './predict.js';
+import { registerProfile } from './profile.js';
 import type { CommandIo } from './demo.js';
 
 /**
@@ -102,6 +103,8 @@ export function buildProgram(
     .option('-b, --batch-size <n>', 'windows per forward pass', parsePositiveInt, 256)
     .action(async (checkpoint, data, options) => setExitCode(await withInterrupt(io, (signal) => runPredictCommand(checkpoint, data, options, { ...io, signal }))));
 
+  // `profile` lives in its own module (written alongside the monitor) and adds itself.
+  registerProfile(program);
   return program;
 }
 

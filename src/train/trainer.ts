@@ -23,6 +23,7 @@ import { batchLoss, meanLoss, outputShape } from './evaluation.js';
 import { Optimizer, clipScale } from './optimizer.js';
 import { resolveFitOptions, type ResolvedFitOptions } from './options.js';
 import { ProgressReporter } from './progress.js';
+import { emitTrainSlice } from '../monitor/train-events.js';
 import { TrainRng } from './rng.js';
 import { learningRate } from './schedule.js';
 import { decodeTrainer, encodeTrainer, freshState, type DecodedTrainer, type TrainingState } from './trainer-state.js';
@@ -109,6 +110,7 @@ export class Trainer {
     let aborted = false;
     try {
       while (this.state.epoch < o.epochs && !this.state.stoppedEarly && !aborted) {
+        const epochStartMs = performance.now();
         while (this.state.batch < batches) {
           if (o.signal?.aborted) break;
           await this.runBatch(api, train, batches, progress, clock);
@@ -118,7 +120,10 @@ export class Trainer {
         const valLoss = validation ? await meanLoss(api, model, validation, o.loss, o.batchSize, o.signal) : undefined;
         // An abort during validation leaves the epoch's end pending (batch = batches): resume redoes only that.
         aborted = validation !== undefined && valLoss === undefined;
-        if (!aborted) await this.endEpoch(batches, valLoss, progress, clock);
+        if (!aborted) {
+          await this.endEpoch(batches, valLoss, progress, clock);
+          emitTrainSlice({ kind: 'epoch', startMs: epochStartMs, endMs: performance.now(), epoch: this.state.epoch, loss: this.state.history.at(-1)?.loss });
+        }
       }
       if (!aborted && o.earlyStopping?.restoreBestWeights && this.state.bestParams) {
         model.parameters.set(this.state.bestParams);
@@ -244,6 +249,7 @@ export class Trainer {
       etaMs: this.eta(clock, (o.epochs - s.epoch - 1) * batches + (batches - s.batch)),
     };
     progress.batch(info);
+    emitTrainSlice({ kind: 'batch', startMs, endMs: performance.now(), epoch: info.epoch, batch: info.batch, loss: loss.loss });
     await o.onBatchEnd?.(info);
   }
 

@@ -1,0 +1,129 @@
+/**
+ * calibrate(): this machine's ceilings for the roofline, measured natively (native/core/calibrate.cpp) and
+ * cached per machine under ~/.cache/ncp-silicon/, since they describe the hardware, not the run:
+ *   - peak memory bandwidth: a STREAM-triad-style kernel (a = b + s·c over three 64 MiB float32 arrays, far
+ *     larger than any last-level cache) on every hardware thread, best of several rounds, counting 3 × 64 MiB
+ *     per round (STREAM's convention: write-allocate traffic is not counted);
+ *   - peak float32 FMA throughput: 12 (AVX2) or 16 (NEON) independent vector FMA chains per thread, on every
+ *     hardware thread and on one, 2 FLOPs per lane per FMA.
+ * On Apple Silicon the chip's datasheet figures ride along, labelled as such.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { cpus, homedir } from 'node:os';
+import { join } from 'node:path';
+import { loadNative } from '../backend/load.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { expectBoolean, expectOptions } from '../validate.js';
+import { argumentError } from '../errors.js';
+import { appleDatasheet, type AppleChipDatasheet } from './apple-datasheet.js';
+
+export interface CalibrateOptions {
+  /** Measure again even when this machine has a cached result (default false). */
+  remeasure?: boolean;
+  /** Where the cache lives (default $NCP_SILICON_CACHE_DIR or ~/.cache/ncp-silicon). */
+  cacheDir?: string;
+}
+
+export interface Calibration {
+  /** What the cache is keyed by: platform, CPU model, logical cores and the build's SIMD level. */
+  machineKey: string;
+  cpuModel: string;
+  cores: number;
+  simdLevel: string;
+  /** Hardware threads the measurements ran on. */
+  threads: number;
+  /** Peak memory bandwidth (STREAM triad, all hardware threads), bytes/s. */
+  memoryBandwidthBytesPerSecond: number;
+  /** Peak float32 FMA throughput on all hardware threads, FLOP/s. */
+  fmaFlopsPerSecond: number;
+  fmaFlopsPerSecondOneThread: number;
+  /** How each figure was measured, in words (for reports). */
+  method: { memoryBandwidth: string; fma: string };
+  measuredAt: string;
+  durationMs: number;
+  /** True when this result came from the cache rather than a new measurement. */
+  cached: boolean;
+  /** Apple Silicon: Apple's published figures for this chip (never measured here). */
+  datasheet?: AppleChipDatasheet;
+}
+
+interface CacheFile {
+  version: 1;
+  machines: Record<string, Omit<Calibration, 'cached'>>;
+}
+
+/** Measures (or reads from the cache) this machine's peak memory bandwidth and FMA throughput. About 1 s when measured. */
+export async function calibrate(options?: CalibrateOptions): Promise<Calibration> {
+  const api = 'calibrate';
+  const o = expectOptions(api, options, ['remeasure', 'cacheDir']);
+  const remeasure = o.remeasure === undefined ? false : expectBoolean(api, 'options.remeasure', o.remeasure);
+  const dir = resolveCacheDir(api, o.cacheDir);
+  const machine = machineIdentity();
+  if (!remeasure) {
+    const cached = readCache(dir).machines[machine.machineKey];
+    if (cached) return { ...cached, cached: true };
+  }
+  const native = loadNative();
+  const startMs = performance.now();
+  const m = await native.calibrate();
+  const result: Calibration = {
+    ...machine,
+    threads: m.threads,
+    memoryBandwidthBytesPerSecond: m.triadBytesPerSecond,
+    fmaFlopsPerSecond: m.fmaFlopsPerSecond,
+    fmaFlopsPerSecondOneThread: m.fmaFlopsPerSecondOneThread,
+    method: {
+      memoryBandwidth: `STREAM triad a = b + s·c on 3 × ${m.triadArrayBytes / 2 ** 20} MiB float32 arrays, ${m.threads} threads, best round; 3 × array bytes per round`,
+      fma: `${m.fmaVectorBytes * 8}-bit float32 FMA chains, independent per register, ${m.threads} threads; 2 FLOPs per lane per FMA`,
+    },
+    measuredAt: new Date().toISOString(),
+    durationMs: performance.now() - startMs,
+    cached: false,
+  };
+  const datasheet = appleDatasheet(native.buildInfo().apple?.chip);
+  if (datasheet) result.datasheet = datasheet;
+  const file = readCache(dir);
+  const { cached: _cached, ...stored } = result;
+  file.machines[machine.machineKey] = stored;
+  mkdirSync(dir, { recursive: true });
+  await writeFileAtomic(join(dir, 'calibration.json'), new TextEncoder().encode(JSON.stringify(file, null, 2)));
+  return result;
+}
+
+/** This machine's cached calibration, without measuring (undefined when there is none). */
+export function cachedCalibration(options?: { cacheDir?: string }): Calibration | undefined {
+  const o = expectOptions('cachedCalibration', options, ['cacheDir']);
+  const dir = resolveCacheDir('cachedCalibration', o.cacheDir);
+  const cached = readCache(dir).machines[machineIdentity().machineKey];
+  return cached && { ...cached, cached: true };
+}
+
+function resolveCacheDir(api: string, value: unknown): string {
+  if (value === undefined) return process.env.NCP_SILICON_CACHE_DIR || join(homedir(), '.cache', 'ncp-silicon');
+  if (typeof value !== 'string' || value.length === 0) throw argumentError(TypeError, api, 'options.cacheDir', 'a directory path', value);
+  return value;
+}
+
+function machineIdentity(): Pick<Calibration, 'machineKey' | 'cpuModel' | 'cores' | 'simdLevel'> {
+  const build = loadNative().buildInfo();
+  const list = cpus();
+  const cpuModel = (build.apple?.chip || list[0]?.model || 'unknown CPU').trim();
+  const cores = list.length;
+  return {
+    machineKey: `${process.platform}-${process.arch}|${cpuModel}|${cores} cores|${build.simdLevel}`,
+    cpuModel,
+    cores,
+    simdLevel: build.simdLevel,
+  };
+}
+
+// A missing, unreadable or foreign cache is an empty one: calibration is a measurement we can always redo.
+function readCache(dir: string): CacheFile {
+  try {
+    const parsed = JSON.parse(readFileSync(join(dir, 'calibration.json'), 'utf8')) as CacheFile;
+    if (parsed?.version === 1 && typeof parsed.machines === 'object' && parsed.machines !== null) return parsed;
+  } catch {
+    // fall through
+  }
+  return { version: 1, machines: {} };
+}

@@ -1,0 +1,10 @@
+/** Monitoring: memory, work accounting (FLOPs, bytes), ceilings, traces and reports. docs/monitoring.md explains every figure. */
+export { memory, type MemorySnapshot } from './memory.js';
+export { calibrate, cachedCalibration, type Calibration, type CalibrateOptions } from './calibrate.js';
+export { APPLE_DATASHEETS, appleDatasheet, type AppleChipDatasheet } from './apple-datasheet.js';
+export { startProfile, Profile, ProfileBusyError, type ProfileOptions } from './profile.js';
+export { ProfileResult, type KernelCallRecord, type KernelSummary } from './result.js';
+export type { ReportOptions } from './report.js';
+export type { TraceFile, TraceEvent } from './trace.js';
+export type { TrainSlice } from './train-events.js';
+export type { SystemInfo } from './system.js';

@@ -1,0 +1,147 @@
+/**
+ * The HTML report: one self-contained page (inline CSS and SVG, no script, no network) with the system, the
+ * measured ceilings (and Apple's datasheet figures, labelled), time per kernel, the roofline, memory over time,
+ * training batches and the wiring drawing. Each chart sits in <figure data-chart=… data-points=…> so tests and
+ * tools can check it has data.
+ */
+import type { Wiring } from '../wiring/index.js';
+import { batchSpec, kernelTimeSpec, memorySpec, renderSpec, rooflineSpec } from './charts.js';
+import { escapeHtml as h, formatBytes, formatNumber, formatPercent } from './format.js';
+import { describeModel, type ProfileResult } from './result.js';
+
+const STYLE = `
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #111827; margin: 0; background: #f9fafb; }
+main { max-width: 980px; margin: 0 auto; padding: 24px; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #e5e7eb; padding-bottom: 4px; }
+.sub { color: #4b5563; margin: 0 0 12px; }
+table { border-collapse: collapse; background: #fff; margin: 8px 0; }
+th, td { border: 1px solid #e5e7eb; padding: 4px 8px; text-align: left; vertical-align: top; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f3f4f6; font-weight: 600; }
+figure { background: #fff; border: 1px solid #e5e7eb; margin: 12px 0; padding: 8px; overflow-x: auto; }
+figure svg { max-width: 100%; height: auto; }
+.note { color: #4b5563; font-size: 13px; }
+.datasheet { color: #7c2d12; }
+`;
+
+export async function renderHtml(result: ProfileResult, title: string, wiring: Wiring | undefined): Promise<string> {
+  const parts: string[] = [];
+  const s = result.system;
+  parts.push(`<h1>${h(title)}</h1>`);
+  parts.push(`<p class="sub">${h(result.startedAt)} · ${formatNumber(result.durationMs)} ms · ${result.calls.length} native calls${result.model ? ` · ${h(describeModel(result.model))}` : ''}</p>`);
+
+  parts.push('<h2>System</h2>', table([
+    ['CPU', `${s.cpuModel} (${s.cores} logical CPUs)`],
+    ['Memory', formatBytes(s.totalMemoryBytes)],
+    ['Platform', `${s.platform}, Node ${s.nodeVersion}`],
+    ...(s.simdLevel ? [['Build', `ncp-silicon ${s.addonVersion}, SIMD ${s.simdLevel}, ${s.numThreads} kernel threads${s.compiler ? `, ${s.compiler}` : ''}`]] : []),
+    ...(s.appleChip ? [['Apple GPU', `${s.appleChip} / ${s.appleGpu}`]] : []),
+    ...(s.nativeUnavailable ? [['Native addon', `unavailable: ${s.nativeUnavailable}`]] : []),
+  ]));
+
+  parts.push('<h2>Ceilings</h2>', ceilingsHtml(result));
+
+  parts.push('<h2>Kernels</h2>');
+  if (result.kernels.length === 0) {
+    parts.push('<p>No native kernel calls were recorded (reference backend, or nothing ran while profiling).</p>');
+  } else {
+    parts.push(kernelTable(result));
+    parts.push(await figure('kernel-time', result.kernels.length, kernelTimeSpec(result.kernels)));
+    parts.push('<h2>Roofline</h2>');
+    const points = result.kernels.filter((k) => k.flops > 0 && k.bytes > 0).length;
+    parts.push(await figure('roofline', points, rooflineSpec(result.kernels, result.ceilings)));
+    parts.push(`<p class="note">Bytes are every operand a kernel reads or writes (parameters re-read each step and unfold, states, inputs, outputs), so points right of the ridge may be served from cache and GB/s can exceed the DRAM bandwidth measured. FLOP counts follow docs/monitoring.md.</p>`);
+  }
+
+  parts.push('<h2>Memory</h2>');
+  parts.push(await figure('memory', result.memory.length, memorySpec(result.memory)));
+  parts.push(memoryTable(result));
+
+  const batches = result.training.filter((t) => t.kind === 'batch').map((b, index) => ({ index: index + 1, ms: b.endMs - b.startMs, epoch: b.epoch }));
+  if (batches.length > 0) {
+    const epochs = result.training.filter((t) => t.kind === 'epoch').length;
+    parts.push('<h2>Training</h2>', `<p>${epochs} epochs, ${batches.length} batches.</p>`);
+    parts.push(await figure('batches', batches.length, batchSpec(batches)));
+  }
+
+  if (wiring) {
+    parts.push('<h2>Wiring</h2>', `<figure data-chart="wiring" data-points="${wiring.synapseCount + wiring.sensorySynapseCount}">${wiring.toSVG()}</figure>`);
+  }
+
+  parts.push('<h2>Not measured</h2>', `<p class="note">Neural Engine utilisation has no public API on macOS: Core ML does not report which compute unit ran an operation or for how long. Proxies: Instruments' Core ML and Neural Engine tracks, <code>powermetrics --samplers ane_power</code> (root), and latency differences between Core ML compute-unit settings. See docs/monitoring.md.</p>`);
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${h(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body><main>
+${parts.join('\n')}
+</main></body>
+</html>
+`;
+}
+
+async function figure(name: string, points: number, spec: Parameters<typeof renderSpec>[0]): Promise<string> {
+  return `<figure data-chart="${name}" data-points="${points}">${await renderSpec(spec)}</figure>`;
+}
+
+function table(rows: string[][], header?: string[], numeric: boolean[] = []): string {
+  const head = header ? `<tr>${header.map((c) => `<th>${h(c)}</th>`).join('')}</tr>` : '';
+  const body = rows.map((r) => `<tr>${r.map((c, i) => (header || i > 0 ? `<td${numeric[i] ? ' class="n"' : ''}>${h(c)}</td>` : `<th>${h(c)}</th>`)).join('')}</tr>`);
+  return `<table>${head}${body.join('')}</table>`;
+}
+
+function ceilingsHtml(result: ProfileResult): string {
+  const c = result.ceilings;
+  if (!c) return '<p>This machine has not been calibrated, so there are no ratios to its ceilings. Run <code>await calibrate()</code> (or <code>ncp-silicon profile</code>, which does) once; the result is cached.</p>';
+  const rows = [
+    ['Memory bandwidth (measured)', `${formatNumber(c.memoryBandwidthBytesPerSecond / 1e9)} GB/s`, c.method.memoryBandwidth],
+    ['float32 FMA peak (measured)', `${formatNumber(c.fmaFlopsPerSecond / 1e9)} GFLOP/s`, c.method.fma],
+    ['float32 FMA, one thread (measured)', `${formatNumber(c.fmaFlopsPerSecondOneThread / 1e9)} GFLOP/s`, 'the same loop on one thread'],
+  ];
+  let out = table(rows, ['ceiling', 'value', 'how']) + `<p class="note">Measured ${h(c.measuredAt)}${c.cached ? ' (cached for this machine)' : ''} in ${formatNumber(c.durationMs)} ms.</p>`;
+  const d = c.datasheet;
+  if (d) {
+    const range = (r: { min: number; max: number }) => (r.min === r.max ? `${r.min}` : `${r.min}–${r.max}`);
+    out += `<p class="datasheet"><strong>${h(d.chip)} — datasheet figures (Apple's published specifications, not measured here):</strong></p>`;
+    out += table([
+      ['Memory bandwidth', `${range(d.memoryBandwidthGBps)} GB/s`],
+      ['GPU', `${range(d.gpuCores)} cores${d.gpuTflops ? `, ${d.gpuTflops} TFLOPS FP32` : ''}`],
+      ['Neural Engine', `${d.neuralEngineCores} cores${d.neuralEngineTops ? `, ${d.neuralEngineTops} TOPS` : ''}`],
+      ...(d.note ? [['Note', d.note]] : []),
+    ]);
+  }
+  return out;
+}
+
+function kernelTable(result: ProfileResult): string {
+  const rows = result.kernels.map((k) => [
+    k.kernel, String(k.calls), formatNumber(k.totalMs), formatNumber(k.meanMs), formatNumber(k.flops / 1e9), formatBytes(k.bytes),
+    formatNumber(k.gflopsPerSecond), formatNumber(k.gbPerSecond), formatNumber(k.arithmeticIntensity),
+    formatPercent(k.fractionOfPeakFlops), formatPercent(k.fractionOfPeakBandwidth), k.roofline ? `${k.roofline.boundBy}, ${formatPercent(k.roofline.fractionOfRoofline)}` : '—',
+  ]);
+  const header = ['kernel', 'calls', 'total ms', 'mean ms', 'GFLOP', 'bytes', 'GFLOP/s', 'GB/s', 'FLOP/byte', 'of FMA peak', 'of bandwidth', 'roofline'];
+  return table(rows, header, header.map((_, i) => i > 0 && i < 11));
+}
+
+function memoryTable(result: ProfileResult): string {
+  const last = result.memory[result.memory.length - 1];
+  if (!last) return '';
+  const rows: string[][] = [
+    ['RSS (peak)', `${formatBytes(last.rssBytes)} (${formatBytes(last.peakRssBytes)})`],
+    ['V8 heap used / total', `${formatBytes(last.heapUsedBytes)} / ${formatBytes(last.heapTotalBytes)}`],
+    ['external / ArrayBuffers', `${formatBytes(last.externalBytes)} / ${formatBytes(last.arrayBufferBytes)}`],
+  ];
+  if (last.native) {
+    const c = last.native.categories;
+    rows.push(['native live (peak)', `${formatBytes(last.native.liveBytes)} (${formatBytes(last.native.peakBytes)}): models ${formatBytes(c.models.liveBytes)}, workspace ${formatBytes(c.workspace.liveBytes)}, gradients ${formatBytes(c.gradients.liveBytes)}`]);
+  }
+  if (last.physFootprintBytes !== undefined) rows.push(['phys_footprint', formatBytes(last.physFootprintBytes)]);
+  if (last.metal) rows.push([`Metal (${last.metal.deviceName})`, `${formatBytes(last.metal.currentAllocatedBytes)} allocated, ${formatBytes(last.metal.recommendedWorkingSetBytes)} recommended working set`]);
+  for (const [field, reason] of Object.entries(last.unavailable)) rows.push([`${field}: not measured`, reason]);
+  return table(rows) + '<p class="note">At the end of the profile.</p>';
+}

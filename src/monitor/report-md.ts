@@ -1,0 +1,72 @@
+/** The Markdown summary: short enough for a CI log, with every figure the HTML page leads with. */
+import { formatBytes, formatNumber, formatPercent } from './format.js';
+import { describeModel, type ProfileResult } from './result.js';
+
+export function renderMarkdown(result: ProfileResult, title: string): string {
+  const s = result.system;
+  const lines: string[] = [`## ${title}`, ''];
+  lines.push(`- **Run**: ${result.startedAt}, ${formatNumber(result.durationMs)} ms, ${result.calls.length} native calls${result.droppedCalls ? ` (+${result.droppedCalls} dropped: the log was full)` : ''}`);
+  if (result.model) lines.push(`- **Model**: ${describeModel(result.model)}`);
+  lines.push(`- **Machine**: ${s.cpuModel}, ${s.cores} logical CPUs, ${formatBytes(s.totalMemoryBytes)} RAM, ${s.platform}, Node ${s.nodeVersion}`);
+  if (s.simdLevel) lines.push(`- **Build**: ncp-silicon ${s.addonVersion}, SIMD ${s.simdLevel}, ${s.numThreads} kernel threads${s.compiler ? `, ${s.compiler}` : ''}`);
+  lines.push(...ceilingLines(result), '');
+
+  if (result.kernels.length > 0) {
+    lines.push('| kernel | calls | total ms | mean ms | GFLOP/s | GB/s | FLOP/byte | of FMA peak | of bandwidth | bound | of roofline |');
+    lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|');
+    for (const k of result.kernels) {
+      lines.push(
+        `| ${k.kernel} | ${k.calls} | ${formatNumber(k.totalMs)} | ${formatNumber(k.meanMs)} | ${formatNumber(k.gflopsPerSecond)} | ${formatNumber(k.gbPerSecond)} | ${formatNumber(k.arithmeticIntensity)} | ${formatPercent(k.fractionOfPeakFlops)} | ${formatPercent(k.fractionOfPeakBandwidth)} | ${k.roofline?.boundBy ?? '—'} | ${formatPercent(k.roofline?.fractionOfRoofline)} |`,
+      );
+    }
+    lines.push('', '_GB/s counts every operand the kernel touches (cache traffic included), so it can exceed DRAM bandwidth; see docs/monitoring.md._', '');
+  } else {
+    lines.push('No native kernel calls were recorded.', '');
+  }
+
+  const batches = result.training.filter((t) => t.kind === 'batch');
+  const epochs = result.training.filter((t) => t.kind === 'epoch');
+  if (batches.length > 0 || epochs.length > 0) {
+    const meanBatch = batches.reduce((sum, b) => sum + b.endMs - b.startMs, 0) / Math.max(1, batches.length);
+    lines.push(`- **Training**: ${plural(epochs.length, 'epoch')}, ${plural(batches.length, 'batch', 'batches')}, ${formatNumber(meanBatch)} ms per batch on average`);
+  }
+  lines.push(...memoryLines(result), '');
+  return lines.join('\n');
+}
+
+function ceilingLines(result: ProfileResult): string[] {
+  const c = result.ceilings;
+  if (!c) return ['- **Ceilings**: not calibrated on this machine (run `calibrate()` or `ncp-silicon profile`), so no ratios'];
+  const out = [
+    `- **Ceilings** (measured ${c.cached ? `${c.measuredAt}, cached` : c.measuredAt}): memory bandwidth ${formatNumber(c.memoryBandwidthBytesPerSecond / 1e9)} GB/s (STREAM triad), float32 FMA peak ${formatNumber(c.fmaFlopsPerSecond / 1e9)} GFLOP/s on ${c.threads} threads (${formatNumber(c.fmaFlopsPerSecondOneThread / 1e9)} on one)`,
+  ];
+  const d = c.datasheet;
+  if (d) {
+    const range = (r: { min: number; max: number }) => (r.min === r.max ? `${r.min}` : `${r.min}–${r.max}`);
+    out.push(
+      `- **${d.chip} datasheet** (Apple's figures, not measured): memory ${range(d.memoryBandwidthGBps)} GB/s, GPU ${range(d.gpuCores)} cores${d.gpuTflops ? ` / ${d.gpuTflops} TFLOPS` : ''}, Neural Engine ${d.neuralEngineCores} cores${d.neuralEngineTops ? ` / ${d.neuralEngineTops} TOPS` : ''}`,
+    );
+  }
+  return out;
+}
+
+function memoryLines(result: ProfileResult): string[] {
+  const m = result.memory;
+  if (m.length === 0) return [];
+  const last = m[m.length - 1];
+  const peak = (f: (x: (typeof m)[number]) => number | undefined) => Math.max(...m.map((x) => f(x) ?? 0));
+  const parts = [
+    `peak RSS ${formatBytes(last.peakRssBytes)}`,
+    `V8 heap ${formatBytes(last.heapUsedBytes)} used`,
+    `ArrayBuffers ${formatBytes(peak((x) => x.arrayBufferBytes))} at most`,
+  ];
+  if (last.native) parts.push(`native ${formatBytes(last.native.peakBytes)} peak (${formatBytes(last.native.liveBytes)} live at the end)`);
+  if (last.physFootprintBytes !== undefined) parts.push(`phys_footprint ${formatBytes(peak((x) => x.physFootprintBytes))} at most`);
+  const out = [`- **Memory**: ${parts.join(', ')}`];
+  for (const [field, reason] of Object.entries(last.unavailable)) out.push(`- _${field} not measured_: ${reason}`);
+  return out;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -1,0 +1,39 @@
+/**
+ * result.report({ format }): 'json' (everything, machine-readable), 'md' (a summary that reads well in a CI log)
+ * or 'html' (one self-contained page: system, ceilings, time per kernel, roofline, memory over time, the wiring).
+ */
+import { argumentError } from '../errors.js';
+import { expectOneOf, expectOptions } from '../validate.js';
+import { Wiring } from '../wiring/index.js';
+import type { ProfileResult } from './result.js';
+import { renderMarkdown } from './report-md.js';
+
+export interface ReportOptions {
+  format: 'html' | 'md' | 'json';
+  /** Page title (HTML) or heading (Markdown); default "ncp-silicon profile". */
+  title?: string;
+  /** The wiring to draw (default: the profiled model's, when it has one). */
+  wiring?: Wiring;
+}
+
+const FORMATS = ['html', 'md', 'json'] as const;
+
+export async function renderReport(result: ProfileResult, options: ReportOptions): Promise<string> {
+  const api = 'ProfileResult.report';
+  if (options === undefined) throw argumentError(TypeError, api, 'options', "an object like { format: 'html' | 'md' | 'json' }", options);
+  const o = expectOptions(api, options, ['format', 'title', 'wiring']);
+  const format = expectOneOf(api, 'options.format', o.format, FORMATS);
+  if (o.title !== undefined && typeof o.title !== 'string') throw argumentError(TypeError, api, 'options.title', 'a string', o.title);
+  if (o.wiring !== undefined && !(o.wiring instanceof Wiring)) throw argumentError(TypeError, api, 'options.wiring', 'a Wiring', o.wiring);
+  const title = (o.title as string | undefined) ?? 'ncp-silicon profile';
+  if (format === 'json') return JSON.stringify(result, null, 2);
+  if (format === 'md') return renderMarkdown(result, title);
+  // The HTML page needs vega; load it only when asked for.
+  const { renderHtml } = await import('./report-html.js');
+  return renderHtml(result, title, (o.wiring as Wiring | undefined) ?? modelWiring(result));
+}
+
+function modelWiring(result: ProfileResult): Wiring | undefined {
+  const wiring = (result.model as { wiring?: unknown } | undefined)?.wiring;
+  return wiring instanceof Wiring ? wiring : undefined;
+}
