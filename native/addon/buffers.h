@@ -46,7 +46,11 @@ class ViewSet {
   template <typename T>
   T* view(const Napi::Value& value, const char* name, std::size_t length, bool required, bool is_output,
           const std::string& shape_text) {
-    if (value.IsUndefined() || value.IsNull()) {
+    // The typed-array test comes first: it is the common case, and each N-API call costs ~50 ns on the
+    // single-step path.
+    bool is_typed_array = false;
+    napi_is_typedarray(env_, value, &is_typed_array);
+    if (!is_typed_array && (value.IsUndefined() || value.IsNull())) {
       if (required) throw_type(env_, api_, name, std::string(DtypeOf<T>::name) + " " + shape_text, value);
       return nullptr;
     }
@@ -55,8 +59,6 @@ class ViewSet {
     void* data = nullptr;
     napi_value buffer;
     std::size_t byte_offset = 0;
-    bool is_typed_array = false;
-    napi_is_typedarray(env_, value, &is_typed_array);
     if (!is_typed_array ||
         napi_get_typedarray_info(env_, value, &type, &element_length, &data, &buffer, &byte_offset) != napi_ok ||
         type != DtypeOf<T>::type) {

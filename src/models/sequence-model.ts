@@ -216,9 +216,13 @@ export abstract class SequenceModel {
         if (!(timespans[i] > 0) || !Number.isFinite(timespans[i])) throw argumentError(RangeError, api, `dt (element ${i})`, 'finite elapsed times > 0', timespans[i]);
       }
     }
-    const output = new ArrayType(batch * this.outputSize);
-    const hFinal = new ArrayType(batch * H);
-    const cFinal = this.hasMixedMemory ? new ArrayType(batch * H) : undefined;
+    // One allocation for everything the step returns: typed-array allocation dominates the call otherwise.
+    const outLength = batch * this.outputSize;
+    const stateLength = batch * H;
+    const block = new ArrayType(outLength + (this.hasMixedMemory ? 2 : 1) * stateLength);
+    const output = block.subarray(0, outLength);
+    const hFinal = block.subarray(outLength, outLength + stateLength);
+    const cFinal = this.hasMixedMemory ? block.subarray(outLength + stateLength) : undefined;
     if (this.backend === 'cpu') {
       this.native().step(this.version, batch, xData, timespans, h0, c0, output, hFinal, cFinal);
     } else {

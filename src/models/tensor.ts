@@ -58,6 +58,11 @@ export function tensor(data: FloatArray | ArrayLike<number> | unknown[], shape: 
 }
 
 /** Checks that value is a tensor of the dtype and exact shape given; returns its data. */
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function expectTensor<A extends FloatArray>(
   api: string,
   name: string,
@@ -66,17 +71,17 @@ export function expectTensor<A extends FloatArray>(
   shape: readonly number[],
   shapeText: string,
 ): A {
-  const typeName = dtype === 'float64' ? 'Float64Array' : 'Float32Array';
-  const expected = `a ${dtype} tensor of shape [${shape.join(', ')}] ${shapeText}`;
+  // Messages are built only on failure: this check sits on the single-step hot path.
   if (typeof value !== 'object' || value === null || !('data' in value) || !('shape' in value)) {
-    throw argumentError(TypeError, api, name, expected, value);
+    throw argumentError(TypeError, api, name, `a ${dtype} tensor of shape [${shape.join(', ')}] ${shapeText}`, value);
   }
   const t = value as Tensor;
   const isRightType = dtype === 'float64' ? t.data instanceof Float64Array : t.data instanceof Float32Array;
   if (!isRightType) {
+    const typeName = dtype === 'float64' ? 'Float64Array' : 'Float32Array';
     throw argumentErrorRendered(TypeError, api, `${name}.data`, `a ${typeName} (the model's dtype is '${dtype}')`, describe(t.data));
   }
-  if (!Array.isArray(t.shape) || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+  if (!Array.isArray(t.shape) || t.shape.length !== shape.length || !sameShape(t.shape, shape)) {
     throw argumentErrorRendered(RangeError, api, `${name}.shape`, `[${shape.join(', ')}] ${shapeText}`, Array.isArray(t.shape) ? `[${t.shape.join(', ')}]` : describe(t.shape));
   }
   if (t.data.length !== product(shape)) {
