@@ -14,7 +14,7 @@ import { Bench } from 'tinybench';
 import ort from 'onnxruntime-node';
 import { AutoNCP, CfC, LTC, backendInfo, type SequenceModel, type State } from '../src/index.js';
 import { exportOnnx, OnnxPolicy } from '../src/onnx/index.js';
-import { lcgFill } from './common.js';
+import { fmtRate, fmtSeconds, lcgFill } from './common.js';
 
 const INPUTS = 16;
 const SEQUENCE_STEPS = 32;
@@ -49,7 +49,6 @@ function makeModel(kind: 'ltc' | 'cfc'): LTC | CfC {
   const wiring = new AutoNCP(64, 8, { seed: 22222 });
   return kind === 'ltc' ? new LTC(INPUTS, wiring, { seed: 1 }) : new CfC(INPUTS, wiring, { seed: 1 });
 }
-
 
 async function measure(id: string, fn: () => unknown, budgetMs: number, batch: number, steps: number): Promise<Measurement> {
   const bench = new Bench({ time: budgetMs, iterations: 5, warmupIterations: 3 });
@@ -87,18 +86,6 @@ async function runCase(c: OnnxCase): Promise<CaseResult> {
   const onnx = await measure(`${c.id} onnx`, () => policy.run(input, { timespans }), budgetMs, batch, steps);
   await policy.dispose();
   return { ...c, native, onnx, onnxOverNative: onnx.medianSeconds / native.medianSeconds };
-}
-
-function fmtSeconds(s: number): string {
-  if (s < 1e-3) return `${(s * 1e6).toFixed(1)} µs`;
-  if (s < 1) return `${(s * 1e3).toFixed(2)} ms`;
-  return `${s.toFixed(2)} s`;
-}
-
-function fmtRate(r: number): string {
-  if (r >= 1e6) return `${(r / 1e6).toFixed(2)} M`;
-  if (r >= 1e3) return `${(r / 1e3).toFixed(1)} k`;
-  return r.toFixed(0);
 }
 
 async function main(): Promise<void> {

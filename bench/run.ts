@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- case-id …]`: runs each kernel case in a fresh process (so peak RSS is per case), prints
- * progress and a Markdown table, and writes bench/results/kernels.json and kernels.md.
+ * progress and a Markdown table, and writes bench/results/kernels.json and kernels.md (kernels-partial.* when
+ * only some cases are named, so a quick check never overwrites the full record).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { backendInfo } from '../src/index.js';
 import { CASES, NCPS_GOALS, PEAK_RSS_GOAL } from './cases.js';
+import { fmtBytes, fmtRate, fmtSeconds } from './common.js';
 
 interface CaseResult {
   id: string;
@@ -66,20 +68,8 @@ const lines = [
 const markdown = lines.join('\n');
 console.log(`\n${markdown}`);
 mkdirSync(`${here}results`, { recursive: true });
-writeFileSync(`${here}results/kernels.json`, JSON.stringify({ date: new Date().toISOString(), machine, results, goals, peakRss: rssGoal }, null, 2));
-writeFileSync(`${here}results/kernels.md`, `${markdown}\n`);
-console.log(`\nwrote bench/results/kernels.json and bench/results/kernels.md`);
-
-function fmtSeconds(s: number): string {
-  if (s < 1e-3) return `${(s * 1e6).toFixed(1)} µs`;
-  if (s < 1) return `${(s * 1e3).toFixed(2)} ms`;
-  return `${s.toFixed(2)} s`;
-}
-function fmtRate(r: number): string {
-  if (r >= 1e6) return `${(r / 1e6).toFixed(2)} M`;
-  if (r >= 1e3) return `${(r / 1e3).toFixed(1)} k`;
-  return r.toFixed(0);
-}
-function fmtBytes(b: number): string {
-  return `${(b / 1048576).toFixed(0)} MiB`;
-}
+// A run of selected cases is written beside the full record, never over it.
+const stem = selected.length ? 'kernels-partial' : 'kernels';
+writeFileSync(`${here}results/${stem}.json`, JSON.stringify({ date: new Date().toISOString(), machine, results, goals, peakRss: rssGoal }, null, 2));
+writeFileSync(`${here}results/${stem}.md`, `${markdown}\n`);
+console.log(`\nwrote bench/results/${stem}.json and bench/results/${stem}.md`);

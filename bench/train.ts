@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { AutoNCP, CfC, LTC, backendInfo, type SequenceModel } from '../src/index.js';
 import { Optimizer } from '../src/train/optimizer.js';
 import { fit } from '../src/train/index.js';
-import { lcgFill } from './common.js';
+import { fmtBytes, fmtRate, lcgFill } from './common.js';
 
 const INPUTS = 16;
 const BATCH = 64;
@@ -97,12 +97,7 @@ async function runCase(id: CaseId): Promise<CaseResult> {
   };
 }
 
-function fmtRate(r: number): string {
-  if (r >= 1e6) return `${(r / 1e6).toFixed(2)} M`;
-  if (r >= 1e3) return `${(r / 1e3).toFixed(1)} k`;
-  return r.toFixed(0);
-}
-const fmtBytes = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
+
 
 if (process.argv[2] === '--case') {
   const result = await runCase(process.argv[3] as CaseId);
