@@ -4,17 +4,14 @@
  * are built for, and it makes plain persistence weaker (tomorrow's weather may be three days away).
  */
 import type { WeatherDay } from './weather-data.js';
+import { mulberry32 } from '../random/mulberry32.js';
 
-/** mulberry32: a tiny, fast, well-mixed 32-bit generator; enough for dropping days and nothing cryptographic. */
+/**
+ * The demo's day-dropping stream: mulberry32 (random/mulberry32.ts) with the seed mixed by a constant, so
+ * small seeds give unrelated streams.
+ */
 export function seededRandom(seed: number): () => number {
-  let a = (seed >>> 0) ^ 0x9e3779b9;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((seed >>> 0) ^ 0x9e3779b9);
 }
 
 export interface Observation extends WeatherDay {

@@ -11,6 +11,7 @@ import {
   saveSafetensorsSync,
   type SafetensorsInput,
 } from './safetensors.js';
+import { thrown } from '../../test/helpers/thrown.js';
 
 // ---------------------------------------------------------------------------------------------- helpers
 
@@ -36,24 +37,14 @@ function storedU16(bytes: Uint8Array): number[] {
 }
 
 function expectCheckpointError(run: () => unknown, message: RegExp): void {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
+  const caught = thrown(run);
   expect(caught).toBeInstanceOf(CheckpointError);
   expect((caught as CheckpointError).code).toBe('NCP_CHECKPOINT_INVALID');
   expect((caught as Error).message).toMatch(message);
 }
 
 function expectArgumentError(run: () => unknown, kind: typeof TypeError | typeof RangeError, message: RegExp): void {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
+  const caught = thrown(run);
   expect(caught).toBeInstanceOf(kind);
   expect((caught as { code?: string }).code).toBe(kind === TypeError ? 'NCP_INVALID_TYPE' : 'NCP_INVALID_RANGE');
   expect((caught as Error).message).toMatch(message);

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { AutoNCP, CfC, LTC, tensor } from '../../src/index.js';
 import { loadNative } from '../../src/backend/load.js';
+import { thrown } from '../helpers/thrown.js';
 
 const S = 3;
 
@@ -19,12 +20,7 @@ function input(B: number, L: number, dtype: 'float32' | 'float64' = 'float32') {
 }
 
 function expectError(fn: () => unknown, cls: typeof TypeError | typeof RangeError, code: string, message: RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
+  const caught = thrown(fn);
   expect(caught, 'expected a throw').toBeInstanceOf(cls);
   expect((caught as { code?: string }).code).toBe(code);
   expect((caught as Error).message).toMatch(message);

@@ -13,6 +13,7 @@ import type { CfCOptions } from '../../src/models/cfc.js';
 import type { ForwardBackwardResult, State } from '../../src/models/sequence-model.js';
 import { arrayTypeOf, type Dtype, type Tensor } from '../../src/models/tensor.js';
 import { flat, loadModelFixture, relativeError, RUN_NAMES, type Nested } from '../helpers/fixtures.js';
+import { thrown } from '../helpers/thrown.js';
 
 const CFC_FIXTURES: Record<string, CfCOptions> = {
   cfc_fc8_default: { mode: 'default' },
@@ -179,12 +180,7 @@ describe('native CfC config parser', () => {
   }
 
   function expectThrow(fn: () => unknown, cls: typeof TypeError | typeof RangeError, message: string): void {
-    let caught: unknown;
-    try {
-      fn();
-    } catch (error) {
-      caught = error;
-    }
+    const caught = thrown(fn);
     expect(caught, 'expected a throw').toBeInstanceOf(cls);
     expect((caught as Error).message).toBe(message);
   }

@@ -24,6 +24,7 @@ import {
   RUN_NAMES,
   type ModelFixture,
 } from '../helpers/fixtures.js';
+import { mulberry32 } from '../../src/random/mulberry32.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // A minimal sequence runner over one cell
@@ -161,17 +162,6 @@ describe.each([...FC_CASES, ...WIRED_CASES])('reference %s against ncps', (name)
 
 // ---------------------------------------------------------------------------------------------------------
 // Finite differences on small random cells
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fcSpecs(c: CfcCellConfig): ParamSpec[] {
   const specs: ParamSpec[] = [];

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ReferenceLtcCell, type LtcCellConfig, type LtcMapping } from '../../src/backend/reference/ltc-cell.js';
 import { buildParamLayout, type ParamSpec } from '../../src/models/param-layout.js';
 import { fixtureParams, flat, loadModelFixture, relativeError, RUN_NAMES } from '../helpers/fixtures.js';
+import { mulberry32 } from '../../src/random/mulberry32.js';
 
 interface SequenceResult {
   outputs: Float64Array; // B×L×M
@@ -153,21 +154,9 @@ describe('ReferenceLtcCell vs ncps (ltc_autoncp16_4)', () => {
   }
 });
 
-/** mulberry32: a small seeded generator so the random models are the same on every run. */
-function makeRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A random small LTC: random sparse masks and polarities, parameters in ncps's init ranges. */
 function randomLtc(config: LtcCellConfig, seed: number) {
-  const random = makeRandom(seed);
+  const random = mulberry32(seed);
   const uniform = (lo: number, hi: number) => lo + (hi - lo) * random();
   const { inputSize: S, units: N, motorSize: M, inputMapping, outputMapping } = config;
   const specs: ParamSpec[] = [];
