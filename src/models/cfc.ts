@@ -5,13 +5,13 @@
  */
 import { argumentError } from '../errors.js';
 import { expectInteger, expectNumber, expectOneOf, expectOptions } from '../validate.js';
-import { ReferenceCfcCell, type CfcActivation, type CfcMode } from '../backend/reference/cfc-cell.js';
+import { ReferenceCfcCell, type CfcActivation, type CfcCellConfig, type CfcMode } from '../backend/reference/cfc-cell.js';
 import { ReferenceWiredCfcCell } from '../backend/reference/wired-cfc-cell.js';
 import { ReferenceLstm, ReferenceProjection } from '../backend/reference/lstm.js';
 import type { ReferenceSequenceModel } from '../backend/reference/sequence.js';
 import { cfcParamSpecs, lstmParamSpecs, projectionParamSpecs, wiredCfcParamSpecs } from '../io/ncps-names.js';
 import type { Wiring } from '../wiring/index.js';
-import { COMMON_OPTION_KEYS, resolveCommonOptions, resolveWiring, type CommonModelOptions } from './common-options.js';
+import { COMMON_OPTION_KEYS, resolveCommonOptions, resolveWiring, sequenceOptions, type CommonModelOptions } from './common-options.js';
 import { initLinearDefault, initLstm } from './init.js';
 import { InitRng, xavierUniform } from './init-rng.js';
 import { buildParamLayout, type ParamSpec } from './param-layout.js';
@@ -89,14 +89,10 @@ export class CfC extends SequenceModel {
     if (projSize !== undefined) specs.push(...projectionParamSpecs(outputs, projSize));
     super({
       api,
-      dtype: common.dtype,
+      ...sequenceOptions(common),
       inputSize: S,
       stateSize: N,
       outputSize: projSize ?? outputs,
-      batchFirst: common.batchFirst,
-      returnSequences: common.returnSequences,
-      hasMixedMemory: common.mixedMemory,
-      backend: common.backend,
       layout: buildParamLayout(specs),
     });
     this.wiring = wiring;
@@ -152,42 +148,33 @@ export class CfC extends SequenceModel {
     });
   }
 
-  protected nativeCellConfig() {
-    if (this.layerSizes) {
-      return { cell: 'wired_cfc' as const, cellConfig: { inputs: this.inputSize, mode: this.mode, layerSizes: this.layerSizes }, projSize: this.projSize ?? 0 };
-    }
+  /** The fully connected cell's configuration, shared by both backends. */
+  private fcCellConfig(): CfcCellConfig {
     return {
-      cell: 'cfc' as const,
-      cellConfig: {
-        inputs: this.inputSize,
-        units: this.units,
-        mode: this.mode,
-        activation: this.activation,
-        backboneUnits: this.backboneUnits,
-        backboneLayers: this.backboneLayers,
-        backboneDropout: this.backboneDropout,
-      },
-      projSize: this.projSize ?? 0,
+      inputSize: this.inputSize,
+      units: this.units,
+      mode: this.mode,
+      activation: this.activation,
+      backboneUnits: this.backboneUnits,
+      backboneLayers: this.backboneLayers,
+      backboneDropout: this.backboneDropout,
     };
+  }
+
+  protected nativeCellConfig() {
+    const projSize = this.projSize ?? 0;
+    if (this.layerSizes) {
+      return { cell: 'wired_cfc' as const, cellConfig: { inputs: this.inputSize, mode: this.mode, layerSizes: this.layerSizes }, projSize };
+    }
+    const { inputSize, ...rest } = this.fcCellConfig();
+    return { cell: 'cfc' as const, cellConfig: { inputs: inputSize, ...rest }, projSize };
   }
 
   protected referenceModel(params: Float64Array): ReferenceSequenceModel {
     const offsets = this.layout.offsets;
     const cell = this.layerSizes
       ? new ReferenceWiredCfcCell({ inputSize: this.inputSize, mode: this.mode, layerSizes: this.layerSizes }, params, offsets)
-      : new ReferenceCfcCell(
-          {
-            inputSize: this.inputSize,
-            units: this.units,
-            mode: this.mode,
-            activation: this.activation,
-            backboneUnits: this.backboneUnits,
-            backboneLayers: this.backboneLayers,
-            backboneDropout: this.backboneDropout,
-          },
-          params,
-          offsets,
-        );
+      : new ReferenceCfcCell(this.fcCellConfig(), params, offsets);
     const outputs = this.layerSizes ? this.layerSizes[this.layerSizes.length - 1] : this.units;
     return {
       cell,

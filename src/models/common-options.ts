@@ -43,6 +43,17 @@ export function resolveCommonOptions(api: string, options: Record<string, unknow
   };
 }
 
+/** The resolved common options in the shape SequenceModel's constructor takes. */
+export function sequenceOptions(common: ResolvedCommonOptions) {
+  return {
+    dtype: common.dtype,
+    batchFirst: common.batchFirst,
+    returnSequences: common.returnSequences,
+    hasMixedMemory: common.mixedMemory,
+    backend: common.backend,
+  };
+}
+
 /** A number of units becomes FullyConnected(units); a Wiring is built for inputSize (or checked against it). */
 export function resolveWiring(api: string, inputSize: number, unitsOrWiring: unknown, fullyConnected: boolean): Wiring | undefined {
   if (typeof unitsOrWiring === 'number') {

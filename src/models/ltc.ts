@@ -8,7 +8,7 @@ import { ReferenceLstm } from '../backend/reference/lstm.js';
 import type { ReferenceSequenceModel } from '../backend/reference/sequence.js';
 import { ltcParamSpecs, lstmParamSpecs, type Mapping } from '../io/ncps-names.js';
 import type { Wiring } from '../wiring/index.js';
-import { COMMON_OPTION_KEYS, resolveCommonOptions, resolveWiring, type CommonModelOptions } from './common-options.js';
+import { COMMON_OPTION_KEYS, resolveCommonOptions, resolveWiring, sequenceOptions, type CommonModelOptions } from './common-options.js';
 import { initLstm } from './init.js';
 import { InitRng } from './init-rng.js';
 import { buildParamLayout } from './param-layout.js';
@@ -69,14 +69,10 @@ export class LTC extends SequenceModel {
     if (common.mixedMemory) specs.push(...lstmParamSpecs(S, N));
     super({
       api,
-      dtype: common.dtype,
+      ...sequenceOptions(common),
       inputSize: S,
       stateSize: N,
       outputSize: M,
-      batchFirst: common.batchFirst,
-      returnSequences: common.returnSequences,
-      hasMixedMemory: common.mixedMemory,
-      backend: common.backend,
       layout: buildParamLayout(specs),
     });
     this.wiring = wiring;
