@@ -7,6 +7,8 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 namespace ncp::core {
 
@@ -63,5 +65,22 @@ inline std::size_t offset_of(const ParamOffsets& offsets, const std::string& nam
 //   // Non-trainable buffers (sparsity masks) get no gradient.
 //   void backward(const T* x, const T* h, T dt, const T* tape, const T* dh_next, const T* dy,
 //                 T* dx, T* dh, T* ddt, T* grad, T* scratch, std::uint64_t step_key) const;
+//
+// Optional, for cells whose parameter gradients are cheaper to sum in their own layout (LTC: per packed synapse
+// slot, scattered into the parameter matrices once per chunk instead of once per step). The runner calls them
+// around each chunk of samples a thread runs; the accumulators live in scratch regions forward never touches.
+//
+//   void begin_gradients(T* scratch) const;         // before the chunk's first backward: zero the accumulators
+//   void end_gradients(T* scratch, T* grad) const;  // after its last: grad[…] += the accumulated gradients
+//
+// A cell without them adds into grad directly in backward.
+template <typename Cell, typename T, typename = void>
+struct has_chunk_gradients : std::false_type {};
+template <typename Cell, typename T>
+struct has_chunk_gradients<Cell, T,
+                           std::void_t<decltype(std::declval<const Cell&>().begin_gradients(std::declval<T*>())),
+                                       decltype(std::declval<const Cell&>().end_gradients(std::declval<T*>(),
+                                                                                          std::declval<T*>()))>>
+    : std::true_type {};
 
 }  // namespace ncp::core

@@ -145,6 +145,10 @@ class LtcCell {
   void forward(const T* x, const T* h, T dt, T* h_next, T* y, T* tape, T* scratch, std::uint64_t step_key) const;
   void backward(const T* x, const T* h, T dt, const T* tape, const T* dh_next, const T* dy, T* dx, T* dh, T* ddt,
                 T* grad, T* scratch, std::uint64_t step_key) const;
+  // The synapse gradients accumulate per packed slot over a whole chunk of samples (core/cell.h): one scatter into
+  // the (sources × N) parameter matrices per chunk rather than one per step.
+  void begin_gradients(T* scratch) const;
+  void end_gradients(T* scratch, T* grad) const;
 
  private:
   // Offsets (in scalars) of the per-thread scratch regions; forward uses a prefix of them. "Lanes" arrays

@@ -190,9 +190,16 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
         grad = &chunk_grads[chunk];
       }
       Workspace ws(z, cell_.scratch_size(), grads != nullptr);
+      constexpr bool kChunkGradients = has_chunk_gradients<Cell, T>::value;
+      if constexpr (kChunkGradients) {
+        if (grad) cell_.begin_gradients(ws.scratch);
+      }
       for (std::size_t b = begin; b < end; ++b) {
         if (io.cancel && io.cancel->load(std::memory_order_relaxed)) throw Cancelled();
         run_sample(io, grads, z, b, ws, grad ? grad->data() : nullptr);
+      }
+      if constexpr (kChunkGradients) {
+        if (grad) cell_.end_gradients(ws.scratch, grad->data());
       }
     });
     if (grads) {
