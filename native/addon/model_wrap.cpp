@@ -75,7 +75,8 @@ Napi::Function ModelWrap::define(Napi::Env env) {
                          InstanceMethod<&ModelWrap::forward_backward>("forwardBackward"),
                          InstanceMethod<&ModelWrap::forward_async>("forwardAsync"),
                          InstanceMethod<&ModelWrap::forward_backward_async>("forwardBackwardAsync"),
-                         InstanceMethod<&ModelWrap::step>("step"),
+                         InstanceMethod<&ModelWrap::bind_step>("bindStep"),
+                         InstanceMethod<&ModelWrap::step_bound>("stepBound"),
                          InstanceAccessor<&ModelWrap::input_size>("inputSize"),
                          InstanceAccessor<&ModelWrap::state_size>("stateSize"),
                          InstanceAccessor<&ModelWrap::output_size>("outputSize"),
@@ -217,52 +218,88 @@ Napi::Value ModelWrap::call(const Napi::CallbackInfo& info, bool backward, bool 
   });
 }
 
-template <typename T>
-void ModelWrap::step_impl(const Napi::CallbackInfo& info) {
+// The step block's layout, in elements: [x B×S | dt B | h B×H | c B×H | output B×P | hFinal B×H | cFinal B×H],
+// the c and cFinal parts only with mixed memory.
+ModelWrap::StepLayout ModelWrap::step_layout(std::size_t batch) const {
+  const std::size_t B = batch, S = inputs_, H = state_, P = outputs_;
+  const std::size_t C = mixed_memory_ ? B * H : 0;
+  StepLayout z;
+  z.dt = B * S;
+  z.h = z.dt + B;
+  z.c = z.h + B * H;
+  z.output = z.c + C;
+  z.h_final = z.output + B * P;
+  z.c_final = z.h_final + B * H;
+  z.total = z.c_final + C;
+  return z;
+}
+
+Napi::Value ModelWrap::bind_step(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 9) {
-    throw_range(env, step_api_, "arguments", "9 arguments (version, batch, x, dt, h0, c0, output, hFinal, cFinal)",
-                std::to_string(info.Length()));
+  const std::string api = api_ + ".bindStep";
+  guarded(env, [&] {
+    if (info.Length() != 2) throw_range(env, api, "arguments", "2 arguments (batch, block)", std::to_string(info.Length()));
+    const double batch = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
+    if (!(batch >= 1 && batch <= kMaxDim) || std::floor(batch) != batch) {
+      throw_range(env, api, "batch", "a positive integer", describe_value(info[0]));
+    }
+    const std::size_t B = static_cast<std::size_t>(batch);
+    const std::size_t total = step_layout(B).total;  // B and every size are below 2^31: no overflow
+    ViewSet views(env, api);
+    if (is_double_) views.view<double>(info[1], "block", total, true, true, "(the step block)");
+    else views.view<float>(info[1], "block", total, true, true, "(the step block)");
+    step_block_ = Napi::Persistent(info[1].As<Napi::TypedArray>());
+    step_batch_ = B;
+  });
+  return env.Undefined();
+}
+
+template <typename T>
+void ModelWrap::step_bound_impl(Napi::Env env, double version) {
+  if (step_batch_ == 0) {
+    throw_range(env, step_api_, "the step block", "a block registered with bindStep", "none");
   }
-  if (!info[0].IsNumber()) throw_type(env, step_api_, "version", "a number", info[0]);
-  if (!info[1].IsNumber()) throw_type(env, step_api_, "batch", "a positive integer", info[1]);
-  const double version = info[0].As<Napi::Number>().DoubleValue();
-  const double batch_value = info[1].As<Napi::Number>().DoubleValue();
-  if (!(batch_value >= 1 && batch_value <= kMaxDim) || std::floor(batch_value) != batch_value) {
-    throw_range(env, step_api_, "batch", "a positive integer", describe_value(info[1]));
+  const std::size_t B = step_batch_;
+  const StepLayout z = step_layout(B);
+  // Re-read the block every call: a detached buffer reports no data and length 0.
+  napi_typedarray_type type;
+  std::size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(env, step_block_.Value(), &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != DtypeOf<T>::type || length != z.total || data == nullptr) {
+    throw_range(env, step_api_, "the step block", "the live block registered with bindStep", "a detached or replaced buffer");
   }
-  const std::size_t B = static_cast<std::size_t>(batch_value), S = inputs_, H = state_, P = outputs_;
+  T* block = static_cast<T*>(data);
+  for (std::size_t i = 0; i < B; ++i) {
+    const T dt = block[z.dt + i];
+    if (!(dt > T(0)) || !std::isfinite(static_cast<double>(dt))) {
+      throw_range(env, step_api_, "dt[" + std::to_string(i) + "]", "a finite number > 0",
+                  "number " + format_number(static_cast<double>(dt)));
+    }
+  }
   core::SequenceForward<T> io;
   io.batch = static_cast<int>(B);
   io.steps = 1;
   io.batch_first = true;
   io.return_sequences = false;
   io.is_step = true;
-  ViewSet views(env, step_api_);
-  io.input = views.view<T>(info[2], "x", B * S, true, false, "(B×S)");
-  io.timespans = views.view<T>(info[3], "dt", B, false, false, "(B)");
-  if (io.timespans) {
-    for (std::size_t i = 0; i < B; ++i) {
-      const T dt = io.timespans[i];
-      if (!(dt > T(0)) || !std::isfinite(static_cast<double>(dt))) {
-        throw_range(env, step_api_, "dt[" + std::to_string(i) + "]", "a finite number > 0",
-                    "number " + format_number(static_cast<double>(dt)));
-      }
-    }
-  }
-  io.h0 = views.view<T>(info[4], "h0", B * H, false, false, "(B×H)");
-  io.c0 = mixed_memory_ ? views.view<T>(info[5], "c0", B * H, false, false, "(B×H)") : nullptr;
-  io.output = views.view<T>(info[6], "output", B * P, true, true, "(B×outputs)");
-  io.h_final = views.view<T>(info[7], "hFinal", B * H, true, true, "(B×H)");
-  io.c_final = mixed_memory_ ? views.view<T>(info[8], "cFinal", B * H, true, true, "(B×H)") : nullptr;
+  io.input = block;
+  io.timespans = block + z.dt;
+  io.h0 = block + z.h;
+  io.c0 = mixed_memory_ ? block + z.c : nullptr;
+  io.output = block + z.output;
+  io.h_final = block + z.h_final;
+  io.c_final = mixed_memory_ ? block + z.c_final : nullptr;
   snapshot<T>(env, version)->forward(io);
 }
 
-Napi::Value ModelWrap::step(const Napi::CallbackInfo& info) {
+Napi::Value ModelWrap::step_bound(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   guarded(env, [&] {
-    if (is_double_) step_impl<double>(info);
-    else step_impl<float>(info);
+    if (info.Length() != 1 || !info[0].IsNumber()) throw_type(env, step_api_, "version", "a number", info[0]);
+    const double version = info[0].As<Napi::Number>().DoubleValue();
+    if (is_double_) step_bound_impl<double>(env, version);
+    else step_bound_impl<float>(env, version);
   });
   return env.Undefined();
 }

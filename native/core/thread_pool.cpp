@@ -51,14 +51,9 @@ void ThreadPool::worker_loop() {
   }
 }
 
-void ThreadPool::parallel_for(std::size_t n, const std::function<void(int, std::size_t, std::size_t)>& fn) {
-  if (n == 0) return;
+void ThreadPool::run_chunks(std::size_t n, const std::function<void(int, std::size_t, std::size_t)>& fn) {
   const int chunks = chunk_count(n);
   auto bounds = [n, chunks](int c) { return n * static_cast<std::size_t>(c) / static_cast<std::size_t>(chunks); };
-  if (chunks == 1) {
-    fn(0, 0, n);
-    return;
-  }
 
   struct Join {
     std::atomic<int> remaining;

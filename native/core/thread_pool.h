@@ -29,7 +29,13 @@ class ThreadPool {
 
   // fn(chunk_index, begin, end) for each of min(num_threads, n) contiguous chunks of [0, n).
   // Exceptions thrown by fn are rethrown on the calling thread (the first one wins).
-  void parallel_for(std::size_t n, const std::function<void(int, std::size_t, std::size_t)>& fn);
+  // One chunk runs inline, with no std::function (whose capture would be heap-allocated on the single-step path).
+  template <typename Fn>
+  void parallel_for(std::size_t n, Fn&& fn) {
+    if (n == 0) return;
+    if (chunk_count(n) == 1) return fn(0, std::size_t{0}, n);
+    run_chunks(n, std::function<void(int, std::size_t, std::size_t)>(std::ref(fn)));
+  }
 
   // How many chunks parallel_for(n, …) will use; lets callers size per-chunk scratch up front.
   int chunk_count(std::size_t n) const;
@@ -38,6 +44,7 @@ class ThreadPool {
   struct Task {
     std::function<void()> run;
   };
+  void run_chunks(std::size_t n, const std::function<void(int, std::size_t, std::size_t)>& fn);
   void worker_loop();
   bool run_one_pending();
 

@@ -154,16 +154,12 @@ export interface NativeSequenceModel {
   forwardBackward(args: SequenceArgs): void;
   forwardAsync(args: SequenceArgs): Promise<void>;
   forwardBackwardAsync(args: SequenceArgs): Promise<void>;
-  /** One step, positional (no named-property lookups): x (B×S), dt (B), states (B×H), output (B×outputs). */
-  step(
-    version: number,
-    batch: number,
-    x: FloatArray,
-    dt: FloatArray | undefined,
-    h0: FloatArray | undefined,
-    c0: FloatArray | undefined,
-    output: FloatArray,
-    hFinal: FloatArray,
-    cFinal: FloatArray | undefined,
-  ): void;
+  /**
+   * Registers the I/O block of `stepBound` for a batch of B: one typed array of the model's dtype laid out as
+   * [x B×S | dt B | h B×H | c B×H | output B×outputs | hFinal B×H | cFinal B×H] (c and cFinal with mixed memory
+   * only). The block stays referenced until the next bindStep.
+   */
+  bindStep(batch: number, block: FloatArray): void;
+  /** One step reading x, dt, h (and c) from the bound block and writing output, hFinal (and cFinal) into it. */
+  stepBound(version: number): void;
 }

@@ -9,6 +9,8 @@ import type { NativeSequenceModel } from '../backend/native-types.js';
 import type { SequenceArgs } from '../backend/sequence-args.js';
 import { runReferenceSequence, type ReferenceSequenceModel } from '../backend/reference/sequence.js';
 import type { ParamLayout } from './param-layout.js';
+import { ResultPool } from './result-pool.js';
+import { StepBlock } from './step-block.js';
 import { arrayTypeOf, expectTensor, product, type Dtype, type FloatArray, type Tensor } from './tensor.js';
 
 /** `'cpu'`: the native kernels (default). `'reference'`: the plain TypeScript twin (slow; for checking). */
@@ -92,7 +94,8 @@ export abstract class SequenceModel {
   private version = 1;
   private nativeModel: NativeSequenceModel | undefined;
   private readonly stepApi: string;
-  private dtScratch: FloatArray | undefined;
+  private stepIO: StepBlock | undefined;
+  private stepResults: ResultPool | undefined;
 
   protected constructor(init: SequenceModelInit) {
     this.api = init.api;
@@ -205,27 +208,35 @@ export abstract class SequenceModel {
     let timespans: FloatArray | undefined;
     if (typeof dt === 'number') {
       if (!Number.isFinite(dt) || dt <= 0) throw argumentError(RangeError, api, 'dt', 'a finite number > 0', dt);
-      // The native call only borrows dt for its duration, so one scratch array per model serves every step.
-      if (dt !== 1) {
-        if (this.dtScratch?.length !== batch) this.dtScratch = new ArrayType(batch);
-        timespans = this.dtScratch.fill(dt);
-      }
     } else {
       timespans = expectTensor(api, 'dt', dt, this.dtype, [batch], '(B)');
       for (let i = 0; i < batch; i++) {
         if (!(timespans[i] > 0) || !Number.isFinite(timespans[i])) throw argumentError(RangeError, api, `dt (element ${i})`, 'finite elapsed times > 0', timespans[i]);
       }
     }
-    // One allocation for everything the step returns: typed-array allocation dominates the call otherwise.
-    const outLength = batch * this.outputSize;
-    const stateLength = batch * H;
-    const block = new ArrayType(outLength + (this.hasMixedMemory ? 2 : 1) * stateLength);
-    const output = block.subarray(0, outLength);
-    const hFinal = block.subarray(outLength, outLength + stateLength);
-    const cFinal = this.hasMixedMemory ? block.subarray(outLength + stateLength) : undefined;
+    // Results come from pooled slabs (models/result-pool.ts): a fresh off-heap array per step costs more than
+    // the kernel of a small model.
+    const pool = (this.stepResults ??= new ResultPool(ArrayType));
+    const output = pool.take(batch * this.outputSize);
+    const hFinal = pool.take(batch * H);
+    const cFinal = this.hasMixedMemory ? pool.take(batch * H) : undefined;
     if (this.backend === 'cpu') {
-      this.native().step(this.version, batch, xData, timespans, h0, c0, output, hFinal, cFinal);
+      const io = this.stepBlock(batch);
+      io.x.set(xData);
+      if (timespans) io.dt.set(timespans);
+      else io.dt.fill(dt as number);
+      if (h0) io.h.set(h0);
+      else io.h.fill(0);
+      if (io.c) {
+        if (c0) io.c.set(c0);
+        else io.c.fill(0);
+      }
+      this.native().stepBound(this.version);
+      output.set(io.output);
+      hFinal.set(io.hFinal);
+      if (cFinal && io.cFinal) cFinal.set(io.cFinal);
     } else {
+      if (!timespans && dt !== 1) timespans = new ArrayType(batch).fill(dt as number);
       const args: SequenceArgs = { version: this.version, batch, steps: 1, batchFirst: true, returnSequences: false, input: xData, timespans, h0, c0, output, hFinal, cFinal };
       this.run(args, false);
     }
@@ -236,6 +247,17 @@ export abstract class SequenceModel {
   }
 
   // ---- internals -------------------------------------------------------------------------------------------
+
+  /** The native step's I/O block for this batch size, registered with the addon (models/step-block.ts). */
+  private stepBlock(batch: number): StepBlock {
+    if (this.stepIO?.batch !== batch) {
+      const sizes = { inputs: this.inputSize, state: this.stateSize, outputs: this.outputSize, mixedMemory: this.hasMixedMemory };
+      const io = new StepBlock(arrayTypeOf(this.dtype), batch, sizes);
+      this.native().bindStep(batch, io.block);
+      this.stepIO = io;
+    }
+    return this.stepIO;
+  }
 
   private native(): NativeSequenceModel {
     if (!this.nativeModel) {

@@ -75,8 +75,9 @@ function check(c: Case, call: { B: number; L: number; backward: boolean; timespa
     params: model.parameters.length,
     backward: call.backward,
     returnSequences: call.step ? false : model.returnSequences,
-    timespans: call.timespans,
-    h0: call.h0,
+    // model.step hands the kernel its I/O block, which always carries dt and the state (zeros / 1 when not given).
+    timespans: call.timespans || call.step === true,
+    h0: call.h0 || call.step === true,
     dropoutSeed: call.dropoutSeed !== undefined,
     lstm: model.hasMixedMemory ? lstmWork(S, H, call.backward, E) : undefined,
     projection: projSize === undefined ? undefined : projectionWork(cellOutputs, projSize, call.backward, E),

@@ -118,6 +118,25 @@ describe('the native layer re-checks everything', () => {
   it('timespans ≤ 0', () => {
     expectError(() => native.forward({ ...good(), timespans: new Float32Array(B * L).fill(-1) } as never), RangeError, 'NCP_INVALID_RANGE', /expected a finite number > 0 for timespans\[0\]/);
   });
+  it('the step block: bad bindStep arguments, a step before binding, a detached block, dt ≤ 0', () => {
+    const fresh = ltc();
+    const own = (fresh as unknown as { native(): InstanceType<typeof NativeModel> }).native();
+    expectError(() => own.stepBound(1), RangeError, 'NCP_INVALID_RANGE', /LTC\.step: expected a block registered with bindStep for the step block, received none/);
+    // x S + dt 1 + h H + output P + hFinal H
+    const length = S + 1 + H + model.outputSize + H;
+    expectError(() => own.bindStep(0, new Float32Array(length)), RangeError, 'NCP_INVALID_RANGE', /LTC\.bindStep: expected a positive integer for batch, received number 0/);
+    expectError(() => own.bindStep(1, new Float32Array(length - 1)), RangeError, 'NCP_INVALID_RANGE', new RegExp(`expected Float32Array of length ${length} \\(the step block\\) for block, received Float32Array\\(${length - 1}\\)`));
+    expectError(() => own.bindStep(1, new Float64Array(length) as never), TypeError, 'NCP_INVALID_TYPE', /expected Float32Array \(the step block\) for block, received Float64Array/);
+    const block = new Float32Array(length);
+    own.bindStep(1, block);
+    block.fill(0.5);
+    block[S] = 0; // dt
+    expectError(() => own.stepBound(1), RangeError, 'NCP_INVALID_RANGE', /LTC\.step: expected a finite number > 0 for dt\[0\], received number 0/);
+    block[S] = 1;
+    expect(() => own.stepBound(1)).not.toThrow();
+    structuredClone(block.buffer, { transfer: [block.buffer] }); // detaches the block
+    expectError(() => own.stepBound(1), RangeError, 'NCP_INVALID_RANGE', /expected the live block registered with bindStep for the step block, received a detached or replaced buffer/);
+  });
   it('bad constructor configs', () => {
     expectError(() => new NativeModel({ api: 'LTC', cell: 'gru' as never, cellConfig: {}, params: new Float32Array(1), offsets: {}, mixedMemory: false, projSize: 0 }), RangeError, 'NCP_INVALID_RANGE', /expected one of 'ltc' \| 'cfc' \| 'wired_cfc' for cell, received string "gru"/);
     expectError(() => new NativeModel({ api: 'LTC', cell: 'ltc', cellConfig: {}, params: new Int32Array(1) as never, offsets: {}, mixedMemory: false, projSize: 0 }), TypeError, 'NCP_INVALID_TYPE', /expected .* for config\.inputs|expected Float32Array or Float64Array for params/);
