@@ -9,6 +9,7 @@
         "native/core/cpu_features.cpp",
         "native/core/lstm.cpp",
         "native/core/ltc.cpp",
+        "native/core/ltc_pack.cpp",
         "native/core/cfc.cpp",
         "native/core/wired_cfc.cpp",
         "native/core/optim.cpp",
@@ -36,7 +37,8 @@
       ],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
-      "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      # Hidden visibility: only the N-API entry point (declared visible by node-api) is exported; kernels bind locally.
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "-fno-math-errno", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "conditions": [
         ["OS!='mac'", {
           "sources": ["native/apple/no_apple.cpp"]
@@ -57,6 +59,7 @@
             "CLANG_CXX_LIBRARY": "libc++",
             "MACOSX_DEPLOYMENT_TARGET": "11.0",
             "GCC_OPTIMIZATION_LEVEL": "3",
+            "GCC_SYMBOLS_PRIVATE_EXTERN": "YES",
             "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-fexceptions", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"]
           }
         }]

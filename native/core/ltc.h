@@ -24,7 +24,7 @@
 // blocks and sum d/d v_source per source through a transposed copy of the block structure (a gather per row,
 // never a scatter).
 //
-// Where the build targets AVX2 + FMA, float runs explicit AVX2 kernels (ltc.cpp) over two extra layouts, used
+// Where the build targets AVX2 + FMA, float runs explicit AVX2 kernels (ltc_avx2.h) over two extra layouts, used
 // when they cost at most 30% more rows than SELL: "two-block rows" for forward (the gather of v[source] becomes
 // two in-register permutes and a blend) and source-major rows (by_source) for backward (v_source is one load per
 // block of sources, d/d v_source is summed in a register, and the per-destination gradients are gathered with
@@ -87,7 +87,7 @@ struct SynapseBlocks {
   Buffer<std::int32_t> outgoing;             // per transposed slot: a packed slot index
   Buffer<std::int32_t> source_target;        // source lane position → the index `source` uses for it
 
-  // Optional "two-block rows" layout, used by the explicit AVX2 float kernels (ltc.cpp) when it costs few extra
+  // Optional "two-block rows" layout, used by the explicit AVX2 float kernels (ltc_avx2.h) when it costs few extra
   // rows: every row reads at most two aligned kLanes-blocks of the source vector, so the gather of v[source] is
   // two in-register permutes and a blend instead of kLanes scalar loads. Empty otherwise.
   bool two_block_rows = false;
