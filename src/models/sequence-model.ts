@@ -224,7 +224,7 @@ export abstract class SequenceModel {
       const io = this.stepBlock(batch);
       io.x.set(xData);
       if (timespans) io.dt.set(timespans);
-      else io.dt.fill(dt as number);
+      else for (let b = 0; b < batch; b++) io.dt[b] = dt as number; // a loop: fill() is a slow C++ builtin for a few elements
       if (h0) io.h.set(h0);
       else io.h.fill(0);
       if (io.c) {
