@@ -219,12 +219,16 @@ void LtcCell<T>::forward(const T* x, const T* h, T dt, T* h_next, T* y, T* tape,
   std::fill(sens_den + sensory_active, sens_den + lanes, T(0));
   // What every unfold of this step shares: cmt, and the update's numerator and denominator terms other than the
   // recurrent sums (unfold_update), in recurrent lane order.
+  // Two loops: the divisions vectorise only apart from the permutation's gather.
   const T dt_per_unfold = dt / static_cast<T>(U);
   for (std::size_t p = 0; p < lanes; ++p) {
-    const std::int32_t q = sensory_lane_[p];
     cmt[p] = cm_[p] / dt_per_unfold;
+    den_s[p] = cmt[p] + gleak_[p];
+  }
+  for (std::size_t p = 0; p < lanes; ++p) {
+    const std::int32_t q = sensory_lane_[p];
     num_s[p] = gleak_vleak_[p] + sens_num[q];
-    den_s[p] = cmt[p] + gleak_[p] + sens_den[q] + epsilon_;
+    den_s[p] = den_s[p] + sens_den[q] + epsilon_;
   }
   std::fill(v0 + N, v0 + lanes, T(0));  // padding lanes; lane_of maps the N neurons onto [0, N)
   for (int j = 0; j < N; ++j) v0[lane_of[j]] = h[j];

@@ -262,7 +262,7 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
       const T* x = io.input + in_index(io, b, t) * S;
       const T dt = io.timespans ? io.timespans[in_index(io, b, t)] : T(1);
       T* step = ws.tape + (backward ? t * z.step_tape : 0);
-      std::copy(h, h + H, step);  // state before the step
+      if (backward) std::copy(h, h + H, step);  // state before the step, for BPTT
       T* cursor = step + H;
       const T* cell_h = h;
       if (lstm_) {
