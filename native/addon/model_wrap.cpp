@@ -130,7 +130,7 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
 }
 
 template <typename T>
-std::shared_ptr<const core::SequenceModelBase<T>> ModelWrap::snapshot(Napi::Env env, double version) {
+const std::shared_ptr<const core::SequenceModelBase<T>>& ModelWrap::snapshot(Napi::Env env, double version) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto& slot = [this]() -> std::shared_ptr<const core::SequenceModelBase<T>>& {
     if constexpr (std::is_same_v<T, float>) return model_f32_;
@@ -248,7 +248,14 @@ Napi::Value ModelWrap::bind_step(const Napi::CallbackInfo& info) {
     ViewSet views(env, api);
     if (is_double_) views.view<double>(info[1], "block", total, true, true, "(the step block)");
     else views.view<float>(info[1], "block", total, true, true, "(the step block)");
-    step_block_ = Napi::Persistent(info[1].As<Napi::TypedArray>());
+    Napi::TypedArray block = info[1].As<Napi::TypedArray>();
+    void* data = nullptr;
+    std::size_t byte_length = 0;
+    if (napi_get_arraybuffer_info(env, block.ArrayBuffer(), &data, &byte_length) != napi_ok) {
+      throw_type(env, api, "block", "a typed array over an ArrayBuffer", info[1]);  // e.g. a SharedArrayBuffer
+    }
+    step_buffer_ = Napi::Persistent(block.ArrayBuffer());
+    step_byte_offset_ = block.ByteOffset();
     step_batch_ = B;
   });
   return env.Undefined();
@@ -261,14 +268,15 @@ void ModelWrap::step_bound_impl(Napi::Env env, double version) {
   }
   const std::size_t B = step_batch_;
   const StepLayout z = step_layout(B);
-  // Re-read the block every call: a detached buffer reports no data and length 0.
-  napi_typedarray_type type;
-  std::size_t length = 0;
+  // Re-read the buffer every call (the cheapest check N-API offers: two inline V8 accessors): a detached buffer
+  // reports no data, a shrunk resizable one a shorter length.
   void* data = nullptr;
-  if (napi_get_typedarray_info(env, step_block_.Value(), &type, &length, &data, nullptr, nullptr) != napi_ok ||
-      type != DtypeOf<T>::type || length != z.total || data == nullptr) {
+  std::size_t byte_length = 0;
+  if (napi_get_arraybuffer_info(env, step_buffer_.Value(), &data, &byte_length) != napi_ok || data == nullptr ||
+      byte_length < step_byte_offset_ + z.total * sizeof(T)) {
     throw_range(env, step_api_, "the step block", "the live block registered with bindStep", "a detached or replaced buffer");
   }
+  data = static_cast<unsigned char*>(data) + step_byte_offset_;
   T* block = static_cast<T*>(data);
   for (std::size_t i = 0; i < B; ++i) {
     const T dt = block[z.dt + i];

@@ -38,8 +38,10 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   Napi::Value state_size(const Napi::CallbackInfo& info);
   Napi::Value output_size(const Napi::CallbackInfo& info);
 
+  // The runnable model for this parameter version, rebuilt when it changed. The reference stays valid until the
+  // next snapshot call (only the JS thread makes them); async work copies the shared_ptr to keep its own.
   template <typename T>
-  std::shared_ptr<const core::SequenceModelBase<T>> snapshot(Napi::Env env, double version);
+  const std::shared_ptr<const core::SequenceModelBase<T>>& snapshot(Napi::Env env, double version);
   template <typename T>
   Napi::Value call(const Napi::CallbackInfo& info, bool backward, bool async);
   template <typename T>
@@ -59,7 +61,8 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   core::ParamOffsets offsets_;
   Napi::Reference<Napi::TypedArray> params_;
   int inputs_ = 0, state_ = 0, outputs_ = 0;
-  Napi::Reference<Napi::TypedArray> step_block_;  // see bindStep
+  Napi::Reference<Napi::ArrayBuffer> step_buffer_;  // see bindStep: the block's buffer and where the block starts
+  std::size_t step_byte_offset_ = 0;
   std::size_t step_batch_ = 0;
 
   std::mutex mutex_;  // guards the snapshots; async workers hold their own shared_ptr

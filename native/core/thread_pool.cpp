@@ -115,12 +115,21 @@ std::mutex& pool_mutex() {
   static std::mutex m;
   return m;
 }
+// The current pool for the lock-free fast path of thread_pool(): every kernel call asks for it.
+std::atomic<ThreadPool*>& pool_pointer() {
+  static std::atomic<ThreadPool*> pointer{nullptr};
+  return pointer;
+}
 }  // namespace
 
 ThreadPool& thread_pool() {
+  if (ThreadPool* pool = pool_pointer().load(std::memory_order_acquire)) return *pool;
   std::lock_guard<std::mutex> lock(pool_mutex());
   auto& slot = pool_slot();
-  if (!slot) slot = std::make_unique<ThreadPool>(default_num_threads());
+  if (!slot) {
+    slot = std::make_unique<ThreadPool>(default_num_threads());
+    pool_pointer().store(slot.get(), std::memory_order_release);
+  }
   return *slot;
 }
 
@@ -128,8 +137,10 @@ void set_num_threads(int num_threads) {
   std::lock_guard<std::mutex> lock(pool_mutex());
   auto& slot = pool_slot();
   if (slot && slot->num_threads() == num_threads) return;
+  pool_pointer().store(nullptr, std::memory_order_release);
   slot.reset();
   slot = std::make_unique<ThreadPool>(num_threads);
+  pool_pointer().store(slot.get(), std::memory_order_release);
 }
 
 }  // namespace ncp::core

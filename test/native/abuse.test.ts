@@ -127,6 +127,7 @@ describe('the native layer re-checks everything', () => {
     expectError(() => own.bindStep(0, new Float32Array(length)), RangeError, 'NCP_INVALID_RANGE', /LTC\.bindStep: expected a positive integer for batch, received number 0/);
     expectError(() => own.bindStep(1, new Float32Array(length - 1)), RangeError, 'NCP_INVALID_RANGE', new RegExp(`expected Float32Array of length ${length} \\(the step block\\) for block, received Float32Array\\(${length - 1}\\)`));
     expectError(() => own.bindStep(1, new Float64Array(length) as never), TypeError, 'NCP_INVALID_TYPE', /expected Float32Array \(the step block\) for block, received Float64Array/);
+    expectError(() => own.bindStep(1, new Float32Array(new SharedArrayBuffer(4 * length))), TypeError, 'NCP_INVALID_TYPE', /expected a typed array over an ArrayBuffer for block/);
     const block = new Float32Array(length);
     own.bindStep(1, block);
     block.fill(0.5);
