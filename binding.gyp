@@ -17,6 +17,7 @@
         "native/core/calibrate.cpp",
         "native/addon/addon.cpp",
         "native/addon/buffers.cpp",
+        "native/addon/config_fields.cpp",
         "native/addon/errors.cpp",
         "native/addon/kernels.cpp",
         "native/addon/model_factory.cpp",

@@ -3,15 +3,12 @@
 
 #include <cmath>
 
+#include "addon/config_fields.h"
+
 namespace ncp::addon {
 
 int get_int(Napi::Env env, const std::string& api, const Napi::Object& obj, const char* key, int min, int max) {
-  Napi::Value value = obj.Get(key);
-  const std::string expected = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
-  if (!value.IsNumber()) throw_type(env, api, key, expected, value);
-  const double n = value.As<Napi::Number>().DoubleValue();
-  if (!(n >= min && n <= max) || std::floor(n) != n) throw_range(env, api, key, expected, describe_value(value));
-  return static_cast<int>(n);
+  return read_integer(env, api, key, obj.Get(key), min, max);
 }
 
 bool get_bool(Napi::Env env, const std::string& api, const Napi::Object& obj, const char* key, bool fallback) {

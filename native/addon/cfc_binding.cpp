@@ -4,57 +4,26 @@
 #include <cmath>
 #include <string>
 
-#include "addon/errors.h"
+#include "addon/config_fields.h"
 
 namespace ncp::addon {
 namespace {
 
-constexpr double kMaxDimension = 16777216;  // 2^24, as for the LTC config
 constexpr double kMaxBackboneLayers = 64;
 
-std::string integer_range(double min, double max) {
-  return "an integer from " + std::to_string(static_cast<long long>(min)) + " to " +
-         std::to_string(static_cast<long long>(max));
-}
-
-// An integer in [min, max] read from `value`, reported as `name`.
-int to_integer(Napi::Env env, const char* api, const std::string& name, const Napi::Value& value, double min,
-               double max) {
-  const std::string expected = integer_range(min, max);
-  if (!value.IsNumber()) throw_type(env, api, name, expected, value);
-  const double number = value.As<Napi::Number>().DoubleValue();
-  if (!(number >= min && number <= max) || std::trunc(number) != number) {
-    throw_range(env, api, name, expected, describe_value(value));
-  }
-  return static_cast<int>(number);
-}
-
-int read_integer(const Napi::Object& config, const char* api, const char* field, double min, double max) {
-  return to_integer(config.Env(), api, std::string("config.") + field, config.Get(field), min, max);
-}
-
 core::CfcMode read_mode(const Napi::Object& config, const char* api) {
-  const char* expected = "one of 'default' | 'no_gate' | 'pure'";
-  const Napi::Value value = config.Get("mode");
-  if (!value.IsString()) throw_type(config.Env(), api, "config.mode", expected, value);
-  const std::string text = value.As<Napi::String>().Utf8Value();
-  if (text == "default") return core::CfcMode::Default;
-  if (text == "no_gate") return core::CfcMode::NoGate;
-  if (text == "pure") return core::CfcMode::Pure;
-  throw_range(config.Env(), api, "config.mode", expected, describe_value(value));
+  return read_config_choice<core::CfcMode>(
+      config, api, "mode",
+      {{"default", core::CfcMode::Default}, {"no_gate", core::CfcMode::NoGate}, {"pure", core::CfcMode::Pure}});
 }
 
 core::CfcActivation read_activation(const Napi::Object& config, const char* api) {
-  const char* expected = "one of 'lecun_tanh' | 'tanh' | 'relu' | 'gelu' | 'silu'";
-  const Napi::Value value = config.Get("activation");
-  if (!value.IsString()) throw_type(config.Env(), api, "config.activation", expected, value);
-  const std::string text = value.As<Napi::String>().Utf8Value();
-  if (text == "lecun_tanh") return core::CfcActivation::LecunTanh;
-  if (text == "tanh") return core::CfcActivation::Tanh;
-  if (text == "relu") return core::CfcActivation::Relu;
-  if (text == "gelu") return core::CfcActivation::Gelu;
-  if (text == "silu") return core::CfcActivation::Silu;
-  throw_range(config.Env(), api, "config.activation", expected, describe_value(value));
+  return read_config_choice<core::CfcActivation>(config, api, "activation",
+                                                 {{"lecun_tanh", core::CfcActivation::LecunTanh},
+                                                  {"tanh", core::CfcActivation::Tanh},
+                                                  {"relu", core::CfcActivation::Relu},
+                                                  {"gelu", core::CfcActivation::Gelu},
+                                                  {"silu", core::CfcActivation::Silu}});
 }
 
 }  // namespace
@@ -62,12 +31,12 @@ core::CfcActivation read_activation(const Napi::Object& config, const char* api)
 core::CfcConfig parse_cfc_config(const Napi::Object& config, const char* api) {
   const Napi::Env env = config.Env();
   core::CfcConfig out;
-  out.inputs = read_integer(config, api, "inputs", 1, kMaxDimension);
-  out.units = read_integer(config, api, "units", 1, kMaxDimension);
+  out.inputs = read_config_integer(config, api, "inputs", 1, kMaxConfigDimension);
+  out.units = read_config_integer(config, api, "units", 1, kMaxConfigDimension);
   out.mode = read_mode(config, api);
   out.activation = read_activation(config, api);
-  out.backbone_units = read_integer(config, api, "backboneUnits", 1, kMaxDimension);
-  out.backbone_layers = read_integer(config, api, "backboneLayers", 0, kMaxBackboneLayers);
+  out.backbone_units = read_config_integer(config, api, "backboneUnits", 1, kMaxConfigDimension);
+  out.backbone_layers = read_config_integer(config, api, "backboneLayers", 0, kMaxBackboneLayers);
 
   const Napi::Value dropout = config.Get("backboneDropout");
   const char* dropout_expected = "a number in [0, 1)";
@@ -82,7 +51,7 @@ core::CfcConfig parse_cfc_config(const Napi::Object& config, const char* api) {
 core::WiredCfcConfig parse_wired_cfc_config(const Napi::Object& config, const char* api) {
   const Napi::Env env = config.Env();
   core::WiredCfcConfig out;
-  out.inputs = read_integer(config, api, "inputs", 1, kMaxDimension);
+  out.inputs = read_config_integer(config, api, "inputs", 1, kMaxConfigDimension);
   out.mode = read_mode(config, api);
 
   const Napi::Value sizes = config.Get("layerSizes");
@@ -95,10 +64,10 @@ core::WiredCfcConfig parse_wired_cfc_config(const Napi::Object& config, const ch
   double total = 0;
   for (std::uint32_t l = 0; l < count; ++l) {
     const std::string name = "config.layerSizes[" + std::to_string(l) + "]";
-    out.layer_sizes.push_back(to_integer(env, api, name, array.Get(l), 1, kMaxDimension));
+    out.layer_sizes.push_back(read_integer(env, api, name, array.Get(l), 1, kMaxConfigDimension));
     total += out.layer_sizes.back();
   }
-  if (total > kMaxDimension) {
+  if (total > kMaxConfigDimension) {
     throw_range(env, api, "config.layerSizes", "layer sizes that sum to at most 16777216",
                 "a sum of " + std::to_string(static_cast<long long>(total)));
   }
