@@ -50,23 +50,7 @@ export { exportOnnx, OnnxPolicy, COREML_MLPROGRAM_OPS } from './onnx/index.js';
 export type { ExportOnnxOptions, OnnxPolicyOptions, OnnxExecutionProvider, OnnxProvider, OnnxModelInfo } from './onnx/index.js';
 
 export { fit, evaluate, predict, Trainer, TrainingDivergedError, TrainerBusyError } from './train/index.js';
-export type {
-  TrainData,
-  MaskTensor,
-  FitOptions,
-  EvaluateOptions,
-  PredictOptions,
-  LossName,
-  LossFunction,
-  OptimizerName,
-  OptimizerOptions,
-  ScheduleOptions,
-  EarlyStoppingOptions,
-  BatchInfo,
-  EpochInfo,
-  EpochRecord,
-  History,
-} from './train/index.js';
+export type * from './train/index.js'; // TrainData, FitOptions, History, … (listed once, in train/index.ts)
 export { saveModel, loadModel, type LoadModelOptions, type ModelConfig, type CheckpointModel } from './io/checkpoint.js';
 
 export { memory, calibrate, cachedCalibration, startProfile, Profile, ProfileBusyError, ProfileResult, APPLE_DATASHEETS, appleDatasheet } from './monitor/index.js';

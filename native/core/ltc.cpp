@@ -77,22 +77,16 @@ LtcCell<T>::LtcCell(const LtcConfig& config, const T* params, const ParamOffsets
   input_b_.assign(S, T(0));
   output_w_.assign(M, T(1));
   output_b_.assign(M, T(0));
-  if (config.input_mapping != Mapping::None) {
-    input_w_offset_ = offset("input_w");
-    std::copy(params + input_w_offset_, params + input_w_offset_ + S, input_w_.begin());
-  }
-  if (config.input_mapping == Mapping::Affine) {
-    input_b_offset_ = offset("input_b");
-    std::copy(params + input_b_offset_, params + input_b_offset_ + S, input_b_.begin());
-  }
-  if (config.output_mapping != Mapping::None) {
-    output_w_offset_ = offset("output_w");
-    std::copy(params + output_w_offset_, params + output_w_offset_ + M, output_w_.begin());
-  }
-  if (config.output_mapping == Mapping::Affine) {
-    output_b_offset_ = offset("output_b");
-    std::copy(params + output_b_offset_, params + output_b_offset_ + M, output_b_.begin());
-  }
+  // A mapping parameter present in this configuration: copied over its identity default; returns its offset.
+  const auto read_mapping = [&](const char* name, Buffer<T>& values) {
+    const std::size_t at = offset(name);
+    std::copy(params + at, params + at + values.size(), values.begin());
+    return at;
+  };
+  if (config.input_mapping != Mapping::None) input_w_offset_ = read_mapping("input_w", input_w_);
+  if (config.input_mapping == Mapping::Affine) input_b_offset_ = read_mapping("input_b", input_b_);
+  if (config.output_mapping != Mapping::None) output_w_offset_ = read_mapping("output_w", output_w_);
+  if (config.output_mapping == Mapping::Affine) output_b_offset_ = read_mapping("output_b", output_b_);
 
   recurrent_ = pack_synapses<T>(config.units, config.units, params + mask_offset, params + w_offset_,
                                 params + sigma_offset_, params + mu_offset_, params + erev_offset_, implicit, true,

@@ -15,15 +15,7 @@ function values(n: number, seed: number): number[] {
   });
 }
 
-interface Hyper {
-  lr: number;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
-  weightDecay?: number;
-  momentum?: number;
-  nesterov?: boolean;
-}
+type Hyper = Pick<NativeOptimizerStepArgs, 'lr' | 'beta1' | 'beta2' | 'eps' | 'weightDecay' | 'momentum' | 'nesterov'>;
 
 /** Adam / AdamW as in the PyTorch docs' pseudo-code, one scalar at a time, for `steps` iterations. */
 function handAdam(p0: number[], grads: number[][], h: Hyper, decoupled: boolean): number[] {
