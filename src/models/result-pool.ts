@@ -9,7 +9,7 @@
  */
 import type { FloatArray } from './tensor.js';
 
-/** Elements per slab: 16 KiB of float32 (8 KiB … 32 KiB is where the allocation cost stops mattering). */
+/** Elements per slab: 16 KiB of float32, 32 KiB of float64 (past ~8 KiB the allocation cost stops mattering). */
 const SLAB_ELEMENTS = 4096;
 /** Requests above this get their own array, so one long-lived result never pins a mostly unused slab. */
 const MAX_POOLED = SLAB_ELEMENTS >>> 2;
