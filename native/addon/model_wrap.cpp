@@ -76,7 +76,6 @@ Napi::Function ModelWrap::define(Napi::Env env) {
                          InstanceMethod<&ModelWrap::forward_async>("forwardAsync"),
                          InstanceMethod<&ModelWrap::forward_backward_async>("forwardBackwardAsync"),
                          InstanceMethod<&ModelWrap::bind_step>("bindStep"),
-                         InstanceMethod<&ModelWrap::step_bound>("stepBound"),
                          InstanceAccessor<&ModelWrap::input_size>("inputSize"),
                          InstanceAccessor<&ModelWrap::state_size>("stateSize"),
                          InstanceAccessor<&ModelWrap::output_size>("outputSize"),
@@ -234,10 +233,20 @@ ModelWrap::StepLayout ModelWrap::step_layout(std::size_t batch) const {
   return z;
 }
 
+// The data of a function bindStep returns: the model (weakly: the function must not keep it alive, and a call
+// after it was collected is refused) and the block (strongly, for as long as the function lives).
+struct ModelWrap::StepBinding {
+  ModelWrap* model;
+  Napi::ObjectReference owner;
+  Napi::Reference<Napi::ArrayBuffer> buffer;
+  std::size_t byte_offset;
+  std::size_t batch;
+};
+
 Napi::Value ModelWrap::bind_step(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const std::string api = api_ + ".bindStep";
-  guarded(env, [&] {
+  return guarded(env, [&]() -> Napi::Value {
     if (info.Length() != 2) throw_range(env, api, "arguments", "2 arguments (batch, block)", std::to_string(info.Length()));
     const double batch = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
     if (!(batch >= 1 && batch <= kMaxDim) || std::floor(batch) != batch) {
@@ -254,30 +263,26 @@ Napi::Value ModelWrap::bind_step(const Napi::CallbackInfo& info) {
     if (napi_get_arraybuffer_info(env, block.ArrayBuffer(), &data, &byte_length) != napi_ok) {
       throw_type(env, api, "block", "a typed array over an ArrayBuffer", info[1]);  // e.g. a SharedArrayBuffer
     }
-    step_buffer_ = Napi::Persistent(block.ArrayBuffer());
-    step_byte_offset_ = block.ByteOffset();
-    step_batch_ = B;
+    auto* binding = new StepBinding{this, Napi::Weak(Value()), Napi::Persistent(block.ArrayBuffer()), block.ByteOffset(), B};
+    Napi::Function step = Napi::Function::New<&ModelWrap::step_bound>(env, "step", binding);
+    step.AddFinalizer([](Napi::Env, StepBinding* done) { delete done; }, binding);
+    return step;
   });
-  return env.Undefined();
 }
 
 template <typename T>
-void ModelWrap::step_bound_impl(Napi::Env env, double version) {
-  if (step_batch_ == 0) {
-    throw_range(env, step_api_, "the step block", "a block registered with bindStep", "none");
-  }
-  const std::size_t B = step_batch_;
+void ModelWrap::step_bound_impl(Napi::Env env, const StepBinding& binding, double version) {
+  const std::size_t B = binding.batch;
   const StepLayout z = step_layout(B);
   // Re-read the buffer every call (the cheapest check N-API offers: two inline V8 accessors): a detached buffer
   // reports no data, a shrunk resizable one a shorter length.
   void* data = nullptr;
   std::size_t byte_length = 0;
-  if (napi_get_arraybuffer_info(env, step_buffer_.Value(), &data, &byte_length) != napi_ok || data == nullptr ||
-      byte_length < step_byte_offset_ + z.total * sizeof(T)) {
+  if (napi_get_arraybuffer_info(env, binding.buffer.Value(), &data, &byte_length) != napi_ok || data == nullptr ||
+      byte_length < binding.byte_offset + z.total * sizeof(T)) {
     throw_range(env, step_api_, "the step block", "the live block registered with bindStep", "a detached or replaced buffer");
   }
-  data = static_cast<unsigned char*>(data) + step_byte_offset_;
-  T* block = static_cast<T*>(data);
+  T* block = reinterpret_cast<T*>(static_cast<unsigned char*>(data) + binding.byte_offset);
   for (std::size_t i = 0; i < B; ++i) {
     const T dt = block[z.dt + i];
     if (!(dt > T(0)) || !std::isfinite(static_cast<double>(dt))) {
@@ -303,11 +308,16 @@ void ModelWrap::step_bound_impl(Napi::Env env, double version) {
 
 Napi::Value ModelWrap::step_bound(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  const auto& binding = *static_cast<const StepBinding*>(info.Data());
+  if (binding.owner.Value().IsEmpty()) {
+    throw_range(env, "NativeModel.step", "the model", "a live model", "one that was garbage-collected");
+  }
+  ModelWrap& self = *binding.model;
   guarded(env, [&] {
-    if (info.Length() != 1 || !info[0].IsNumber()) throw_type(env, step_api_, "version", "a number", info[0]);
+    if (info.Length() != 1 || !info[0].IsNumber()) throw_type(env, self.step_api_, "version", "a number", info[0]);
     const double version = info[0].As<Napi::Number>().DoubleValue();
-    if (is_double_) step_bound_impl<double>(env, version);
-    else step_bound_impl<float>(env, version);
+    if (self.is_double_) self.step_bound_impl<double>(env, binding, version);
+    else self.step_bound_impl<float>(env, binding, version);
   });
   return env.Undefined();
 }

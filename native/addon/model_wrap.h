@@ -18,9 +18,11 @@ namespace ncp::addon {
 //   new NativeModel({ api, cell, cellConfig, params, offsets, mixedMemory, projSize })
 //   .forward(args)  .forwardBackward(args)          synchronous: the low-latency path
 //   .forwardAsync(args)  .forwardBackwardAsync(args) the same work on a libuv worker (Promise)
-//   .bindStep(batch, block)  .stepBound(version)      one step through a registered I/O block: the low-latency
-//       path for agents. A call passes no arrays, so it costs no typed-array inspection (each one is
-//       ~0.1–0.2 µs of N-API and V8 work; a positional call with five arrays spent ~1.4 µs outside the kernel).
+//   .bindStep(batch, block) → step(version)           a function that runs one step through that I/O block: the
+//       low-latency path for agents. A call passes no arrays, so it costs no typed-array inspection (each one is
+//       ~0.1–0.2 µs of N-API and V8 work; a positional call with five arrays spent ~1.4 µs outside the kernel),
+//       and, being a plain function with the model as its data, no ObjectWrap unwrap (a private-symbol property
+//       lookup, ~0.1 µs).
 //   .inputSize  .stateSize  .outputSize
 class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
  public:
@@ -33,7 +35,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   Napi::Value forward_async(const Napi::CallbackInfo& info);
   Napi::Value forward_backward_async(const Napi::CallbackInfo& info);
   Napi::Value bind_step(const Napi::CallbackInfo& info);
-  Napi::Value step_bound(const Napi::CallbackInfo& info);
+  static Napi::Value step_bound(const Napi::CallbackInfo& info);
   Napi::Value input_size(const Napi::CallbackInfo& info);
   Napi::Value state_size(const Napi::CallbackInfo& info);
   Napi::Value output_size(const Napi::CallbackInfo& info);
@@ -44,8 +46,9 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   const std::shared_ptr<const core::SequenceModelBase<T>>& snapshot(Napi::Env env, double version);
   template <typename T>
   Napi::Value call(const Napi::CallbackInfo& info, bool backward, bool async);
+  struct StepBinding;
   template <typename T>
-  void step_bound_impl(Napi::Env env, double version);
+  void step_bound_impl(Napi::Env env, const StepBinding& binding, double version);
   struct StepLayout {
     std::size_t dt, h, c, output, h_final, c_final, total;  // offsets (x at 0) and length, in elements
   };
@@ -61,9 +64,6 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   core::ParamOffsets offsets_;
   Napi::Reference<Napi::TypedArray> params_;
   int inputs_ = 0, state_ = 0, outputs_ = 0;
-  Napi::Reference<Napi::ArrayBuffer> step_buffer_;  // see bindStep: the block's buffer and where the block starts
-  std::size_t step_byte_offset_ = 0;
-  std::size_t step_batch_ = 0;
 
   std::mutex mutex_;  // guards the snapshots; async workers hold their own shared_ptr
   double version_ = -1;

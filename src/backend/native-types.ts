@@ -155,11 +155,13 @@ export interface NativeSequenceModel {
   forwardAsync(args: SequenceArgs): Promise<void>;
   forwardBackwardAsync(args: SequenceArgs): Promise<void>;
   /**
-   * Registers the I/O block of `stepBound` for a batch of B: one typed array of the model's dtype laid out as
+   * Binds an I/O block for a batch of B: one typed array of the model's dtype laid out as
    * [x B×S | dt B | h B×H | c B×H | output B×outputs | hFinal B×H | cFinal B×H] (c and cFinal with mixed memory
-   * only). The block stays referenced until the next bindStep.
+   * only). Returns a function that runs one step reading x, dt, h (and c) from the block and writing output,
+   * hFinal (and cFinal) into it; the function keeps the block referenced, not the model.
    */
-  bindStep(batch: number, block: FloatArray): void;
-  /** One step reading x, dt, h (and c) from the bound block and writing output, hFinal (and cFinal) into it. */
-  stepBound(version: number): void;
+  bindStep(batch: number, block: FloatArray): NativeStep;
 }
+
+/** One step through a block bound by `bindStep`, at the given parameter version. */
+export type NativeStep = (version: number) => void;

@@ -12,23 +12,41 @@ import type { FloatArray } from './tensor.js';
 /** Elements per slab: 16 KiB of float32, 32 KiB of float64 (past ~8 KiB the allocation cost stops mattering). */
 const SLAB_ELEMENTS = 4096;
 /** Requests above this get their own array, so one long-lived result never pins a mostly unused slab. */
-const MAX_POOLED = SLAB_ELEMENTS >>> 2;
+export const MAX_POOLED = SLAB_ELEMENTS >>> 2;
 
 export class ResultPool {
-  private slab: FloatArray | undefined;
+  /** The current slab: `copy` returns offsets into it. */
+  slab: FloatArray;
   private used = 0;
 
-  constructor(private readonly ArrayType: Float32ArrayConstructor | Float64ArrayConstructor) {}
+  constructor(private readonly ArrayType: Float32ArrayConstructor | Float64ArrayConstructor) {
+    this.slab = new ArrayType(SLAB_ELEMENTS);
+  }
 
   /** A fresh zero-filled array of `length` elements that overlaps nothing handed out before. */
   take(length: number): FloatArray {
     if (length > MAX_POOLED) return new this.ArrayType(length);
-    if (!this.slab || this.used + length > this.slab.length) {
+    const at = this.reserve(length);
+    return this.slab.subarray(at, at + length);
+  }
+
+  /**
+   * Copies `source` (at most MAX_POOLED elements) into fresh space of the current slab and returns where it starts,
+   * so that a caller cutting several results out of one copy makes one `set` instead of one per result.
+   */
+  copy(source: FloatArray): number {
+    const at = this.reserve(source.length);
+    this.slab.set(source, at);
+    return at;
+  }
+
+  private reserve(length: number): number {
+    if (this.used + length > this.slab.length) {
       this.slab = new this.ArrayType(SLAB_ELEMENTS);
       this.used = 0;
     }
-    const view = this.slab.subarray(this.used, this.used + length);
+    const at = this.used;
     this.used += length;
-    return view;
+    return at;
   }
 }

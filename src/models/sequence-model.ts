@@ -9,7 +9,7 @@ import type { NativeSequenceModel } from '../backend/native-types.js';
 import type { SequenceArgs } from '../backend/sequence-args.js';
 import { runReferenceSequence, type ReferenceSequenceModel } from '../backend/reference/sequence.js';
 import type { ParamLayout } from './param-layout.js';
-import { ResultPool } from './result-pool.js';
+import { MAX_POOLED, ResultPool } from './result-pool.js';
 import { StepBlock } from './step-block.js';
 import { arrayTypeOf, expectTensor, product, type Dtype, type FloatArray, type Tensor } from './tensor.js';
 
@@ -214,12 +214,10 @@ export abstract class SequenceModel {
         if (!(timespans[i] > 0) || !Number.isFinite(timespans[i])) throw argumentError(RangeError, api, `dt (element ${i})`, 'finite elapsed times > 0', timespans[i]);
       }
     }
-    // Results come from pooled slabs (models/result-pool.ts): a fresh off-heap array per step costs more than
-    // the kernel of a small model.
     const pool = (this.stepResults ??= new ResultPool(ArrayType));
-    const output = pool.take(batch * this.outputSize);
-    const hFinal = pool.take(batch * H);
-    const cFinal = this.hasMixedMemory ? pool.take(batch * H) : undefined;
+    const P = batch * this.outputSize;
+    const HB = batch * H;
+    let output: FloatArray, hFinal: FloatArray, cFinal: FloatArray | undefined;
     if (this.backend === 'cpu') {
       const io = this.stepBlock(batch);
       io.x.set(xData);
@@ -231,11 +229,19 @@ export abstract class SequenceModel {
         if (c0) io.c.set(c0);
         else io.c.fill(0);
       }
-      this.native().stepBound(this.version);
-      output.set(io.output);
-      hFinal.set(io.hFinal);
-      if (cFinal && io.cFinal) cFinal.set(io.cFinal);
+      io.run(this.version);
+      // Results are views of one copy of the block's adjacent output | hFinal | cFinal, in a pooled slab
+      // (models/result-pool.ts): a fresh off-heap array per step costs more than the kernel of a small model.
+      const small = io.results.length <= MAX_POOLED;
+      const at = small ? pool.copy(io.results) : 0;
+      const data = small ? pool.slab : io.results.slice();
+      output = data.subarray(at, at + P);
+      hFinal = data.subarray(at + P, at + P + HB);
+      cFinal = io.c ? data.subarray(at + P + HB, at + P + 2 * HB) : undefined;
     } else {
+      output = pool.take(P);
+      hFinal = pool.take(HB);
+      cFinal = this.hasMixedMemory ? pool.take(HB) : undefined;
       if (!timespans && dt !== 1) timespans = new ArrayType(batch).fill(dt as number);
       const args: SequenceArgs = { version: this.version, batch, steps: 1, batchFirst: true, returnSequences: false, input: xData, timespans, h0, c0, output, hFinal, cFinal };
       this.run(args, false);
@@ -252,9 +258,8 @@ export abstract class SequenceModel {
   private stepBlock(batch: number): StepBlock {
     if (this.stepIO?.batch !== batch) {
       const sizes = { inputs: this.inputSize, state: this.stateSize, outputs: this.outputSize, mixedMemory: this.hasMixedMemory };
-      const io = new StepBlock(arrayTypeOf(this.dtype), batch, sizes);
-      this.native().bindStep(batch, io.block);
-      this.stepIO = io;
+      const native = this.native();
+      this.stepIO = new StepBlock(arrayTypeOf(this.dtype), batch, sizes, (b, block) => native.bindStep(b, block));
     }
     return this.stepIO;
   }

@@ -2,6 +2,8 @@
  * Bad input never crashes the process: the TS layer and the native layer each refuse it with a TypeError or
  * RangeError naming the argument, what was expected and what was received. Concurrent async calls are safe.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { AutoNCP, CfC, LTC, tensor } from '../../src/index.js';
 import { loadNative } from '../../src/backend/load.js';
@@ -118,10 +120,25 @@ describe('the native layer re-checks everything', () => {
   it('timespans ≤ 0', () => {
     expectError(() => native.forward({ ...good(), timespans: new Float32Array(B * L).fill(-1) } as never), RangeError, 'NCP_INVALID_RANGE', /expected a finite number > 0 for timespans\[0\]/);
   });
-  it('the step block: bad bindStep arguments, a step before binding, a detached block, dt ≤ 0', () => {
+  it('a bound step function outliving its model refuses to run instead of touching freed memory', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const length = S + 1 + H + model.outputSize + H;
+    const block = new Float32Array(length).fill(1);
+    const step = (() => {
+      const own = (ltc() as unknown as { native(): InstanceType<typeof NativeModel> }).native();
+      return own.bindStep(1, block);
+    })();
+    expect(() => step(0)).not.toThrow();
+    for (let i = 0; i < 6; i++) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expectError(() => step(0), RangeError, 'NCP_INVALID_RANGE', /NativeModel\.step: expected a live model for the model, received one that was garbage-collected/);
+  });
+  it('the step block: bad bindStep arguments, a detached block, dt ≤ 0, a bad version, a collected model', () => {
     const fresh = ltc();
     const own = (fresh as unknown as { native(): InstanceType<typeof NativeModel> }).native();
-    expectError(() => own.stepBound(1), RangeError, 'NCP_INVALID_RANGE', /LTC\.step: expected a block registered with bindStep for the step block, received none/);
     // x S + dt 1 + h H + output P + hFinal H
     const length = S + 1 + H + model.outputSize + H;
     expectError(() => own.bindStep(0, new Float32Array(length)), RangeError, 'NCP_INVALID_RANGE', /LTC\.bindStep: expected a positive integer for batch, received number 0/);
@@ -129,14 +146,21 @@ describe('the native layer re-checks everything', () => {
     expectError(() => own.bindStep(1, new Float64Array(length) as never), TypeError, 'NCP_INVALID_TYPE', /expected Float32Array \(the step block\) for block, received Float64Array/);
     expectError(() => own.bindStep(1, new Float32Array(new SharedArrayBuffer(4 * length))), TypeError, 'NCP_INVALID_TYPE', /expected a typed array over an ArrayBuffer for block/);
     const block = new Float32Array(length);
-    own.bindStep(1, block);
+    const step = own.bindStep(1, block);
     block.fill(0.5);
     block[S] = 0; // dt
-    expectError(() => own.stepBound(1), RangeError, 'NCP_INVALID_RANGE', /LTC\.step: expected a finite number > 0 for dt\[0\], received number 0/);
+    expectError(() => step(1), RangeError, 'NCP_INVALID_RANGE', /LTC\.step: expected a finite number > 0 for dt\[0\], received number 0/);
     block[S] = 1;
-    expect(() => own.stepBound(1)).not.toThrow();
+    expectError(() => (step as (v?: unknown) => void)('1'), TypeError, 'NCP_INVALID_TYPE', /LTC\.step: expected a number for version, received string/);
+    expect(() => step(1)).not.toThrow();
+    // The result is the model's: h after one step from h = 0.5 with x = 0.5, as forward computes it.
+    const reference = fresh.forward(
+      { data: new Float32Array(S).fill(0.5), shape: [1, 1, S] },
+      { state: { data: new Float32Array(H).fill(0.5), shape: [1, H] } },
+    );
+    expect(Array.from(block.subarray(S + 1 + H + model.outputSize))).toEqual(Array.from((reference.state as { data: Float32Array }).data));
     structuredClone(block.buffer, { transfer: [block.buffer] }); // detaches the block
-    expectError(() => own.stepBound(1), RangeError, 'NCP_INVALID_RANGE', /expected the live block registered with bindStep for the step block, received a detached or replaced buffer/);
+    expectError(() => step(1), RangeError, 'NCP_INVALID_RANGE', /expected the live block registered with bindStep for the step block, received a detached or replaced buffer/);
   });
   it('bad constructor configs', () => {
     expectError(() => new NativeModel({ api: 'LTC', cell: 'gru' as never, cellConfig: {}, params: new Float32Array(1), offsets: {}, mixedMemory: false, projSize: 0 }), RangeError, 'NCP_INVALID_RANGE', /expected one of 'ltc' \| 'cfc' \| 'wired_cfc' for cell, received string "gru"/);
