@@ -27,7 +27,7 @@ export class ResultPool {
   take(length: number): FloatArray {
     if (length > MAX_POOLED) return new this.ArrayType(length);
     const at = this.reserve(length);
-    return this.slab.subarray(at, at + length);
+    return new this.ArrayType(this.slab.buffer, at * this.ArrayType.BYTES_PER_ELEMENT, length);
   }
 
   /**

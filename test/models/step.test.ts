@@ -71,6 +71,40 @@ describe.each(['cpu', 'reference'] as const)('model.step on the %s backend', (ba
     });
   }
 
+  it('a long chain crosses many result slabs and every result stays intact', () => {
+    // 64 units, 8 outputs: 72 floats of results per step, so 400 steps span several 4096-element slabs; with
+    // mixed memory and B = 2, 272 per step.
+    for (const [model, B] of [
+      [new LTC(S, new AutoNCP(64, 8, { seed: 7 }), { backend, seed: 5 }), 1],
+      [new LTC(S, new AutoNCP(20, 4, { seed: 8 }), { backend, seed: 6, dtype: 'float64', mixedMemory: true }), 2],
+    ] as const) {
+      const steps = 400;
+      const input = filled(model, B * steps * S, 3, -1, 1);
+      const full = model.forward({ data: input, shape: [B, steps, S] }, { state: undefined });
+      const results: ReturnType<SequenceModel['step']>[] = [];
+      let state: ReturnType<SequenceModel['step']>['state'] | undefined;
+      for (let t = 0; t < steps; t++) {
+        const x = new (input.constructor as Float32ArrayConstructor)(B * S);
+        for (let b = 0; b < B; b++) x.set(input.subarray((b * steps + t) * S, (b * steps + t + 1) * S), b * S);
+        const result = model.step({ data: x, shape: [B, S] }, state);
+        results.push(result);
+        state = result.state;
+      }
+      const P = model.outputSize;
+      const close = (actual: ArrayLike<number>, expected: ArrayLike<number>) =>
+        backend === 'cpu' || model.dtype === 'float64'
+          ? expect(Array.from(actual)).toEqual(Array.from(expected))
+          : Array.from(actual).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+      for (let t = 0; t < steps; t++) {
+        for (let b = 0; b < B; b++) {
+          close(results[t].output.data.subarray(b * P, (b + 1) * P), full.output.data.subarray((b * steps + t) * P, (b * steps + t + 1) * P));
+        }
+      }
+      close(hOf(results[steps - 1].state).data, hOf(full.state).data);
+      if ('c' in full.state) close((results[steps - 1].state as { c: Tensor }).c.data, full.state.c.data);
+    }
+  });
+
   it('results never share memory, and writing into one leaves the model and the others alone', () => {
     const model = new LTC(S, new AutoNCP(12, 3, { seed: 4 }), { backend, seed: 1 });
     const x = { data: new Float32Array([0.1, -0.2, 0.3, 0.4]), shape: [S] };
