@@ -15,34 +15,40 @@ const SLAB_ELEMENTS = 4096;
 export const MAX_POOLED = SLAB_ELEMENTS >>> 2;
 
 export class ResultPool {
-  /** The current slab: `copy` returns offsets into it. */
-  slab: FloatArray;
+  /** The current slab, and its buffer (kept: reading `.buffer` is a runtime call in V8). */
+  private slab: FloatArray;
+  buffer: ArrayBuffer;
   private used = 0;
+  readonly bytesPerElement: number;
 
   constructor(private readonly ArrayType: Float32ArrayConstructor | Float64ArrayConstructor) {
     this.slab = new ArrayType(SLAB_ELEMENTS);
+    this.buffer = this.slab.buffer as ArrayBuffer;
+    this.bytesPerElement = ArrayType.BYTES_PER_ELEMENT;
   }
 
   /** A fresh zero-filled array of `length` elements that overlaps nothing handed out before. */
   take(length: number): FloatArray {
     if (length > MAX_POOLED) return new this.ArrayType(length);
-    const at = this.reserve(length);
-    return new this.ArrayType(this.slab.buffer, at * this.ArrayType.BYTES_PER_ELEMENT, length);
+    const at = this.reserve(length) * this.bytesPerElement; // first: it may start a new slab
+    return new this.ArrayType(this.buffer, at, length);
   }
 
   /**
-   * Copies `source` (at most MAX_POOLED elements) into fresh space of the current slab and returns where it starts,
-   * so that a caller cutting several results out of one copy makes one `set` instead of one per result.
+   * Copies `source` (at most MAX_POOLED elements) into fresh space of the current slab and returns its byte offset
+   * in `buffer`, so that a caller cutting several results out of one copy makes one `set` instead of one per result.
+   * (Read `buffer` after the call: the copy may start a new slab.)
    */
   copy(source: FloatArray): number {
     const at = this.reserve(source.length);
     this.slab.set(source, at);
-    return at;
+    return at * this.bytesPerElement;
   }
 
   private reserve(length: number): number {
     if (this.used + length > this.slab.length) {
       this.slab = new this.ArrayType(SLAB_ELEMENTS);
+      this.buffer = this.slab.buffer as ArrayBuffer;
       this.used = 0;
     }
     const at = this.used;

@@ -233,13 +233,18 @@ export abstract class SequenceModel {
       // Results are views of one copy of the block's adjacent output | hFinal | cFinal, in a pooled slab
       // (models/result-pool.ts): a fresh off-heap array per step costs more than the kernel of a small model.
       // Views are made with the (buffer, offset, length) constructor: half the cost of subarray().
-      const small = io.results.length <= MAX_POOLED;
-      const at = (small ? pool.copy(io.results) : 0) * ArrayType.BYTES_PER_ELEMENT; // (may start a new slab)
-      const buffer = small ? pool.slab.buffer : io.results.slice().buffer;
-      const H8 = HB * ArrayType.BYTES_PER_ELEMENT;
+      const E = pool.bytesPerElement;
+      let buffer: ArrayBuffer, at: number;
+      if (io.results.length <= MAX_POOLED) {
+        at = pool.copy(io.results);
+        buffer = pool.buffer;
+      } else {
+        at = 0;
+        buffer = io.results.slice().buffer as ArrayBuffer;
+      }
       output = new ArrayType(buffer, at, P);
-      hFinal = new ArrayType(buffer, at + P * ArrayType.BYTES_PER_ELEMENT, HB);
-      cFinal = io.c ? new ArrayType(buffer, at + P * ArrayType.BYTES_PER_ELEMENT + H8, HB) : undefined;
+      hFinal = new ArrayType(buffer, at + P * E, HB);
+      cFinal = io.c ? new ArrayType(buffer, at + (P + HB) * E, HB) : undefined;
     } else {
       output = pool.take(P);
       hFinal = pool.take(HB);
