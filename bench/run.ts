@@ -16,7 +16,7 @@ interface CaseResult {
   kind: string;
   batch: number;
   steps: number;
-  native: { medianSeconds: number; sampleStepsPerSecond: number; peakRssBytes: number };
+  native: { medianSeconds: number; sampleStepsPerSecond: number; peakRssBytes: number; trialMedianSeconds: number[] };
   reference: { batch: number; medianSeconds: number; sampleStepsPerSecond: number };
   speedupVsReference: number;
 }
@@ -49,12 +49,14 @@ const lines = [
   `# Kernel benchmark (${new Date().toISOString().slice(0, 10)})`,
   '',
   `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.platform}, SIMD ${machine.simd}, ${machine.threads} threads, Node ${machine.node}.`,
-  'Models: LTC and wired CfC on AutoNCP(64, 8, seed 22222), 16 inputs, float32, per-step timespans. Median of tinybench samples.',
+  'Models: LTC and wired CfC on AutoNCP(64, 8, seed 22222), 16 inputs, float32, per-step timespans.',
+  'Native median: the median of several separate tinybench trials (7 of 300 ms for a single step, else 3 of 500 ms); "trials" is the range of',
+  'their medians, which shows how much the machine drifted during the case.',
   'The TypeScript reference is measured in the same run (on a batch of at most 4, or 2 for forward+backward; ratios are per sample-step).',
   '',
-  '| case | B | L | median | sample-steps/s | peak RSS | TS reference sample-steps/s | native / reference |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|',
-  ...results.map((r) => `| ${r.id} | ${r.batch} | ${r.steps} | ${fmtSeconds(r.native.medianSeconds)} | ${fmtRate(r.native.sampleStepsPerSecond)} | ${fmtBytes(r.native.peakRssBytes)} | ${fmtRate(r.reference.sampleStepsPerSecond)} | ${r.speedupVsReference.toFixed(0)}× |`),
+  '| case | B | L | median | trials | sample-steps/s | peak RSS | TS reference sample-steps/s | native / reference |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...results.map((r) => `| ${r.id} | ${r.batch} | ${r.steps} | ${fmtSeconds(r.native.medianSeconds)} | ${fmtSeconds(Math.min(...r.native.trialMedianSeconds))} – ${fmtSeconds(Math.max(...r.native.trialMedianSeconds))} | ${fmtRate(r.native.sampleStepsPerSecond)} | ${fmtBytes(r.native.peakRssBytes)} | ${fmtRate(r.reference.sampleStepsPerSecond)} | ${r.speedupVsReference.toFixed(0)}× |`),
   '',
   '## Against ncps 1.0.1 (PyTorch CPU, 2 threads; medians from issue #3, measured on a machine like this one)',
   '',
