@@ -39,7 +39,8 @@ const goals = NCPS_GOALS.flatMap((g) => {
   const r = results.find((x) => x.id === g.id);
   if (!r) return [];
   const speedup = g.ncpsSeconds / r.native.medianSeconds;
-  return [{ id: g.id, ncpsSeconds: g.ncpsSeconds, ourSeconds: r.native.medianSeconds, speedup, goal: g.minSpeedup, met: speedup >= g.minSpeedup, note: g.note }];
+  const slowestTrial = Math.max(...r.native.trialMedianSeconds);
+  return [{ id: g.id, ncpsSeconds: g.ncpsSeconds, ourSeconds: r.native.medianSeconds, speedup, slowestTrialSpeedup: g.ncpsSeconds / slowestTrial, goal: g.minSpeedup, met: speedup >= g.minSpeedup, note: g.note }];
 });
 const rssCase = results.find((x) => x.id === PEAK_RSS_GOAL.id);
 const rssGoal = rssCase ? { id: PEAK_RSS_GOAL.id, peakRssBytes: rssCase.native.peakRssBytes, maxBytes: PEAK_RSS_GOAL.maxBytes, met: rssCase.native.peakRssBytes < PEAK_RSS_GOAL.maxBytes, note: PEAK_RSS_GOAL.note } : undefined;
@@ -60,10 +61,12 @@ const lines = [
   '',
   '## Against ncps 1.0.1 (PyTorch CPU, 2 threads; medians from issue #3, measured on a machine like this one)',
   '',
-  '| case | ncps | ncp-silicon | speed-up | goal | met |',
-  '|---|---:|---:|---:|---:|:---:|',
-  ...goals.map((g) => `| ${g.id} | ${fmtSeconds(g.ncpsSeconds)} | ${fmtSeconds(g.ourSeconds)} | ${g.speedup.toFixed(0)}× | ≥ ${g.goal}× | ${g.met ? 'yes' : 'NO'} |`),
-  ...(rssGoal ? [`| ${rssGoal.id} peak RSS | 18.4 GiB | ${fmtBytes(rssGoal.peakRssBytes)} | | < 256 MiB | ${rssGoal.met ? 'yes' : 'NO'} |`] : []),
+  'Speed-up from the median of the trials; the slowest trial alone is shown beside it.',
+  '',
+  '| case | ncps | ncp-silicon | speed-up | slowest trial | goal | met |',
+  '|---|---:|---:|---:|---:|---:|:---:|',
+  ...goals.map((g) => `| ${g.id} | ${fmtSeconds(g.ncpsSeconds)} | ${fmtSeconds(g.ourSeconds)} | ${g.speedup.toFixed(0)}× | ${g.slowestTrialSpeedup.toFixed(0)}× | ≥ ${g.goal}× | ${g.met ? 'yes' : 'NO'} |`),
+  ...(rssGoal ? [`| ${rssGoal.id} peak RSS | 18.4 GiB | ${fmtBytes(rssGoal.peakRssBytes)} | | | < 256 MiB | ${rssGoal.met ? 'yes' : 'NO'} |`] : []),
   '',
   `Total time ${((Date.now() - started) / 1000).toFixed(0)} s.`,
 ];
