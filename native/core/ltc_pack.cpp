@@ -14,6 +14,8 @@
 #include <numeric>
 #include <vector>
 
+#include "core/memory.h"
+
 namespace ncp::core::ltc_detail {
 namespace {
 
@@ -163,11 +165,19 @@ std::vector<Row> two_block_rows(const std::vector<std::vector<Incoming>>& lanes,
     std::vector<Row> rows = two_block_rows_pass(lanes, blocks, splitmix64(static_cast<std::uint64_t>(pass)));
     if (rows.size() < best.size()) best = std::move(rows);
   }
-  // Bounded (a process may build many different wirings): past 16 MiB of entries, start over.
+  // Bounded (a process may build many different wirings): past 16 MiB of entries, start over. Counted as
+  // workspace memory (core/memory.h): like the per-thread arenas, it is kept for reuse rather than owned by a model.
   const std::size_t bytes = key.size() * sizeof(std::int32_t) + best.size() * sizeof(Row);
   std::lock_guard<std::mutex> lock(mutex);
-  if (memo_bytes + bytes > (std::size_t{16} << 20)) memo.clear(), memo_bytes = 0;
-  if (memo.emplace(std::move(key), best).second) memo_bytes += bytes;
+  if (memo_bytes + bytes > (std::size_t{16} << 20)) {
+    memo.clear();
+    note_freed(MemoryCategory::Workspace, memo_bytes);
+    memo_bytes = 0;
+  }
+  if (memo.emplace(std::move(key), best).second) {
+    memo_bytes += bytes;
+    note_allocated(MemoryCategory::Workspace, bytes);
+  }
   return best;
 }
 
