@@ -9,7 +9,7 @@ import type { NativeSequenceModel } from '../backend/native-types.js';
 import type { SequenceArgs } from '../backend/sequence-args.js';
 import { runReferenceSequence, type ReferenceSequenceModel } from '../backend/reference/sequence.js';
 import type { ParamLayout } from './param-layout.js';
-import { MAX_POOLED, ResultPool } from './result-pool.js';
+import { ResultPool } from './result-pool.js';
 import { StepBlock } from './step-block.js';
 import { arrayTypeOf, expectTensor, product, type Dtype, type FloatArray, type Tensor } from './tensor.js';
 
@@ -219,32 +219,7 @@ export abstract class SequenceModel {
     const HB = batch * H;
     let output: FloatArray, hFinal: FloatArray, cFinal: FloatArray | undefined;
     if (this.backend === 'cpu') {
-      const io = this.stepBlock(batch);
-      io.x.set(xData);
-      if (timespans) io.dt.set(timespans);
-      else for (let b = 0; b < batch; b++) io.dt[b] = dt as number; // a loop: fill() is a slow C++ builtin for a few elements
-      if (h0) io.h.set(h0);
-      else io.h.fill(0);
-      if (io.c) {
-        if (c0) io.c.set(c0);
-        else io.c.fill(0);
-      }
-      io.run(this.version);
-      // Results are views of one copy of the block's adjacent output | hFinal | cFinal, in a pooled slab
-      // (models/result-pool.ts): a fresh off-heap array per step costs more than the kernel of a small model.
-      // Views are made with the (buffer, offset, length) constructor: half the cost of subarray().
-      const E = pool.bytesPerElement;
-      let buffer: ArrayBuffer, at: number;
-      if (io.results.length <= MAX_POOLED) {
-        at = pool.copy(io.results);
-        buffer = pool.buffer;
-      } else {
-        at = 0;
-        buffer = io.results.slice().buffer as ArrayBuffer;
-      }
-      output = new ArrayType(buffer, at, P);
-      hFinal = new ArrayType(buffer, at + P * E, HB);
-      cFinal = io.c ? new ArrayType(buffer, at + (P + HB) * E, HB) : undefined;
+      ({ output, hFinal, cFinal } = this.stepBlock(batch).step({ x: xData, dt: timespans ?? (dt as number), h: h0, c: c0 }, this.version, pool));
     } else {
       output = pool.take(P);
       hFinal = pool.take(HB);

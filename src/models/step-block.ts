@@ -4,7 +4,23 @@
  * inspecting five typed arrays through N-API cost more than the kernel of a 64-unit LTC.
  */
 import type { NativeStep } from '../backend/native-types.js';
+import { MAX_POOLED, type ResultPool } from './result-pool.js';
 import type { FloatArray } from './tensor.js';
+
+/** One step's inputs: x (B×S), dt as one number or per sample, h and c (undefined: zeros). */
+export interface StepInputs {
+  x: FloatArray;
+  dt: number | FloatArray;
+  h: FloatArray | undefined;
+  c: FloatArray | undefined;
+}
+
+/** One step's results: fresh arrays (views of a pooled slab, or of one array when large). */
+export interface StepResults {
+  output: FloatArray;
+  hFinal: FloatArray;
+  cFinal: FloatArray | undefined;
+}
 
 export class StepBlock {
   readonly block: FloatArray;
@@ -16,6 +32,10 @@ export class StepBlock {
   readonly results: FloatArray;
   /** Runs one step through this block (the function `bindStep` returned for it). */
   readonly run: NativeStep;
+
+  private readonly ArrayType: Float32ArrayConstructor | Float64ArrayConstructor;
+  private readonly bytesPerElement: number;
+  private readonly outputLength: number;
 
   constructor(
     ArrayType: Float32ArrayConstructor | Float64ArrayConstructor,
@@ -36,5 +56,45 @@ export class StepBlock {
     this.c = sizes.mixedMemory ? c : undefined;
     this.results = results;
     this.run = bind(batch, this.block);
+    this.ArrayType = ArrayType;
+    this.bytesPerElement = ArrayType.BYTES_PER_ELEMENT;
+    this.outputLength = B * sizes.outputs;
+  }
+
+  /** Copies the inputs in, runs the step at parameter `version`, and cuts fresh results out of `pool`. */
+  step(inputs: StepInputs, version: number, pool: ResultPool): StepResults {
+    const { batch, ArrayType } = this;
+    this.x.set(inputs.x);
+    if (typeof inputs.dt === 'number') {
+      for (let b = 0; b < batch; b++) this.dt[b] = inputs.dt; // a loop: fill() is a slow C++ builtin for a few elements
+    } else {
+      this.dt.set(inputs.dt);
+    }
+    if (inputs.h) this.h.set(inputs.h);
+    else this.h.fill(0);
+    if (this.c) {
+      if (inputs.c) this.c.set(inputs.c);
+      else this.c.fill(0);
+    }
+    this.run(version);
+    // Results are views of one copy of the adjacent output | hFinal | cFinal, in a pooled slab
+    // (models/result-pool.ts): a fresh off-heap array per step costs more than the kernel of a small model.
+    // Views are made with the (buffer, offset, length) constructor: half the cost of subarray().
+    let buffer: ArrayBuffer, at: number;
+    if (this.results.length <= MAX_POOLED) {
+      at = pool.copy(this.results); // first: it may start a new slab
+      buffer = pool.buffer;
+    } else {
+      at = 0;
+      buffer = this.results.slice().buffer as ArrayBuffer;
+    }
+    const P = this.outputLength;
+    const H = this.h.length;
+    const E = this.bytesPerElement;
+    return {
+      output: new ArrayType(buffer, at, P),
+      hFinal: new ArrayType(buffer, at + P * E, H),
+      cFinal: this.c ? new ArrayType(buffer, at + (P + H) * E, H) : undefined,
+    };
   }
 }
