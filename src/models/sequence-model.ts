@@ -13,49 +13,9 @@ import { ResultPool } from './result-pool.js';
 import { StepBlock } from './step-block.js';
 import { arrayTypeOf, expectTensor, product, type Dtype, type FloatArray, type Tensor } from './tensor.js';
 
-/** `'cpu'`: the native kernels (default). `'reference'`: the plain TypeScript twin (slow; for checking). */
-export type Backend = 'cpu' | 'reference';
+import type { Backend, ForwardBackwardOptions, ForwardBackwardResult, ForwardOptions, ForwardResult, Gradients, State } from './sequence-types.js';
 
-export interface MixedState<A extends FloatArray = FloatArray> {
-  h: Tensor<A>;
-  c: Tensor<A>;
-}
-export type State<A extends FloatArray = FloatArray> = Tensor<A> | MixedState<A>;
-
-export interface ForwardOptions {
-  /** Initial state, (B×H) or (H) for an unbatched input; `{ h, c }` with mixed memory. Default zeros. */
-  state?: State;
-  /** Elapsed time per sample and step: (B×L) batch first, (L×B) time-major, (L) unbatched. Default 1. */
-  timespans?: Tensor;
-}
-
-export interface ForwardResult<A extends FloatArray = FloatArray> {
-  output: Tensor<A>;
-  state: State<A>;
-}
-
-export interface ForwardBackwardOptions extends ForwardOptions {
-  /** Extra cotangent on the final state (same shape as the returned state). */
-  dState?: State;
-  /** Seed of backbone-dropout masks (CfC with backboneDropout > 0); 0 or absent: no dropout. */
-  dropoutSeed?: number;
-}
-
-export interface Gradients<A extends FloatArray = FloatArray> {
-  /** dL/dparameter for every trainable parameter, keyed by ncps name (views into `flat`). */
-  params: Record<string, Tensor<A>>;
-  /** All parameter gradients in the model's flat layout (trainable first), for optimizers. */
-  flat: A;
-  input: Tensor<A>;
-  /** Present when timespans were given. */
-  timespans?: Tensor<A>;
-  /** dL/d(initial state). */
-  state: State<A>;
-}
-
-export interface ForwardBackwardResult<A extends FloatArray = FloatArray> extends ForwardResult<A> {
-  grads: Gradients<A>;
-}
+export type * from './sequence-types.js';
 
 interface SequenceModelInit {
   api: string;
