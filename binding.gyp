@@ -10,6 +10,7 @@
         "native/core/lstm.cpp",
         "native/core/ltc.cpp",
         "native/core/ltc_pack.cpp",
+        "native/core/ltc_rows.cpp",
         "native/core/cfc.cpp",
         "native/core/wired_cfc.cpp",
         "native/core/optim.cpp",
