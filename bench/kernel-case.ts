@@ -4,7 +4,7 @@
  * slower); its throughput is per sample-step, so the ratio stays meaningful.
  */
 import { Bench } from 'tinybench';
-import { AutoNCP, CfC, LTC, type SequenceModel } from '../src/index.js';
+import { AutoNCP, CfC, LTC, startProfile, type SequenceModel } from '../src/index.js';
 import { CASES, type BenchCase } from './cases.js';
 import { lcgFill } from './common.js';
 
@@ -52,7 +52,14 @@ async function measure(c: BenchCase, backend: 'cpu' | 'reference', batch: number
         ? () => void model.forward(input, { timespans })
         : () => void model.forwardBackward(input, dOutput, { timespans });
   const { medianSeconds, trialMedianSeconds } = await timeTrials(c.id, fn, trials, budgetMs, c.kind === 'step' ? 1000 : 5);
-  return { batch, medianSeconds, sampleStepsPerSecond: (batch * steps) / medianSeconds, trialMedianSeconds };
+  // The work of one call (core/work.h's model: existing synapses only), from a profile of one more call.
+  let flopsPerCall = 0;
+  if (backend === 'cpu') {
+    const profile = startProfile({ sampleIntervalMs: 60_000 });
+    fn();
+    flopsPerCall = profile.stop().calls.reduce((sum, call) => sum + call.flops, 0);
+  }
+  return { batch, medianSeconds, sampleStepsPerSecond: (batch * steps) / medianSeconds, trialMedianSeconds, flopsPerCall };
 }
 
 async function main(): Promise<void> {
