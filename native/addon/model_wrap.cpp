@@ -3,6 +3,7 @@
 
 #include <climits>
 #include <cmath>
+#include <memory>
 #include <string>
 
 #include "addon/buffers.h"
@@ -263,9 +264,11 @@ Napi::Value ModelWrap::bind_step(const Napi::CallbackInfo& info) {
     if (napi_get_arraybuffer_info(env, block.ArrayBuffer(), &data, &byte_length) != napi_ok) {
       throw_type(env, api, "block", "a typed array over an ArrayBuffer", info[1]);  // e.g. a SharedArrayBuffer
     }
-    auto* binding = new StepBinding{this, Napi::Weak(Value()), Napi::Persistent(block.ArrayBuffer()), block.ByteOffset(), B};
-    Napi::Function step = Napi::Function::New<&ModelWrap::step_bound>(env, "step", binding);
-    step.AddFinalizer([](Napi::Env, StepBinding* done) { delete done; }, binding);
+    auto binding = std::make_unique<StepBinding>(
+        StepBinding{this, Napi::Weak(Value()), Napi::Persistent(block.ArrayBuffer()), block.ByteOffset(), B});
+    Napi::Function step = Napi::Function::New<&ModelWrap::step_bound>(env, "step", binding.get());
+    step.AddFinalizer([](Napi::Env, StepBinding* done) { delete done; }, binding.get());
+    binding.release();  // owned by the function's finalizer from here on
     return step;
   });
 }
