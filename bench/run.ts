@@ -43,7 +43,7 @@ const info = backendInfo();
 // threads' share of the FMA peak.
 const peakFor = (batch: number) => (batch <= 1 ? ceilings.fmaFlopsPerSecondOneThread : (ceilings.fmaFlopsPerSecond * Math.min(batch, info.numThreads)) / ceilings.threads);
 const gflops = (r: CaseResult) => r.native.flopsPerCall / r.native.medianSeconds / 1e9;
-const ofPeak = (r: CaseResult) => (r.native.flopsPerCall / r.native.medianSeconds / peakFor(r.batch)) * 100;
+const ofPeak = (r: CaseResult) => ((gflops(r) * 1e9) / peakFor(r.batch)) * 100;
 const goals = NCPS_GOALS.flatMap((g) => {
   const r = results.find((x) => x.id === g.id);
   if (!r) return [];

@@ -12,7 +12,6 @@ import type { ParamLayout } from './param-layout.js';
 import { ResultPool } from './result-pool.js';
 import { StepBlock } from './step-block.js';
 import { arrayTypeOf, expectTensor, product, type Dtype, type FloatArray, type Tensor } from './tensor.js';
-
 import type { Backend, ForwardBackwardOptions, ForwardBackwardResult, ForwardOptions, ForwardResult, Gradients, State } from './sequence-types.js';
 
 export type * from './sequence-types.js';
@@ -175,15 +174,13 @@ export abstract class SequenceModel {
       }
     }
     const pool = (this.stepResults ??= new ResultPool(ArrayType));
-    const P = batch * this.outputSize;
-    const HB = batch * H;
     let output: FloatArray, hFinal: FloatArray, cFinal: FloatArray | undefined;
     if (this.backend === 'cpu') {
       ({ output, hFinal, cFinal } = this.stepBlock(batch).step({ x: xData, dt: timespans ?? (dt as number), h: h0, c: c0 }, this.version, pool));
     } else {
-      output = pool.take(P);
-      hFinal = pool.take(HB);
-      cFinal = this.hasMixedMemory ? pool.take(HB) : undefined;
+      output = pool.take(batch * this.outputSize);
+      hFinal = pool.take(batch * H);
+      cFinal = this.hasMixedMemory ? pool.take(batch * H) : undefined;
       if (!timespans && dt !== 1) timespans = new ArrayType(batch).fill(dt as number);
       const args: SequenceArgs = { version: this.version, batch, steps: 1, batchFirst: true, returnSequences: false, input: xData, timespans, h0, c0, output, hFinal, cFinal };
       this.run(args, false);

@@ -34,7 +34,6 @@ export class StepBlock {
   readonly run: NativeStep;
 
   private readonly ArrayType: Float32ArrayConstructor | Float64ArrayConstructor;
-  private readonly bytesPerElement: number;
   private readonly outputLength: number;
 
   constructor(
@@ -57,7 +56,6 @@ export class StepBlock {
     this.results = results;
     this.run = bind(batch, this.block);
     this.ArrayType = ArrayType;
-    this.bytesPerElement = ArrayType.BYTES_PER_ELEMENT;
     this.outputLength = B * sizes.outputs;
   }
 
@@ -90,7 +88,7 @@ export class StepBlock {
     }
     const P = this.outputLength;
     const H = this.h.length;
-    const E = this.bytesPerElement;
+    const E = pool.bytesPerElement;
     return {
       output: new ArrayType(buffer, at, P),
       hFinal: new ArrayType(buffer, at + P * E, H),
