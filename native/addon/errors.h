@@ -5,12 +5,10 @@
 
 #include <napi.h>
 
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 
 #include "core/cell.h"
+#include "core/format.h"
 
 namespace ncp::addon {
 
@@ -35,17 +33,8 @@ auto guarded(Napi::Env env, Fn&& fn) -> decltype(fn()) {
   }
 }
 
-// A number as JavaScript prints it (shortest form that round-trips), not std::to_string's "1.000000".
-inline std::string format_number(double n) {
-  if (std::isnan(n)) return "NaN";
-  if (std::isinf(n)) return n > 0 ? "Infinity" : "-Infinity";
-  char buffer[32];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buffer, sizeof buffer, "%.*g", precision, n);
-    if (std::strtod(buffer, nullptr) == n) break;
-  }
-  return buffer;
-}
+// A number as JavaScript prints it (core/format.h).
+using core::format_number;
 
 inline std::string describe_value(const Napi::Value& value) {
   if (value.IsUndefined()) return "undefined";

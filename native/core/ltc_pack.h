@@ -5,26 +5,16 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 
+#include "core/format.h"
 #include "core/ltc.h"
 #include "core/math.h"
 
 namespace ncp::core::ltc_detail {
 
 // A number as JS would print it in an error message ("number 0", "number NaN", "number -Infinity").
-inline std::string describe_number(double value) {
-  if (std::isnan(value)) return "number NaN";
-  if (std::isinf(value)) return value > 0 ? "number Infinity" : "number -Infinity";
-  char text[32];
-  for (int digits = 1; digits <= 17; ++digits) {
-    std::snprintf(text, sizeof text, "%.*g", digits, value);
-    if (std::strtod(text, nullptr) == value) break;
-  }
-  return std::string("number ") + text;
-}
+inline std::string describe_number(double value) { return "number " + format_number(value); }
 
 [[noreturn]] inline void config_error(const char* field, const std::string& expected, double received) {
   throw InvalidArgument(InvalidArgument::Kind::Range,
