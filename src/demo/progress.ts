@@ -4,15 +4,10 @@
  * the table and the report path.
  */
 import type { BatchInfo, EpochInfo } from '../train/index.js';
+import { PLAIN_INTERVAL_MS, TTY_INTERVAL_MS, type ProgressSink } from '../train/progress.js';
 
-export interface ProgressStream {
-  write(text: string): unknown;
-  isTTY?: boolean;
-  columns?: number;
-}
-
-const TTY_INTERVAL_MS = 100;
-const PLAIN_INTERVAL_MS = 5000;
+/** Where the display writes: a terminal stream, or anything with write(). */
+export type ProgressStream = ProgressSink;
 
 export class DemoProgress {
   private lastMs = -Infinity;

@@ -14,8 +14,9 @@ export interface ProgressSink {
   columns?: number;
 }
 
-const TTY_INTERVAL_MS = 100;
-const PLAIN_INTERVAL_MS = 5000;
+/** Redraw throttles, shared with the demo's display (demo/progress.ts). */
+export const TTY_INTERVAL_MS = 100;
+export const PLAIN_INTERVAL_MS = 5000;
 const BAR_WIDTH = 24;
 
 export class ProgressReporter {
