@@ -3,7 +3,10 @@
 // below the ~1 ms that would justify a worker, and the trainer calls them between two awaits anyway.
 //
 //   optimizerStep({ kind, params, grads, m?, v?, lr, beta1?, beta2?, eps?, weightDecay?, momentum?,
-//                   nesterov?, step, gradScale?, length })      updates params, m, v in place
+//                   nesterov?, step, gradScale?, maxGradNorm?, length }) → the gradient's 2-norm
+//                                                               updates params, m, v in place; a NaN/Inf or
+//                                                               overflowing gradient is a RangeError with code
+//                                                               NCP_NON_FINITE_GRADIENT and nothing written
 //   gradNorm({ grads, length }) → number                        sqrt(Σ g²), accumulated in double
 //
 // Every typed array must be a Float32Array or Float64Array of exactly `length` elements, all of one dtype
@@ -61,7 +64,7 @@ double required_number(Napi::Env env, const std::string& api, const Napi::Object
 }
 
 template <typename T>
-void step_impl(Napi::Env env, const std::string& api, const Napi::Object& args, const core::OptimizerConfig& config,
+double step_impl(Napi::Env env, const std::string& api, const Napi::Object& args, const core::OptimizerConfig& config,
                std::size_t length) {
   const bool needs_m = config.kind != core::OptimizerKind::Sgd || config.momentum != 0;
   const bool needs_v = config.kind != core::OptimizerKind::Sgd;
@@ -71,7 +74,16 @@ void step_impl(Napi::Env env, const std::string& api, const Napi::Object& args, 
   const T* grads = views.get<T>(args, "grads", length, true, false, shape);
   T* m = views.get<T>(args, "m", length, needs_m, true, shape);
   T* v = views.get<T>(args, "v", length, needs_v, true, shape);
-  core::optimizer_step<T>(config, params, grads, m, v, length);
+  try {
+    return core::optimizer_step<T>(config, params, grads, m, v, length);
+  } catch (const core::NonFiniteGradient& e) {
+    // Its own code, so the trainer can tell "skip this step" from a wrong argument.
+    Napi::Error error = Napi::RangeError::New(env, e.what());
+    error.Set("code", Napi::String::New(env, "NCP_NON_FINITE_GRADIENT"));
+    error.Set("gradNorm", Napi::Number::New(env, e.norm));
+    error.Set("index", Napi::Number::New(env, e.index < length ? static_cast<double>(e.index) : -1));
+    throw error;
+  }
 }
 
 Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
@@ -90,6 +102,7 @@ Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
     config.momentum = get_number(env, api, args, "momentum", 0);
     config.nesterov = get_bool(env, api, args, "nesterov", false);
     config.grad_scale = get_number(env, api, args, "gradScale", 1);
+    config.max_grad_norm = get_number(env, api, args, "maxGradNorm", 0);
     const double step = required_number(env, api, args, "step");
     if (!(step >= 1 && step <= kMaxSafeInteger) || std::floor(step) != step) {
       throw_range(env, api, "step", "an integer ≥ 1", "number " + format_number(step));
@@ -98,9 +111,9 @@ Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
     // Hyper-parameter ranges are checked once, in core, so C++ callers get the same guarantees.
     core::check_optimizer_config(config, api.c_str());
     const std::size_t length = get_length(env, api, args);
-    if (is_double_array(env, api, args, "params")) step_impl<double>(env, api, args, config, length);
-    else step_impl<float>(env, api, args, config, length);
-    return env.Undefined();
+    const double norm = is_double_array(env, api, args, "params") ? step_impl<double>(env, api, args, config, length)
+                                                                   : step_impl<float>(env, api, args, config, length);
+    return Napi::Number::New(env, norm);
   });
 }
 

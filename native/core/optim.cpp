@@ -3,9 +3,11 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <string>
 
 #include "core/cell.h"
+#include "core/format.h"
 
 namespace ncp::core {
 namespace {
@@ -72,6 +74,9 @@ void check_optimizer_config(const OptimizerConfig& c, const char* api) {
     fail(api, "weightDecay", "a finite number ≥ 0", c.weight_decay);
   }
   if (!(c.grad_scale > 0) || !std::isfinite(c.grad_scale)) fail(api, "gradScale", "a finite number > 0", c.grad_scale);
+  if (!(c.max_grad_norm >= 0) || !std::isfinite(c.max_grad_norm)) {
+    fail(api, "maxGradNorm", "a finite number > 0 (0: no clipping)", c.max_grad_norm);
+  }
   if (c.step < 1) fail(api, "step", "an integer ≥ 1", static_cast<double>(c.step));
   if (c.kind == OptimizerKind::Sgd) {
     if (!(c.momentum >= 0 && c.momentum < 1)) fail(api, "momentum", "a number in [0, 1)", c.momentum);
@@ -83,16 +88,51 @@ void check_optimizer_config(const OptimizerConfig& c, const char* api) {
   if (!(c.eps > 0) || !std::isfinite(c.eps)) fail(api, "eps", "a finite number > 0", c.eps);
 }
 
+namespace {
+
+// clip_grad_norm_'s factor (max / (norm + 1e-6) above the limit), only ever taken of a finite norm.
+double clip_factor(double norm, double max_norm) {
+  return max_norm > 0 && norm > max_norm ? max_norm / (norm + 1e-6) : 1;
+}
+
 template <typename T>
-void optimizer_step(const OptimizerConfig& config, T* params, const T* grads, T* m, T* v, std::size_t length) {
+[[noreturn]] void refuse_gradient(const T* grads, std::size_t length, double norm) {
+  std::size_t index = 0;
+  while (index < length && std::isfinite(static_cast<double>(grads[index]))) ++index;
+  char buffer[160];
+  if (index < length) {
+    std::snprintf(buffer, sizeof buffer, "%s at element %zu", std::isnan(static_cast<double>(grads[index])) ? "NaN" : (grads[index] > 0 ? "Infinity" : "-Infinity"), index);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "a gradient of 2-norm %s", format_number(norm).c_str());
+  }
+  char limit[40];
+  std::snprintf(limit, sizeof limit, "%.9g", std::sqrt(static_cast<double>(std::numeric_limits<T>::max())));
+  throw NonFiniteGradient(std::string("optimizerStep: expected finite gradients whose applied 2-norm is at most ") + limit +
+                              (sizeof(T) == 4 ? " (float32)" : " (float64)") + " for grads, received " + buffer +
+                              "; nothing was updated.",
+                          norm, index);
+}
+
+}  // namespace
+
+template <typename T>
+double optimizer_step(const OptimizerConfig& config, T* params, const T* grads, T* m, T* v, std::size_t length) {
   check_optimizer_config(config, "optimizerStep");
   const bool needs_m = config.kind != OptimizerKind::Sgd || config.momentum != 0;
   const bool needs_v = config.kind != OptimizerKind::Sgd;
   if (length > 0 && (params == nullptr || grads == nullptr || (needs_m && m == nullptr) || (needs_v && v == nullptr))) {
     throw InvalidArgument(InvalidArgument::Kind::Type, "optimizerStep: a state buffer this optimizer needs is missing.");
   }
-  if (config.kind == OptimizerKind::Sgd) sgd_step(config, params, grads, m, length);
-  else adam_step(config, params, grads, m, v, length);
+  // The one pass that guards the weights: a NaN/Inf element makes the norm NaN/Inf, and a norm above
+  // sqrt(max T) means g² overflows somewhere (Adam's v would become Inf and freeze that weight forever).
+  const double norm = grad_norm(grads, length);
+  OptimizerConfig applied = config;
+  if (std::isfinite(norm)) applied.grad_scale = config.grad_scale * clip_factor(norm, config.max_grad_norm);
+  const double limit = std::sqrt(static_cast<double>(std::numeric_limits<T>::max()));
+  if (!std::isfinite(norm) || !(applied.grad_scale * norm <= limit)) refuse_gradient(grads, length, norm);
+  if (config.kind == OptimizerKind::Sgd) sgd_step(applied, params, grads, m, length);
+  else adam_step(applied, params, grads, m, v, length);
+  return norm;
 }
 
 template <typename T>
@@ -105,8 +145,8 @@ double grad_norm(const T* grads, std::size_t length) {
   return std::sqrt(sum);
 }
 
-template void optimizer_step<float>(const OptimizerConfig&, float*, const float*, float*, float*, std::size_t);
-template void optimizer_step<double>(const OptimizerConfig&, double*, const double*, double*, double*, std::size_t);
+template double optimizer_step<float>(const OptimizerConfig&, float*, const float*, float*, float*, std::size_t);
+template double optimizer_step<double>(const OptimizerConfig&, double*, const double*, double*, double*, std::size_t);
 template double grad_norm<float>(const float*, std::size_t);
 template double grad_norm<double>(const double*, std::size_t);
 

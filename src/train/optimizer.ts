@@ -3,10 +3,21 @@
  * Models on the 'cpu' backend update through the native kernel (native/core/optim.cpp); models on the
  * 'reference' backend use the TypeScript twin below, which is also the readable statement of the equations.
  */
+import { argumentError } from '../errors.js';
 import { loadNative } from '../backend/load.js';
 import type { NativeOptimizerStepArgs } from '../backend/native-types.js';
 import { arrayTypeOf, type Dtype, type FloatArray } from '../models/tensor.js';
 import type { ResolvedOptimizer } from './options.js';
+
+/** What one Optimizer#apply did: `applied` false means a non-finite gradient was refused, nothing written. */
+export interface StepResult {
+  applied: boolean;
+  /** The gradient's 2-norm before scaling (NaN or Infinity when refused for a non-finite element). */
+  gradNorm: number;
+}
+
+/** The code of the error both optimizer steps throw for a NaN/Inf or overflowing gradient. */
+export const NON_FINITE_GRADIENT = 'NCP_NON_FINITE_GRADIENT';
 
 export class Optimizer {
   readonly config: ResolvedOptimizer;
@@ -26,8 +37,12 @@ export class Optimizer {
     this.isNative = isNative;
   }
 
-  /** One update of `params` (the trainable prefix, same length as m) with `grads` × gradScale at rate lr. */
-  apply(params: FloatArray, grads: FloatArray, lr: number, gradScale = 1): void {
+  /**
+   * One update of `params` (the trainable prefix, same length as m) with `grads` × gradScale at rate lr,
+   * clipped to `maxGradNorm` when given. A NaN/Inf gradient, or one whose squared norm overflows the dtype,
+   * is refused before anything is written: the result says so, and `step` does not advance.
+   */
+  apply(params: FloatArray, grads: FloatArray, lr: number, gradScale = 1, maxGradNorm?: number): StepResult {
     const c = this.config;
     const args: NativeOptimizerStepArgs = {
       kind: c.type,
@@ -44,11 +59,18 @@ export class Optimizer {
       nesterov: c.nesterov,
       step: this.step + 1,
       gradScale,
+      maxGradNorm: maxGradNorm ?? 0,
       length: this.m.length,
     };
-    if (this.isNative) loadNative().optimizerStep(args);
-    else referenceOptimizerStep(args);
+    let gradNorm: number;
+    try {
+      gradNorm = this.isNative ? loadNative().optimizerStep(args) : referenceOptimizerStep(args);
+    } catch (error) {
+      if ((error as { code?: unknown })?.code === NON_FINITE_GRADIENT) return { applied: false, gradNorm: (error as { gradNorm: number }).gradNorm };
+      throw error;
+    }
     this.step++;
+    return { applied: true, gradNorm };
   }
 
   gradNorm(grads: FloatArray): number {
@@ -56,17 +78,28 @@ export class Optimizer {
   }
 }
 
-/** PyTorch's clip_grad_norm_ factor: max/(norm + 1e-6) when the norm exceeds max, else 1. */
+/**
+ * PyTorch's clip_grad_norm_ factor: max/(norm + 1e-6) when the norm exceeds max, else 1. Only a finite norm
+ * has one: NaN would compare false (scale 1, the NaN gradient applied) and Infinity give 0 (0 · Inf = NaN).
+ */
 export function clipScale(norm: number, maxNorm: number): number {
+  if (!(norm >= 0) || !Number.isFinite(norm)) throw argumentError(RangeError, 'clipScale', 'norm', 'a finite gradient norm ≥ 0', norm);
   return norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
 }
 
-/** The equations of native/core/optim.h, element by element in double. */
-export function referenceOptimizerStep(a: NativeOptimizerStepArgs): void {
+/**
+ * The equations of native/core/optim.h, element by element in double, with the same guard: returns the
+ * gradient's 2-norm, or throws (code NCP_NON_FINITE_GRADIENT) before writing anything.
+ */
+export function referenceOptimizerStep(a: NativeOptimizerStepArgs): number {
   const { params: p, grads: g, length: n } = a;
   const m = a.m!;
   const v = a.v!;
-  const scale = a.gradScale ?? 1;
+  const norm = referenceGradNorm(g.subarray(0, n));
+  const maxNorm = a.maxGradNorm ?? 0;
+  const scale = Number.isFinite(norm) ? (a.gradScale ?? 1) * (maxNorm > 0 ? clipScale(norm, maxNorm) : 1) : NaN;
+  const limit = Math.sqrt(p instanceof Float32Array ? F32_MAX : Number.MAX_VALUE);
+  if (!Number.isFinite(norm) || !(scale * norm <= limit)) throw nonFiniteGradientError(g, n, norm, limit, p instanceof Float32Array);
   const wd = a.weightDecay ?? 0;
   if (a.kind === 'sgd') {
     const mu = a.momentum ?? 0;
@@ -80,7 +113,7 @@ export function referenceOptimizerStep(a: NativeOptimizerStepArgs): void {
       m[i] = bi;
       p[i] -= a.lr * (a.nesterov ? gi + mu * bi : bi);
     }
-    return;
+    return norm;
   }
   const b1 = a.beta1 ?? 0.9;
   const b2 = a.beta2 ?? 0.999;
@@ -96,6 +129,20 @@ export function referenceOptimizerStep(a: NativeOptimizerStepArgs): void {
     v[i] = b2 * v[i] + (1 - b2) * gi * gi;
     p[i] = pi - (stepSize * m[i]) / (Math.sqrt(v[i]) / bc2Sqrt + eps);
   }
+  return norm;
+}
+
+const F32_MAX = 3.4028234663852886e38;
+
+/** The native step's refusal (addon/optim_binding.cpp), word for word: message, code, gradNorm, index. */
+function nonFiniteGradientError(g: FloatArray, n: number, norm: number, limit: number, isF32: boolean): RangeError {
+  let index = 0;
+  while (index < n && Number.isFinite(g[index])) index++;
+  const what = index < n ? `${Number.isNaN(g[index]) ? 'NaN' : g[index] > 0 ? 'Infinity' : '-Infinity'} at element ${index}` : `a gradient of 2-norm ${norm}`;
+  const error = new RangeError(
+    `optimizerStep: expected finite gradients whose applied 2-norm is at most ${limit.toPrecision(9)} (${isF32 ? 'float32' : 'float64'}) for grads, received ${what}; nothing was updated.`,
+  );
+  return Object.assign(error, { code: NON_FINITE_GRADIENT, gradNorm: norm, index: index < n ? index : -1 });
 }
 
 export function referenceGradNorm(grads: ArrayLike<number>): number {
