@@ -179,7 +179,8 @@ export function decodeTrainer(api: string, source: string, contents: Safetensors
     order = tensor('trainer.order', 'I32', orderTensor!.shape[0], true) as Int32Array;
     // The epoch in progress was cut into ceil(samples / batchSize) batches; anything else is not this run.
     const batchSize = count('options.batchSize', options.batchSize, M);
-    const expected = batchSize > 0 ? Math.ceil(order.length / batchSize) : NaN;
+    if (batchSize === 0) fail('options.batchSize is 0, expected an integer in [1, ' + M + ']');
+    const expected = Math.ceil(order.length / batchSize);
     if (batches !== expected) fail(`batches is ${batches}, expected ${expected} (${order.length} samples in batches of options.batchSize ${batchSize})`);
     const seen = new Uint8Array(order.length);
     for (const i of order) {
