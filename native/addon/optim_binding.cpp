@@ -3,7 +3,7 @@
 // below the ~1 ms that would justify a worker, and the trainer calls them between two awaits anyway.
 //
 //   optimizerStep({ kind, params, grads, m?, v?, lr, beta1?, beta2?, eps?, weightDecay?, momentum?,
-//                   nesterov?, step, gradScale?, maxGradNorm?, length }) → the gradient's 2-norm
+//                   nesterov?, step, gradScale?, maxGradNorm?, length })
 //                                                               updates params, m, v in place; a NaN/Inf or
 //                                                               overflowing gradient is a RangeError with code
 //                                                               NCP_NON_FINITE_GRADIENT and nothing written
@@ -64,7 +64,7 @@ double required_number(Napi::Env env, const std::string& api, const Napi::Object
 }
 
 template <typename T>
-double step_impl(Napi::Env env, const std::string& api, const Napi::Object& args, const core::OptimizerConfig& config,
+void step_impl(Napi::Env env, const std::string& api, const Napi::Object& args, const core::OptimizerConfig& config,
                std::size_t length) {
   const bool needs_m = config.kind != core::OptimizerKind::Sgd || config.momentum != 0;
   const bool needs_v = config.kind != core::OptimizerKind::Sgd;
@@ -75,7 +75,7 @@ double step_impl(Napi::Env env, const std::string& api, const Napi::Object& args
   T* m = views.get<T>(args, "m", length, needs_m, true, shape);
   T* v = views.get<T>(args, "v", length, needs_v, true, shape);
   try {
-    return core::optimizer_step<T>(config, params, grads, m, v, length);
+    core::optimizer_step<T>(config, params, grads, m, v, length);
   } catch (const core::NonFiniteGradient& e) {
     // Its own code, so the trainer can tell "skip this step" from a wrong argument.
     Napi::Error error = Napi::RangeError::New(env, e.what());
@@ -111,9 +111,9 @@ Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
     // Hyper-parameter ranges are checked once, in core, so C++ callers get the same guarantees.
     core::check_optimizer_config(config, api.c_str());
     const std::size_t length = get_length(env, api, args);
-    const double norm = is_double_array(env, api, args, "params") ? step_impl<double>(env, api, args, config, length)
-                                                                   : step_impl<float>(env, api, args, config, length);
-    return Napi::Number::New(env, norm);
+    if (is_double_array(env, api, args, "params")) step_impl<double>(env, api, args, config, length);
+    else step_impl<float>(env, api, args, config, length);
+    return env.Undefined();
   });
 }
 

@@ -42,11 +42,11 @@ struct OptimizerConfig {
   double max_grad_norm = 0;
 };
 
-// The gradient has a NaN or ±Inf, or is so large that its squared norm overflows T (an exploding gradient,
-// which would turn Adam's second moment into Inf). Thrown before any buffer is written.
+// The gradient has a NaN or ±Inf, or an element whose square (once scaled) overflows T (an exploding
+// gradient, which would turn Adam's second moment into Inf). Thrown before any buffer is written.
 struct NonFiniteGradient : InvalidArgument {
   double norm;        // the gradient's 2-norm (before any scaling; NaN or Inf when an element is)
-  std::size_t index;  // the first non-finite element, or the length when every element is finite
+  std::size_t index;  // the first offending element, or the length when only the norm overflowed
   NonFiniteGradient(const std::string& message, double n, std::size_t i)
       : InvalidArgument(Kind::Range, message), norm(n), index(i) {}
 };
@@ -54,13 +54,13 @@ struct NonFiniteGradient : InvalidArgument {
 // Checks the hyper-parameters (finite, in range); throws InvalidArgument (core/cell.h) naming `api`.
 void check_optimizer_config(const OptimizerConfig& config, const char* api);
 
-// One update of params[0, length); returns the gradient's 2-norm (before scaling). It first takes that norm
-// (one read pass) and throws NonFiniteGradient, with nothing written, unless the gradient as applied
-// (grad_scale · clip · grads) is finite with a squared norm that T can hold. m: first moment (Adam/AdamW) or momentum buffer (SGD with momentum);
+// One update of params[0, length). It first reads the gradient once (the norm when clipping, else an
+// order-free bound check) and throws NonFiniteGradient, with nothing written, unless every element of the
+// gradient as applied (grad_scale · clip · grads) is finite with a square T can hold. m: first moment (Adam/AdamW) or momentum buffer (SGD with momentum);
 // v: second moment (Adam/AdamW only; may be nullptr for SGD). m may be nullptr for SGD without momentum.
 // grads is read only. None of the buffers may overlap.
 template <typename T>
-double optimizer_step(const OptimizerConfig& config, T* params, const T* grads, T* m, T* v, std::size_t length);
+void optimizer_step(const OptimizerConfig& config, T* params, const T* grads, T* m, T* v, std::size_t length);
 
 // sqrt(Σ g²), accumulated in double in element order (clip_grad_norm_'s total 2-norm over one buffer).
 template <typename T>

@@ -27,8 +27,8 @@ export interface NativeAddon {
   getNumThreads(): number;
   NativeModel: new (config: NativeModelConfig) => NativeSequenceModel;
   /** One optimizer update of params (and m, v) in place (native/addon/optim_binding.cpp). */
-  /** Returns the gradient's 2-norm; a NaN/Inf or overflowing gradient throws (code NCP_NON_FINITE_GRADIENT), nothing written. */
-  optimizerStep(args: NativeOptimizerStepArgs): number;
+  /** A NaN/Inf or overflowing gradient throws (RangeError, code NCP_NON_FINITE_GRADIENT) with nothing written. */
+  optimizerStep(args: NativeOptimizerStepArgs): void;
   /** sqrt(Σ g²) of one gradient buffer, accumulated in double. */
   gradNorm(args: { grads: FloatArray; length: number }): number;
 

@@ -16,7 +16,7 @@ export class TrainingDivergedError extends NcpError {
 }
 
 /**
- * A gradient with NaN/±Inf (or one whose squared norm overflows the dtype) under nonFiniteGradient 'throw',
+ * A gradient with NaN/±Inf (or an element whose square overflows the dtype) under nonFiniteGradient 'throw',
  * or too many in a row under 'skip'. Its update was not applied: the weights are those of the last finite step.
  */
 export class NonFiniteGradientError extends TrainingDivergedError {

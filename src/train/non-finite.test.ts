@@ -112,7 +112,7 @@ describe('a non-finite gradient never reaches the weights', () => {
     expect(bytes(model.parameters).equals(bytes(initial))).toBe(true);
   });
 
-  it('a gradient whose squared norm overflows float32 (finite elements) is skipped, so Adam moments stay finite and saveable', async () => {
+  it('a gradient with a finite element whose square overflows float32 is skipped, so Adam moments stay finite and saveable', async () => {
     const model = cfc('cpu');
     const trainer = new Trainer(model, { verbose: 0, epochs: 1, batchSize: 8, loss: lossWith(1e25, () => true) });
     const history = await trainer.fit(data());
@@ -205,7 +205,7 @@ describe('no checkpoint with non-finite weights is ever written', () => {
 describe('the optimizer step itself refuses a non-finite gradient (native and TypeScript twin)', () => {
   const native = loadNative();
   for (const [name, step] of [['native', native.optimizerStep.bind(native)], ['reference', referenceOptimizerStep]] as const) {
-    it(`${name}: NaN gradient → RangeError NCP_NON_FINITE_GRADIENT, nothing written; a finite one returns the norm`, () => {
+    it(`${name}: NaN gradient → RangeError NCP_NON_FINITE_GRADIENT, nothing written; a finite one is applied`, () => {
       const params = Float32Array.from([1, 2, 3, 4]);
       const m = new Float32Array(4);
       const v = new Float32Array(4);
@@ -218,12 +218,21 @@ describe('the optimizer step itself refuses a non-finite gradient (native and Ty
       }
       expect(error).toBeInstanceOf(RangeError);
       expect(error).toMatchObject({ code: 'NCP_NON_FINITE_GRADIENT', index: 1 });
-      expect((error as Error).message).toBe('optimizerStep: expected finite gradients whose applied 2-norm is at most 1.84467435e+19 (float32) for grads, received NaN at element 1; nothing was updated.');
+      expect((error as Error).message).toBe('optimizerStep: expected finite gradients, each at most 1.84467435e+19 (float32: its square must fit) in magnitude once scaled, for grads, received NaN at element 1; nothing was updated.');
       expect(Array.from(params)).toEqual([1, 2, 3, 4]);
       expect(Array.from(m)).toEqual([0, 0, 0, 0]);
-      const norm = step({ ...args, grads: Float32Array.from([3, 4, 0, 0]) });
-      expect(norm).toBe(5);
+      step({ ...args, grads: Float32Array.from([3, 4, 0, 0]) });
       expect(Array.from(params)).not.toEqual([1, 2, 3, 4]);
+    });
+
+    it(`${name}: an element whose square overflows float32 is refused unclipped, applied once clipped`, () => {
+      const params = Float32Array.from([1, 2, 3, 4]);
+      const args = { kind: 'adam' as const, params, grads: Float32Array.from([0, 0, -3e25, 0]), m: new Float32Array(4), v: new Float32Array(4), lr: 0.1, step: 1, length: 4 };
+      expect(() => step(args)).toThrow(`received ${Math.fround(-3e25)} at element 2; nothing was updated.`);
+      expect(Array.from(params)).toEqual([1, 2, 3, 4]);
+      step({ ...args, maxGradNorm: 1 });
+      expect(allFinite(params) && allFinite(args.v)).toBe(true);
+      expect(params[2]).toBeGreaterThan(3);
     });
   }
 

@@ -1,5 +1,5 @@
 /**
- * What the trainer does when the optimizer refuses a gradient (NaN/±Inf, or a squared norm that overflows the
+ * What the trainer does when the optimizer refuses a gradient (NaN/±Inf, or an element whose square overflows the
  * dtype; see Optimizer#apply): say where it is, then skip the update and count it, or stop
  * (options.nonFiniteGradient, maxConsecutiveSkips). The weights and optimizer state are untouched either way.
  */
@@ -9,25 +9,24 @@ import type { FloatArray } from '../models/tensor.js';
 import { NonFiniteGradientError } from './errors.js';
 
 export interface GradientProblem {
-  /** The tensor (ncps name) with the first non-finite element, or with the largest norm when it overflowed. */
+  /** The tensor (ncps name) with the first non-finite element, or with the largest one when none is. */
   tensor: string;
-  /** "NaN in "rnn_cell.w" (element 3 of 48)" or "a 2-norm of 3e+25, beyond float32 (largest in "fc.weight")". */
+  /** 'NaN in "rnn_cell.w" (element 3 of 48)' or '3e+25 in "fc.weight" (element 0 of 8), whose square overflows float32'. */
   text: string;
 }
 
 /** Locates a refused gradient (the trainable prefix `grads`, laid out by `entries`). Slow path only. */
-export function gradientProblem(grads: FloatArray, entries: readonly ParamEntry[], gradNorm: number): GradientProblem {
+export function gradientProblem(grads: FloatArray, entries: readonly ParamEntry[]): GradientProblem {
   const trainable = entries.filter((e) => e.offset + e.size <= grads.length);
   const bad = firstNonFinite(grads, trainable, 'gradient');
   if (bad) return { tensor: bad.tensor, text: describeNonFinite(bad) };
-  let largest = { name: trainable[0]?.name ?? 'gradient', sumSq: -1 };
-  for (const e of trainable) {
-    let sumSq = 0;
-    for (let i = e.offset; i < e.offset + e.size; i++) sumSq += grads[i] * grads[i];
-    if (sumSq > largest.sumSq) largest = { name: e.name, sumSq };
-  }
+  // Every element finite: one of them is too large for its square (the optimizer's second moment).
+  let largest = 0;
+  for (let i = 1; i < grads.length; i++) if (Math.abs(grads[i]) > Math.abs(grads[largest])) largest = i;
+  const entry = trainable.find((e) => largest >= e.offset && largest < e.offset + e.size);
+  const at = entry ? { tensor: entry.name, index: largest - entry.offset, size: entry.size } : { tensor: 'gradient', index: largest, size: grads.length };
   const dtype = grads instanceof Float32Array ? 'float32' : 'float64';
-  return { tensor: largest.name, text: `a 2-norm of ${gradNorm}, whose square overflows ${dtype} (largest in "${largest.name}")` };
+  return { tensor: at.tensor, text: `${describeNonFinite({ ...at, value: grads[largest] })}, whose square overflows ${dtype}` };
 }
 
 export interface SkipPolicy {

@@ -12,8 +12,8 @@ import type { ResolvedOptimizer } from './options.js';
 /** What one Optimizer#apply did: `applied` false means a non-finite gradient was refused, nothing written. */
 export interface StepResult {
   applied: boolean;
-  /** The gradient's 2-norm before scaling (NaN or Infinity when refused for a non-finite element). */
-  gradNorm: number;
+  /** When refused: the gradient's 2-norm before scaling (NaN or Infinity when an element is). */
+  gradNorm?: number;
 }
 
 /** The code of the error both optimizer steps throw for a NaN/Inf or overflowing gradient. */
@@ -39,8 +39,8 @@ export class Optimizer {
 
   /**
    * One update of `params` (the trainable prefix, same length as m) with `grads` × gradScale at rate lr,
-   * clipped to `maxGradNorm` when given. A NaN/Inf gradient, or one whose squared norm overflows the dtype,
-   * is refused before anything is written: the result says so, and `step` does not advance.
+   * clipped to `maxGradNorm` when given. A gradient with a NaN/Inf, or an element whose square (once scaled)
+   * overflows the dtype, is refused before anything is written: the result says so, and `step` does not advance.
    */
   apply(params: FloatArray, grads: FloatArray, lr: number, gradScale = 1, maxGradNorm?: number): StepResult {
     const c = this.config;
@@ -62,15 +62,15 @@ export class Optimizer {
       maxGradNorm: maxGradNorm ?? 0,
       length: this.m.length,
     };
-    let gradNorm: number;
     try {
-      gradNorm = this.isNative ? loadNative().optimizerStep(args) : referenceOptimizerStep(args);
+      if (this.isNative) loadNative().optimizerStep(args);
+      else referenceOptimizerStep(args);
     } catch (error) {
       if ((error as { code?: unknown })?.code === NON_FINITE_GRADIENT) return { applied: false, gradNorm: (error as { gradNorm: number }).gradNorm };
       throw error;
     }
     this.step++;
-    return { applied: true, gradNorm };
+    return { applied: true };
   }
 
   gradNorm(grads: FloatArray): number {
@@ -88,18 +88,20 @@ export function clipScale(norm: number, maxNorm: number): number {
 }
 
 /**
- * The equations of native/core/optim.h, element by element in double, with the same guard: returns the
- * gradient's 2-norm, or throws (code NCP_NON_FINITE_GRADIENT) before writing anything.
+ * The equations of native/core/optim.h, element by element in double, with the same guard: throws (code
+ * NCP_NON_FINITE_GRADIENT) before writing anything unless every element of the gradient as applied is finite
+ * with a square the dtype can hold.
  */
-export function referenceOptimizerStep(a: NativeOptimizerStepArgs): number {
+export function referenceOptimizerStep(a: NativeOptimizerStepArgs): void {
   const { params: p, grads: g, length: n } = a;
   const m = a.m!;
   const v = a.v!;
-  const norm = referenceGradNorm(g.subarray(0, n));
   const maxNorm = a.maxGradNorm ?? 0;
-  const scale = Number.isFinite(norm) ? (a.gradScale ?? 1) * (maxNorm > 0 ? clipScale(norm, maxNorm) : 1) : NaN;
+  const norm = maxNorm > 0 ? referenceGradNorm(g.subarray(0, n)) : NaN;
+  const scale = (a.gradScale ?? 1) * (maxNorm > 0 && Number.isFinite(norm) ? clipScale(norm, maxNorm) : 1);
   const limit = Math.sqrt(p instanceof Float32Array ? F32_MAX : Number.MAX_VALUE);
-  if (!Number.isFinite(norm) || !(scale * norm <= limit)) throw nonFiniteGradientError(g, n, norm, limit, p instanceof Float32Array);
+  const bad = maxNorm > 0 && !Number.isFinite(norm) ? 0 : firstBeyond(g, n, scale, limit);
+  if (bad < n) throw nonFiniteGradientError(g, n, bad, limit, p instanceof Float32Array);
   const wd = a.weightDecay ?? 0;
   if (a.kind === 'sgd') {
     const mu = a.momentum ?? 0;
@@ -113,7 +115,7 @@ export function referenceOptimizerStep(a: NativeOptimizerStepArgs): number {
       m[i] = bi;
       p[i] -= a.lr * (a.nesterov ? gi + mu * bi : bi);
     }
-    return norm;
+    return;
   }
   const b1 = a.beta1 ?? 0.9;
   const b2 = a.beta2 ?? 0.999;
@@ -129,18 +131,25 @@ export function referenceOptimizerStep(a: NativeOptimizerStepArgs): number {
     v[i] = b2 * v[i] + (1 - b2) * gi * gi;
     p[i] = pi - (stepSize * m[i]) / (Math.sqrt(v[i]) / bc2Sqrt + eps);
   }
-  return norm;
 }
 
 const F32_MAX = 3.4028234663852886e38;
 
-/** The native step's refusal (addon/optim_binding.cpp), word for word: message, code, gradNorm, index. */
-function nonFiniteGradientError(g: FloatArray, n: number, norm: number, limit: number, isF32: boolean): RangeError {
-  let index = 0;
-  while (index < n && Number.isFinite(g[index])) index++;
-  const what = index < n ? `${Number.isNaN(g[index]) ? 'NaN' : g[index] > 0 ? 'Infinity' : '-Infinity'} at element ${index}` : `a gradient of 2-norm ${norm}`;
+/** The first i < n with |scale·g[i]| not ≤ limit (NaN included), or n. */
+function firstBeyond(g: FloatArray, n: number, scale: number, limit: number): number {
+  let i = 0;
+  while (i < n && Math.abs(scale * g[i]) <= limit) i++;
+  return i;
+}
+
+/** The native step's refusal (core/optim.cpp, addon/optim_binding.cpp), word for word: message, code, gradNorm, index. */
+function nonFiniteGradientError(g: FloatArray, n: number, scaleOrFirst: number, limit: number, isF32: boolean): RangeError {
+  const norm = referenceGradNorm(g.subarray(0, n));
+  // A NaN/Inf norm under clipping has no scale: look for the first non-finite element.
+  const index = Number.isFinite(norm) ? scaleOrFirst : firstBeyond(g, n, 1, limit);
+  const received = index < n ? `${g[index]} at element ${index}` : `a gradient of 2-norm ${norm}`;
   const error = new RangeError(
-    `optimizerStep: expected finite gradients whose applied 2-norm is at most ${limit.toPrecision(9)} (${isF32 ? 'float32' : 'float64'}) for grads, received ${what}; nothing was updated.`,
+    `optimizerStep: expected finite gradients, each at most ${limit.toPrecision(9)} (${isF32 ? 'float32' : 'float64'}: its square must fit) in magnitude once scaled, for grads, received ${received}; nothing was updated.`,
   );
   return Object.assign(error, { code: NON_FINITE_GRADIENT, gradNorm: norm, index: index < n ? index : -1 });
 }

@@ -247,7 +247,7 @@ export class Trainer {
       model.markParametersChanged();
     } else {
       // Throws under 'throw' or at the cap, before the state moves: a resume redoes this batch.
-      warning = decideSkip(api, o, gradientProblem(flatGrads, model.layout.entries, step.gradNorm), s.epoch + 1, s.batch + 1, s.consecutiveSkips + 1);
+      warning = decideSkip(api, o, gradientProblem(flatGrads, model.layout.entries), s.epoch + 1, s.batch + 1, s.consecutiveSkips + 1);
     }
 
     const elapsed = performance.now() - startMs;

@@ -145,7 +145,7 @@ export interface FitOptions {
   /** Rescale gradients whose 2-norm exceeds this (PyTorch clip_grad_norm_). */
   clipGradNorm?: number;
   /**
-   * A gradient with NaN/±Inf, or one whose squared norm overflows the dtype, never reaches the weights.
+   * A gradient with NaN/±Inf, or an element whose square overflows the dtype, never reaches the weights.
    * 'skip' (default): that update is not applied (weights and optimizer state stay bit for bit), counted in
    * `BatchInfo.skippedSteps` / `EpochRecord.skippedSteps` and reported on the progress output; `maxConsecutiveSkips`
    * skips in a row stop the run. 'throw': the first one stops it. Either stop is a NonFiniteGradientError.
