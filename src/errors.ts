@@ -31,6 +31,13 @@ export class CheckpointError extends NcpError {
   }
 }
 
+/** A save refused because a weight or optimizer moment is NaN or ±Infinity: such a checkpoint is never written. */
+export class NonFiniteWeightsError extends NcpError {
+  constructor(message: string) {
+    super(message, 'NCP_NON_FINITE_WEIGHTS');
+  }
+}
+
 /** A native failure that is not the caller's fault (allocation, internal invariant). */
 export class NativeError extends NcpError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -11,6 +11,7 @@ export {
   NotImplementedError,
   CheckpointError,
   NativeError,
+  NonFiniteWeightsError,
 } from './errors.js';
 
 export { Wiring, FullyConnected, Random, NCP, AutoNCP, PolarityMatrix } from './wiring/index.js';
@@ -49,7 +50,7 @@ export { fromNcps, type NcpsModelConfig } from './io/from-ncps.js';
 export { exportOnnx, OnnxPolicy, COREML_MLPROGRAM_OPS } from './onnx/index.js';
 export type { ExportOnnxOptions, OnnxPolicyOptions, OnnxExecutionProvider, OnnxProvider, OnnxModelInfo } from './onnx/index.js';
 
-export { fit, evaluate, predict, Trainer, TrainingDivergedError, TrainerBusyError } from './train/index.js';
+export { fit, evaluate, predict, Trainer, TrainingDivergedError, NonFiniteGradientError, TrainerBusyError } from './train/index.js';
 export type * from './train/index.js'; // TrainData, FitOptions, History, … (listed once, in train/index.ts)
 export { saveModel, loadModel, type LoadModelOptions, type ModelConfig, type CheckpointModel } from './io/checkpoint.js';
 

@@ -3,7 +3,10 @@
 // below the ~1 ms that would justify a worker, and the trainer calls them between two awaits anyway.
 //
 //   optimizerStep({ kind, params, grads, m?, v?, lr, beta1?, beta2?, eps?, weightDecay?, momentum?,
-//                   nesterov?, step, gradScale?, length })      updates params, m, v in place
+//                   nesterov?, step, gradScale?, maxGradNorm?, length })
+//                                                               updates params, m, v in place; a NaN/Inf or
+//                                                               overflowing gradient is a RangeError with code
+//                                                               NCP_NON_FINITE_GRADIENT and nothing written
 //   gradNorm({ grads, length }) → number                        sqrt(Σ g²), accumulated in double
 //
 // Every typed array must be a Float32Array or Float64Array of exactly `length` elements, all of one dtype
@@ -71,7 +74,16 @@ void step_impl(Napi::Env env, const std::string& api, const Napi::Object& args, 
   const T* grads = views.get<T>(args, "grads", length, true, false, shape);
   T* m = views.get<T>(args, "m", length, needs_m, true, shape);
   T* v = views.get<T>(args, "v", length, needs_v, true, shape);
-  core::optimizer_step<T>(config, params, grads, m, v, length);
+  try {
+    core::optimizer_step<T>(config, params, grads, m, v, length);
+  } catch (const core::NonFiniteGradient& e) {
+    // Its own code, so the trainer can tell "skip this step" from a wrong argument.
+    Napi::Error error = Napi::RangeError::New(env, e.what());
+    error.Set("code", Napi::String::New(env, "NCP_NON_FINITE_GRADIENT"));
+    error.Set("gradNorm", Napi::Number::New(env, e.norm));
+    error.Set("index", Napi::Number::New(env, e.index < length ? static_cast<double>(e.index) : -1));
+    throw error;
+  }
 }
 
 Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
@@ -90,6 +102,7 @@ Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
     config.momentum = get_number(env, api, args, "momentum", 0);
     config.nesterov = get_bool(env, api, args, "nesterov", false);
     config.grad_scale = get_number(env, api, args, "gradScale", 1);
+    config.max_grad_norm = get_number(env, api, args, "maxGradNorm", 0);
     const double step = required_number(env, api, args, "step");
     if (!(step >= 1 && step <= kMaxSafeInteger) || std::floor(step) != step) {
       throw_range(env, api, "step", "an integer ≥ 1", "number " + format_number(step));

@@ -1,11 +1,14 @@
 // Copyright 2026 ncp-silicon authors.
 #include "core/optim.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <string>
 
 #include "core/cell.h"
+#include "core/format.h"
 
 namespace ncp::core {
 namespace {
@@ -72,6 +75,9 @@ void check_optimizer_config(const OptimizerConfig& c, const char* api) {
     fail(api, "weightDecay", "a finite number ≥ 0", c.weight_decay);
   }
   if (!(c.grad_scale > 0) || !std::isfinite(c.grad_scale)) fail(api, "gradScale", "a finite number > 0", c.grad_scale);
+  if (!(c.max_grad_norm >= 0) || !std::isfinite(c.max_grad_norm)) {
+    fail(api, "maxGradNorm", "a finite number > 0 (0: no clipping)", c.max_grad_norm);
+  }
   if (c.step < 1) fail(api, "step", "an integer ≥ 1", static_cast<double>(c.step));
   if (c.kind == OptimizerKind::Sgd) {
     if (!(c.momentum >= 0 && c.momentum < 1)) fail(api, "momentum", "a number in [0, 1)", c.momentum);
@@ -83,6 +89,39 @@ void check_optimizer_config(const OptimizerConfig& c, const char* api) {
   if (!(c.eps > 0) || !std::isfinite(c.eps)) fail(api, "eps", "a finite number > 0", c.eps);
 }
 
+namespace {
+
+// clip_grad_norm_'s factor (max / (norm + 1e-6) above the limit), only ever taken of a finite norm.
+double clip_factor(double norm, double max_norm) {
+  return max_norm > 0 && norm > max_norm ? max_norm / (norm + 1e-6) : 1;
+}
+
+// True when every |g| ≤ bound (NaN compares false). Order-free, so it vectorises: a fraction of the update's cost.
+template <typename T>
+bool all_within(const T* g, std::size_t n, T bound) {
+  int ok = 1;
+  for (std::size_t i = 0; i < n; ++i) ok &= std::fabs(g[i]) <= bound;
+  return ok != 0;
+}
+
+// Slow path: names the first element that is not finite or too large once scaled, then throws.
+template <typename T>
+[[noreturn]] void refuse_gradient(const T* grads, std::size_t length, double scale, double limit) {
+  const double norm = grad_norm(grads, length);
+  std::size_t index = 0;
+  while (index < length && std::fabs(scale * static_cast<double>(grads[index])) <= limit) ++index;
+  const std::string received = index < length ? format_number(static_cast<double>(grads[index])) + " at element " + std::to_string(index)
+                                              : "a gradient of 2-norm " + format_number(norm);
+  char bound[40];
+  std::snprintf(bound, sizeof bound, "%.9g", limit);
+  throw NonFiniteGradient(std::string("optimizerStep: expected finite gradients, each at most ") + bound +
+                              (sizeof(T) == 4 ? " (float32" : " (float64") + ": its square must fit) in magnitude once scaled," +
+                              " for grads, received " + received + "; nothing was updated.",
+                          norm, index);
+}
+
+}  // namespace
+
 template <typename T>
 void optimizer_step(const OptimizerConfig& config, T* params, const T* grads, T* m, T* v, std::size_t length) {
   check_optimizer_config(config, "optimizerStep");
@@ -91,8 +130,24 @@ void optimizer_step(const OptimizerConfig& config, T* params, const T* grads, T*
   if (length > 0 && (params == nullptr || grads == nullptr || (needs_m && m == nullptr) || (needs_v && v == nullptr))) {
     throw InvalidArgument(InvalidArgument::Kind::Type, "optimizerStep: a state buffer this optimizer needs is missing.");
   }
-  if (config.kind == OptimizerKind::Sgd) sgd_step(config, params, grads, m, length);
-  else adam_step(config, params, grads, m, v, length);
+  // The guard of the weights, one read pass before anything is written: every element of the gradient as
+  // applied must be finite with a square T can hold (else Adam's v becomes Inf and freezes that weight).
+  // Clipping takes the norm anyway (element order, as before): a finite norm bounds every element.
+  const double limit = std::sqrt(static_cast<double>(std::numeric_limits<T>::max()));
+  OptimizerConfig applied = config;
+  bool ok;
+  if (config.max_grad_norm > 0) {
+    const double norm = grad_norm(grads, length);
+    ok = std::isfinite(norm);
+    if (ok) applied.grad_scale = config.grad_scale * clip_factor(norm, config.max_grad_norm);
+    ok = ok && (applied.grad_scale * norm <= limit ||
+                all_within(grads, length, static_cast<T>(std::min(limit / applied.grad_scale, static_cast<double>(std::numeric_limits<T>::max())))));
+  } else {
+    ok = all_within(grads, length, static_cast<T>(std::min(limit / config.grad_scale, static_cast<double>(std::numeric_limits<T>::max()))));
+  }
+  if (!ok) refuse_gradient(grads, length, applied.grad_scale, limit);
+  if (config.kind == OptimizerKind::Sgd) sgd_step(applied, params, grads, m, length);
+  else adam_step(applied, params, grads, m, v, length);
 }
 
 template <typename T>

@@ -17,6 +17,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+
+#include "core/cell.h"
 
 namespace ncp::core {
 
@@ -35,12 +38,25 @@ struct OptimizerConfig {
   std::int64_t step = 1;
   // Multiplies the gradient before anything else: clip-by-norm without writing the gradient buffer.
   double grad_scale = 1;
+  // > 0: clip_grad_norm_ to this 2-norm, from the norm the step computes anyway (folded into grad_scale).
+  double max_grad_norm = 0;
+};
+
+// The gradient has a NaN or ±Inf, or an element whose square (once scaled) overflows T (an exploding
+// gradient, which would turn Adam's second moment into Inf). Thrown before any buffer is written.
+struct NonFiniteGradient : InvalidArgument {
+  double norm;        // the gradient's 2-norm (before any scaling; NaN or Inf when an element is)
+  std::size_t index;  // the first offending element, or the length when only the norm overflowed
+  NonFiniteGradient(const std::string& message, double n, std::size_t i)
+      : InvalidArgument(Kind::Range, message), norm(n), index(i) {}
 };
 
 // Checks the hyper-parameters (finite, in range); throws InvalidArgument (core/cell.h) naming `api`.
 void check_optimizer_config(const OptimizerConfig& config, const char* api);
 
-// One update of params[0, length). m: first moment (Adam/AdamW) or momentum buffer (SGD with momentum);
+// One update of params[0, length). It first reads the gradient once (the norm when clipping, else an
+// order-free bound check) and throws NonFiniteGradient, with nothing written, unless every element of the
+// gradient as applied (grad_scale · clip · grads) is finite with a square T can hold. m: first moment (Adam/AdamW) or momentum buffer (SGD with momentum);
 // v: second moment (Adam/AdamW only; may be nullptr for SGD). m may be nullptr for SGD without momentum.
 // grads is read only. None of the buffers may overlap.
 template <typename T>

@@ -27,6 +27,7 @@ export interface NativeAddon {
   getNumThreads(): number;
   NativeModel: new (config: NativeModelConfig) => NativeSequenceModel;
   /** One optimizer update of params (and m, v) in place (native/addon/optim_binding.cpp). */
+  /** A NaN/Inf or overflowing gradient throws (RangeError, code NCP_NON_FINITE_GRADIENT) with nothing written. */
   optimizerStep(args: NativeOptimizerStepArgs): void;
   /** sqrt(Σ g²) of one gradient buffer, accumulated in double. */
   gradNorm(args: { grads: FloatArray; length: number }): number;
@@ -128,6 +129,8 @@ export interface NativeOptimizerStepArgs {
   step: number;
   /** Multiplies the gradient first (clip-by-norm without rewriting grads); default 1. */
   gradScale?: number;
+  /** > 0: clip the gradient to this 2-norm (clip_grad_norm_), from the norm the step takes anyway; default 0 (off). */
+  maxGradNorm?: number;
   length: number;
 }
 

@@ -17,6 +17,7 @@ import { LTC } from '../models/ltc.js';
 import { CfC } from '../models/cfc.js';
 import { SequenceModel, type Backend } from '../models/sequence-model.js';
 import { Wiring, type WiringJSON } from '../wiring/index.js';
+import { requireFiniteForSave } from './finite.js';
 import { loadSafetensors, saveSafetensors, type SafetensorsContents, type SafetensorsInput } from './safetensors.js';
 
 export type CheckpointModel = LTC | CfC;
@@ -44,11 +45,12 @@ export interface LoadModelOptions {
   backend?: Backend;
 }
 
-/** Writes the model's weights and configuration to `path` (atomically). */
+/** Writes the model's weights and configuration to `path` (atomically); refuses non-finite weights. */
 export async function saveModel(model: CheckpointModel, path: string): Promise<void> {
   const api = 'saveModel';
   checkPath(api, path);
   const { tensors, metadata } = modelPayload(api, model, MODEL_FORMAT);
+  requireFiniteForSave(api, path, [{ holder: "the model's parameters", data: model.parameters, entries: model.layout.entries }]);
   await saveSafetensors(tensors, path, { metadata });
 }
 

@@ -40,6 +40,14 @@ export function prepareData(api: string, name: string, data: unknown, model: Seq
   }
   const { size: N, steps: L, inputs, timespans } = prepareInputs(api, `${name}.inputs`, d.inputs, `${name}.timespans`, d.timespans, model);
   const bf = model.batchFirst;
+  // A NaN/Inf input makes that sample's gradient NaN every epoch: refuse it here, naming the sample.
+  const badInput = inputs.data.findIndex((v) => !Number.isFinite(v));
+  if (badInput >= 0) {
+    const S = model.inputSize;
+    const [outer, inner] = [Math.floor(badInput / S / (bf ? L : N)), Math.floor(badInput / S) % (bf ? L : N)];
+    const [n, l] = bf ? [outer, inner] : [inner, outer];
+    throw argumentError(RangeError, api, `${name}.inputs (sample ${n}, step ${l}, feature ${badInput % S})`, 'finite numbers', inputs.data[badInput]);
+  }
   const P = model.outputSize;
   const byStep = (n: number, l: number, ...rest: number[]) => (bf ? [n, l, ...rest] : [l, n, ...rest]);
   const dtype = model.dtype;

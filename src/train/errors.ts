@@ -8,10 +8,26 @@ import { NcpError } from '../errors.js';
 export class TrainingDivergedError extends NcpError {
   readonly epoch: number;
   readonly batch: number;
-  constructor(message: string, epoch: number, batch: number) {
-    super(message, 'NCP_TRAINING_DIVERGED');
+  constructor(message: string, epoch: number, batch: number, code = 'NCP_TRAINING_DIVERGED') {
+    super(message, code);
     this.epoch = epoch;
     this.batch = batch;
+  }
+}
+
+/**
+ * A gradient with NaN/±Inf (or an element whose square overflows the dtype) under nonFiniteGradient 'throw',
+ * or too many in a row under 'skip'. Its update was not applied: the weights are those of the last finite step.
+ */
+export class NonFiniteGradientError extends TrainingDivergedError {
+  /** The parameter tensor (ncps name) holding the first non-finite element, or the largest norm on overflow. */
+  readonly tensor: string;
+  /** Skipped updates in a row, this one included. */
+  readonly consecutiveSkips: number;
+  constructor(message: string, epoch: number, batch: number, tensor: string, consecutiveSkips: number) {
+    super(message, epoch, batch, 'NCP_NON_FINITE_GRADIENT');
+    this.tensor = tensor;
+    this.consecutiveSkips = consecutiveSkips;
   }
 }
 

@@ -1,7 +1,7 @@
 /** Training: fit / evaluate / predict, the resumable Trainer, and the types they take and return. */
 export { fit, evaluate, predict } from './fit.js';
 export { Trainer } from './trainer.js';
-export { TrainingDivergedError, TrainerBusyError } from './errors.js';
+export { TrainingDivergedError, NonFiniteGradientError, TrainerBusyError } from './errors.js';
 export type {
   TrainData,
   MaskTensor,

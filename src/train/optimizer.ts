@@ -3,10 +3,21 @@
  * Models on the 'cpu' backend update through the native kernel (native/core/optim.cpp); models on the
  * 'reference' backend use the TypeScript twin below, which is also the readable statement of the equations.
  */
+import { argumentError } from '../errors.js';
 import { loadNative } from '../backend/load.js';
 import type { NativeOptimizerStepArgs } from '../backend/native-types.js';
 import { arrayTypeOf, type Dtype, type FloatArray } from '../models/tensor.js';
 import type { ResolvedOptimizer } from './options.js';
+
+/** What one Optimizer#apply did: `applied` false means a non-finite gradient was refused, nothing written. */
+export interface StepResult {
+  applied: boolean;
+  /** When refused: the gradient's 2-norm before scaling (NaN or Infinity when an element is). */
+  gradNorm?: number;
+}
+
+/** The code of the error both optimizer steps throw for a NaN/Inf or overflowing gradient. */
+export const NON_FINITE_GRADIENT = 'NCP_NON_FINITE_GRADIENT';
 
 export class Optimizer {
   readonly config: ResolvedOptimizer;
@@ -26,8 +37,12 @@ export class Optimizer {
     this.isNative = isNative;
   }
 
-  /** One update of `params` (the trainable prefix, same length as m) with `grads` × gradScale at rate lr. */
-  apply(params: FloatArray, grads: FloatArray, lr: number, gradScale = 1): void {
+  /**
+   * One update of `params` (the trainable prefix, same length as m) with `grads` × gradScale at rate lr,
+   * clipped to `maxGradNorm` when given. A gradient with a NaN/Inf, or an element whose square (once scaled)
+   * overflows the dtype, is refused before anything is written: the result says so, and `step` does not advance.
+   */
+  apply(params: FloatArray, grads: FloatArray, lr: number, gradScale = 1, maxGradNorm?: number): StepResult {
     const c = this.config;
     const args: NativeOptimizerStepArgs = {
       kind: c.type,
@@ -44,11 +59,18 @@ export class Optimizer {
       nesterov: c.nesterov,
       step: this.step + 1,
       gradScale,
+      maxGradNorm: maxGradNorm ?? 0,
       length: this.m.length,
     };
-    if (this.isNative) loadNative().optimizerStep(args);
-    else referenceOptimizerStep(args);
+    try {
+      if (this.isNative) loadNative().optimizerStep(args);
+      else referenceOptimizerStep(args);
+    } catch (error) {
+      if ((error as { code?: unknown })?.code === NON_FINITE_GRADIENT) return { applied: false, gradNorm: (error as { gradNorm: number }).gradNorm };
+      throw error;
+    }
     this.step++;
+    return { applied: true };
   }
 
   gradNorm(grads: FloatArray): number {
@@ -56,17 +78,30 @@ export class Optimizer {
   }
 }
 
-/** PyTorch's clip_grad_norm_ factor: max/(norm + 1e-6) when the norm exceeds max, else 1. */
+/**
+ * PyTorch's clip_grad_norm_ factor: max/(norm + 1e-6) when the norm exceeds max, else 1. Only a finite norm
+ * has one: NaN would compare false (scale 1, the NaN gradient applied) and Infinity give 0 (0 · Inf = NaN).
+ */
 export function clipScale(norm: number, maxNorm: number): number {
+  if (!(norm >= 0) || !Number.isFinite(norm)) throw argumentError(RangeError, 'clipScale', 'norm', 'a finite gradient norm ≥ 0', norm);
   return norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
 }
 
-/** The equations of native/core/optim.h, element by element in double. */
+/**
+ * The equations of native/core/optim.h, element by element in double, with the same guard: throws (code
+ * NCP_NON_FINITE_GRADIENT) before writing anything unless every element of the gradient as applied is finite
+ * with a square the dtype can hold.
+ */
 export function referenceOptimizerStep(a: NativeOptimizerStepArgs): void {
   const { params: p, grads: g, length: n } = a;
   const m = a.m!;
   const v = a.v!;
-  const scale = a.gradScale ?? 1;
+  const maxNorm = a.maxGradNorm ?? 0;
+  const norm = maxNorm > 0 ? referenceGradNorm(g.subarray(0, n)) : NaN;
+  const scale = (a.gradScale ?? 1) * (maxNorm > 0 && Number.isFinite(norm) ? clipScale(norm, maxNorm) : 1);
+  const limit = Math.sqrt(p instanceof Float32Array ? F32_MAX : Number.MAX_VALUE);
+  const bad = maxNorm > 0 && !Number.isFinite(norm) ? 0 : firstBeyond(g, n, scale, limit);
+  if (bad < n) throw nonFiniteGradientError(g, n, bad, limit, p instanceof Float32Array);
   const wd = a.weightDecay ?? 0;
   if (a.kind === 'sgd') {
     const mu = a.momentum ?? 0;
@@ -96,6 +131,27 @@ export function referenceOptimizerStep(a: NativeOptimizerStepArgs): void {
     v[i] = b2 * v[i] + (1 - b2) * gi * gi;
     p[i] = pi - (stepSize * m[i]) / (Math.sqrt(v[i]) / bc2Sqrt + eps);
   }
+}
+
+const F32_MAX = 3.4028234663852886e38;
+
+/** The first i < n with |scale·g[i]| not ≤ limit (NaN included), or n. */
+function firstBeyond(g: FloatArray, n: number, scale: number, limit: number): number {
+  let i = 0;
+  while (i < n && Math.abs(scale * g[i]) <= limit) i++;
+  return i;
+}
+
+/** The native step's refusal (core/optim.cpp, addon/optim_binding.cpp), word for word: message, code, gradNorm, index. */
+function nonFiniteGradientError(g: FloatArray, n: number, scaleOrFirst: number, limit: number, isF32: boolean): RangeError {
+  const norm = referenceGradNorm(g.subarray(0, n));
+  // A NaN/Inf norm under clipping has no scale: look for the first non-finite element.
+  const index = Number.isFinite(norm) ? scaleOrFirst : firstBeyond(g, n, 1, limit);
+  const received = index < n ? `${g[index]} at element ${index}` : `a gradient of 2-norm ${norm}`;
+  const error = new RangeError(
+    `optimizerStep: expected finite gradients, each at most ${limit.toPrecision(9)} (${isF32 ? 'float32' : 'float64'}: its square must fit) in magnitude once scaled, for grads, received ${received}; nothing was updated.`,
+  );
+  return Object.assign(error, { code: NON_FINITE_GRADIENT, gradNorm: norm, index: index < n ? index : -1 });
 }
 
 export function referenceGradNorm(grads: ArrayLike<number>): number {

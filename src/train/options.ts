@@ -19,8 +19,11 @@ export const LOSS_NAMES: readonly LossName[] = ['mse', 'mae', 'bce', 'crossEntro
 const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adam', 'adamw', 'sgd'];
 const FIT_KEYS = [
   'epochs', 'batchSize', 'loss', 'optimizer', 'clipGradNorm', 'schedule', 'validationData', 'validationSplit',
-  'earlyStopping', 'seed', 'shuffle', 'verbose', 'onEpochEnd', 'onBatchEnd', 'signal',
+  'earlyStopping', 'seed', 'shuffle', 'verbose', 'onEpochEnd', 'onBatchEnd', 'signal', 'nonFiniteGradient',
+  'maxConsecutiveSkips',
 ] as const;
+/** See FitOptions.maxConsecutiveSkips (docs/training.md, "Non-finite gradients"). */
+export const DEFAULT_MAX_CONSECUTIVE_SKIPS = 10;
 
 export interface ResolvedOptimizer {
   type: OptimizerName;
@@ -49,6 +52,8 @@ export interface ResolvedFitOptions {
   loss: LossName | LossFunction;
   optimizer: ResolvedOptimizer;
   clipGradNorm?: number;
+  nonFiniteGradient: 'skip' | 'throw';
+  maxConsecutiveSkips: number;
   schedule: ResolvedSchedule;
   validationData?: TrainData;
   validationSplit?: number;
@@ -72,6 +77,8 @@ export function resolveFitOptions(api: string, options: unknown): ResolvedFitOpt
     loss: resolveLoss(api, 'options.loss', o.loss),
     optimizer: resolveOptimizer(api, o.optimizer),
     clipGradNorm: o.clipGradNorm === undefined ? undefined : expectNumber(api, 'options.clipGradNorm', o.clipGradNorm, { greaterThan: 0 }),
+    nonFiniteGradient: o.nonFiniteGradient === undefined ? 'skip' : expectOneOf(api, 'options.nonFiniteGradient', o.nonFiniteGradient, ['skip', 'throw'] as const),
+    maxConsecutiveSkips: o.maxConsecutiveSkips === undefined ? DEFAULT_MAX_CONSECUTIVE_SKIPS : expectInteger(api, 'options.maxConsecutiveSkips', o.maxConsecutiveSkips, { min: 1, max: 2 ** 31 - 1 }),
     schedule: resolveSchedule(api, o.schedule),
     validationData: o.validationData === undefined ? undefined : (expectPlainObject(api, 'options.validationData', o.validationData) as unknown as TrainData),
     validationSplit: o.validationSplit === undefined ? undefined : expectNumber(api, 'options.validationSplit', o.validationSplit, { greaterThan: 0, lessThan: 1 }),

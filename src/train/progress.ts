@@ -67,6 +67,13 @@ export class ProgressReporter {
     if (this.sink.isTTY) this.lastRenderMs = -Infinity;
   }
 
+  /** A line that must not be lost (a skipped update): shown at verbose 1 and 2, on a line of its own. */
+  warn(text: string): void {
+    if (this.verbose === 0) return;
+    this.closeBar();
+    this.sink.write(`${text}\n`);
+  }
+
   /** Ends an open bar line (abort, error), so later output starts on a fresh line. */
   close(): void {
     this.closeBar();

@@ -36,7 +36,17 @@ export interface TrainingState {
   best: number;
   wait: number;
   bestParams?: FloatArray;
+  /** Updates skipped for non-finite gradients: in total, in the epoch in progress, and in a row up to now. */
+  skippedSteps: number;
+  skippedInEpoch: number;
+  consecutiveSkips: number;
 }
+
+/**
+ * Upper bound of every counter a trainer state holds (steps, epochs, loss terms, sample-steps): 2^48, about
+ * 9 years of one update per microsecond, and far enough below 2^53 that step + 1 and sums stay exact.
+ */
+export const MAX_TRAINER_COUNT = 2 ** 48;
 
 /** The options a checkpoint keeps: the JSON-able ones. A custom loss is recorded as 'custom'. */
 export type StoredOptions = Omit<ResolvedFitOptions, 'loss' | 'optimizer' | 'validationData' | 'onEpochEnd' | 'onBatchEnd' | 'signal'> & {
@@ -52,7 +62,10 @@ export interface StoredTrainer {
 }
 
 export function freshState(rng: number[]): TrainingState {
-  return { epoch: 0, batch: 0, batches: 0, rng, lossSum: 0, lossCount: 0, sampleSteps: 0, seconds: 0, lr: 0, history: [], stoppedEarly: false, best: Infinity, wait: 0 };
+  return {
+    epoch: 0, batch: 0, batches: 0, rng, lossSum: 0, lossCount: 0, sampleSteps: 0, seconds: 0, lr: 0, history: [], stoppedEarly: false, best: Infinity, wait: 0,
+    skippedSteps: 0, skippedInEpoch: 0, consecutiveSkips: 0,
+  };
 }
 
 export function storedOptions(o: ResolvedFitOptions): StoredOptions {
@@ -110,14 +123,36 @@ export function decodeTrainer(api: string, source: string, contents: Safetensors
   if (typeof options !== 'object' || options === null || typeof state !== 'object' || state === null) fail('options or state are missing');
   const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
   const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-  if (!isCount(stored.step)) fail('step is not a non-negative integer');
-  for (const key of ['epoch', 'batch', 'batches', 'wait'] as const) if (!isCount(state[key])) fail(`${key} is not a non-negative integer`);
-  for (const key of ['lossSum', 'lossCount', 'sampleSteps', 'seconds', 'lr'] as const) if (!isNumber(state[key])) fail(`${key} is not a finite number`);
-  if (state.batch > state.batches) fail(`batch ${state.batch} is past the ${state.batches} batches of its epoch`);
+  const render = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v));
+  // Every counter: an integer in [0, max], else the field, the range and the value.
+  const count = (name: string, v: unknown, max: number, why = ''): number => {
+    if (!isCount(v) || v > max) fail(`${name} is ${render(v)}, expected an integer in [0, ${max}]${why}`);
+    return v as number;
+  };
+  const M = MAX_TRAINER_COUNT;
+  // Counters added later (skipped updates) are absent from older checkpoints: 0.
+  state.skippedSteps ??= 0;
+  state.skippedInEpoch ??= 0;
+  state.consecutiveSkips ??= 0;
+  count('step', stored.step, M);
+  const epoch = count('epoch', state.epoch, M);
+  const batches = count('batches', state.batches, M);
+  const batch = count('batch', state.batch, batches, ` (the batches of epoch ${epoch + 1})`);
+  if (batch === 0 && batches !== 0) fail(`batches is ${batches} between epochs (batch 0), expected 0`);
+  count('wait', state.wait, epoch, ' (epochs completed)');
+  count('lossCount', state.lossCount, M);
+  count('sampleSteps', state.sampleSteps, M);
+  const skipped = count('skippedSteps', state.skippedSteps, M);
+  count('skippedInEpoch', state.skippedInEpoch, Math.min(batch, skipped), ' (batches of this epoch, skipped updates in total)');
+  count('consecutiveSkips', state.consecutiveSkips, skipped, ' (skipped updates in total)');
+  if (state.bestEpoch !== undefined && state.bestEpoch !== null) count('bestEpoch', state.bestEpoch, epoch, ' (epochs completed)');
+  for (const key of ['lossSum', 'seconds', 'lr'] as const) if (!isNumber(state[key])) fail(`${key} is ${render(state[key])}, expected a finite number`);
+  for (const key of ['seconds', 'lr'] as const) if (state[key] < 0) fail(`${key} is ${state[key]}, expected a finite number ≥ 0`);
   if (!Array.isArray(state.rng) || state.rng.length !== 4 || !state.rng.every((w) => isCount(w) && w <= 0xffffffff) || state.rng.every((w) => w === 0)) {
     fail('rng is not four uint32 words');
   }
-  if (!Array.isArray(state.history) || state.history.some((r) => typeof r !== 'object' || r === null || !isCount(r.epoch))) fail('history is not a list of epoch records');
+  if (!Array.isArray(state.history) || state.history.some((r, i) => typeof r !== 'object' || r === null || r.epoch !== i + 1)) fail('history is not a list of epoch records 1, 2, …');
+  if (state.history.length !== epoch) fail(`history has ${state.history.length} epoch records, expected one per completed epoch (${epoch})`);
   if (state.best !== null && typeof state.best !== 'number') fail('best is not a number');
 
   const trainable = model.layout.trainableLength;
@@ -132,12 +167,21 @@ export function decodeTrainer(api: string, source: string, contents: Safetensors
   };
   const m = tensor('trainer.m', floatType, trainable, true) as FloatArray;
   const v = tensor('trainer.v', floatType, trainable, true) as FloatArray;
+  for (const [name, data] of [['trainer.m', m], ['trainer.v', v]] as const) {
+    const i = data.findIndex((x) => !Number.isFinite(x));
+    if (i >= 0) fail(`tensor "${name}" holds ${data[i]} at element ${i}, expected finite optimizer moments`);
+  }
   const midEpoch = state.batch > 0;
   const orderTensor = contents.tensors['trainer.order'];
   let order: Int32Array | undefined;
   if (midEpoch) {
     if (!orderTensor) fail(`tensor "trainer.order" is missing, but epoch ${state.epoch + 1} is in progress`);
     order = tensor('trainer.order', 'I32', orderTensor!.shape[0], true) as Int32Array;
+    // The epoch in progress was cut into ceil(samples / batchSize) batches; anything else is not this run.
+    const batchSize = count('options.batchSize', options.batchSize, M);
+    if (batchSize === 0) fail('options.batchSize is 0, expected an integer in [1, ' + M + ']');
+    const expected = Math.ceil(order.length / batchSize);
+    if (batches !== expected) fail(`batches is ${batches}, expected ${expected} (${order.length} samples in batches of options.batchSize ${batchSize})`);
     const seen = new Uint8Array(order.length);
     for (const i of order) {
       if (i < 0 || i >= order.length || seen[i]) fail('tensor "trainer.order" is not a permutation of the samples');
@@ -152,4 +196,24 @@ export function decodeTrainer(api: string, source: string, contents: Safetensors
     v,
     state: { ...state, best: state.best === null ? Infinity : state.best, bestEpoch: state.bestEpoch ?? undefined, order, bestParams },
   };
+}
+
+/**
+ * Refuses options that cannot continue the saved state, naming the setting and both values: another
+ * batchSize in the middle of an epoch (its batches are already cut), another optimizer type (the moments
+ * belong to the saved one). Other options (epochs, lr, schedule, shuffle, …) may change on resume.
+ */
+export function checkResumable(api: string, source: string, decoded: DecodedTrainer, options: Pick<ResolvedFitOptions, 'batchSize' | 'optimizer'>): void {
+  const fail = (setting: string, saved: unknown, now: unknown, why: string): never => {
+    throw new CheckpointError(`${api}: ${source} cannot be continued with ${setting} ${JSON.stringify(now)}: it was saved with ${setting} ${JSON.stringify(saved)}, and ${why}.`);
+  };
+  const s = decoded.state;
+  const saved = decoded.options;
+  if (s.batch > 0 && saved.batchSize !== options.batchSize) {
+    fail('options.batchSize', saved.batchSize, options.batchSize, `epoch ${s.epoch + 1} is in progress, cut into ${s.batches} batches of that size (use batchSize ${saved.batchSize} until the epoch ends, or resume from an epoch boundary)`);
+  }
+  const savedType = saved.optimizer?.type;
+  if (savedType !== undefined && savedType !== options.optimizer.type) {
+    fail('options.optimizer.type', savedType, options.optimizer.type, `its moments (trainer.m, trainer.v) belong to that optimizer (to switch, load the weights with loadModel and start a new Trainer)`);
+  }
 }

@@ -15,18 +15,20 @@ import { arrayTypeOf, type Tensor } from '../models/tensor.js';
 import {
   TRAINER_FORMAT, checkPath, checkSameModel, fillModel, modelFromContents, modelPayload, readCheckpoint,
 } from '../io/checkpoint.js';
+import { requireFiniteForSave } from '../io/finite.js';
 import type { SafetensorsContents } from '../io/safetensors.js';
 import { saveSafetensors } from '../io/safetensors.js';
 import { gatherBatch, prepareData, sliceData, type Batch, type PreparedData } from './data.js';
 import { TrainerBusyError, TrainingDivergedError } from './errors.js';
 import { batchLoss, meanLoss, outputShape } from './evaluation.js';
-import { Optimizer, clipScale } from './optimizer.js';
+import { decideSkip, gradientProblem } from './non-finite.js';
+import { Optimizer } from './optimizer.js';
 import { resolveFitOptions, type ResolvedFitOptions } from './options.js';
 import { ProgressReporter } from './progress.js';
 import { emitTrainSlice } from '../monitor/train-events.js';
 import { TrainRng } from './rng.js';
 import { learningRate } from './schedule.js';
-import { decodeTrainer, encodeTrainer, freshState, type DecodedTrainer, type TrainingState } from './trainer-state.js';
+import { checkResumable, decodeTrainer, encodeTrainer, freshState, type DecodedTrainer, type TrainingState } from './trainer-state.js';
 import type { BatchInfo, EpochInfo, FitOptions, History, TrainData } from './types.js';
 
 /** ncps clips these at 0 after every step when an LTC runs without its softplus (implicitParamConstraints false). */
@@ -73,6 +75,11 @@ export class Trainer {
     return this.optimizer.step;
   }
 
+  /** Updates skipped so far (across resumes) because their gradient was not finite (options.nonFiniteGradient). */
+  get skippedSteps(): number {
+    return this.state.skippedSteps;
+  }
+
   get history(): History {
     return this.snapshot(this.lastAborted);
   }
@@ -100,8 +107,12 @@ export class Trainer {
     }
     const batches = Math.ceil(train.size / o.batchSize);
     const s = this.state;
-    if (s.batch > 0 && (s.order?.length !== train.size || s.batches !== batches)) {
+    if (s.batch > 0 && s.order?.length !== train.size) {
       throw argumentErrorRendered(RangeError, api, 'data', `the ${s.order?.length} training samples the interrupted epoch ${s.epoch + 1} was shuffled over`, `${train.size} samples`);
+    }
+    if (s.batch > 0 && s.batches !== batches) {
+      // checkResumable refuses another batchSize at resume; this is the last line of defence.
+      throw argumentErrorRendered(RangeError, api, 'options.batchSize', `a batch size that cuts ${train.size} samples into the ${s.batches} batches of the interrupted epoch ${s.epoch + 1}`, `batchSize ${o.batchSize} (${batches} batches)`);
     }
     this.isRunning = true;
     this.lastAborted = false;
@@ -142,6 +153,13 @@ export class Trainer {
     const api = 'Trainer.save';
     checkPath(api, path);
     const { tensors, metadata } = modelPayload(api, this.model, TRAINER_FORMAT);
+    const trainable = this.model.layout.entries.filter((e) => e.trainable);
+    requireFiniteForSave(api, path, [
+      { holder: "the model's parameters", data: this.model.parameters, entries: this.model.layout.entries },
+      { holder: "the optimizer's first moments (trainer.m)", data: this.optimizer.m, entries: trainable },
+      { holder: "the optimizer's second moments (trainer.v)", data: this.optimizer.v, entries: trainable },
+      ...(this.state.bestParams ? [{ holder: 'the best weights kept for early stopping (trainer.best_params)', data: this.state.bestParams, entries: this.model.layout.entries }] : []),
+    ]);
     const trainer = encodeTrainer(this.state, this.options, this.optimizer);
     await saveSafetensors({ ...tensors, ...trainer.tensors }, path, { metadata: { ...metadata, trainer: trainer.json } });
   }
@@ -165,6 +183,7 @@ export class Trainer {
     const stored = { ...decoded.options } as Record<string, unknown>;
     if (overrides.validationData !== undefined) delete stored.validationSplit;
     const trainer = new Trainer(model, { ...stored, ...overrides } as FitOptions);
+    checkResumable(api, source, decoded, trainer.options);
     trainer.restore(decoded);
     return trainer;
   }
@@ -179,6 +198,7 @@ export class Trainer {
     requireTrainerFormat(api, source, contents);
     checkSameModel(api, source, this.model, contents);
     const decoded = decodeTrainer(api, source, contents, this.model);
+    checkResumable(api, source, decoded, this.options);
     fillModel(api, source, this.model, contents, "this trainer's model");
     this.restore(decoded);
   }
@@ -219,14 +239,25 @@ export class Trainer {
     const lr = learningRate(o.schedule, o.optimizer.lr, { step: this.optimizer.step, epoch: s.epoch, batch: s.batch, batches, epochs: o.epochs });
     const trainable = model.layout.trainableLength;
     const flatGrads = grads.flat.subarray(0, trainable);
-    const scale = o.clipGradNorm === undefined ? 1 : clipScale(this.optimizer.gradNorm(flatGrads), o.clipGradNorm);
-    this.optimizer.apply(model.parameters.subarray(0, trainable), flatGrads, lr, scale);
-    this.applyConstraints();
-    model.markParametersChanged();
+    // One pass takes the norm, refuses a non-finite gradient (nothing written) and clips; then the update.
+    const step = this.optimizer.apply(model.parameters.subarray(0, trainable), flatGrads, lr, 1, o.clipGradNorm);
+    let warning: string | undefined;
+    if (step.applied) {
+      this.applyConstraints();
+      model.markParametersChanged();
+    } else {
+      // Throws under 'throw' or at the cap, before the state moves: a resume redoes this batch.
+      warning = decideSkip(api, o, gradientProblem(flatGrads, model.layout.entries), s.epoch + 1, s.batch + 1, s.consecutiveSkips + 1);
+    }
 
     const elapsed = performance.now() - startMs;
-    if (s.batch === 0) Object.assign(s, { order, batches, lossSum: 0, lossCount: 0, sampleSteps: 0, seconds: 0 });
+    if (s.batch === 0) Object.assign(s, { order, batches, lossSum: 0, lossCount: 0, sampleSteps: 0, seconds: 0, skippedInEpoch: 0 });
     s.batch++;
+    s.consecutiveSkips = step.applied ? 0 : s.consecutiveSkips + 1;
+    if (!step.applied) {
+      s.skippedSteps++;
+      s.skippedInEpoch++;
+    }
     s.lossSum += loss.loss * loss.count;
     s.lossCount += loss.count;
     s.sampleSteps += batch.size * train.steps;
@@ -247,7 +278,10 @@ export class Trainer {
       sampleStepsPerSecond: s.sampleSteps / s.seconds,
       elapsedMs: performance.now() - clock.startMs,
       etaMs: this.eta(clock, (o.epochs - s.epoch - 1) * batches + (batches - s.batch)),
+      skipped: !step.applied,
+      skippedSteps: s.skippedSteps,
     };
+    if (warning !== undefined) progress.warn(warning);
     progress.batch(info);
     emitTrainSlice({ kind: 'batch', startMs, endMs: performance.now(), epoch: info.epoch, batch: info.batch, loss: loss.loss });
     await o.onBatchEnd?.(info);
@@ -289,6 +323,7 @@ export class Trainer {
       lr: s.lr,
       seconds: s.seconds,
       sampleStepsPerSecond: s.seconds > 0 ? s.sampleSteps / s.seconds : 0,
+      skippedSteps: s.skippedInEpoch,
     };
     s.history.push(record);
     const es = o.earlyStopping;
@@ -303,7 +338,7 @@ export class Trainer {
         s.stoppedEarly = true;
       }
     }
-    Object.assign(s, { epoch: s.epoch + 1, batch: 0, batches: 0, order: undefined, lossSum: 0, lossCount: 0, sampleSteps: 0, seconds: 0 });
+    Object.assign(s, { epoch: s.epoch + 1, batch: 0, batches: 0, order: undefined, lossSum: 0, lossCount: 0, sampleSteps: 0, seconds: 0, skippedInEpoch: 0 });
     const info: EpochInfo = {
       ...record,
       epochs: o.epochs,

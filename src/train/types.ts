@@ -96,6 +96,10 @@ export interface BatchInfo {
   elapsedMs: number;
   /** Estimate of the time left until the last epoch ends (from this call's mean batch time). */
   etaMs: number;
+  /** This batch's update was skipped: its gradient was not finite (options.nonFiniteGradient 'skip'). Always set by fit. */
+  skipped?: boolean;
+  /** Updates skipped for non-finite gradients so far, across resumes. Always set by fit. */
+  skippedSteps?: number;
 }
 
 /** What onEpochEnd receives, once the epoch's validation (if any) has run. */
@@ -116,6 +120,8 @@ export interface EpochRecord {
   lr: number;
   seconds: number;
   sampleStepsPerSecond: number;
+  /** Updates of this epoch skipped for non-finite gradients (their batches still count in `loss`). Set by fit; absent in records from older checkpoints. */
+  skippedSteps?: number;
 }
 
 export interface History {
@@ -138,6 +144,15 @@ export interface FitOptions {
   optimizer?: OptimizerName | OptimizerOptions;
   /** Rescale gradients whose 2-norm exceeds this (PyTorch clip_grad_norm_). */
   clipGradNorm?: number;
+  /**
+   * A gradient with NaN/±Inf, or an element whose square overflows the dtype, never reaches the weights.
+   * 'skip' (default): that update is not applied (weights and optimizer state stay bit for bit), counted in
+   * `BatchInfo.skippedSteps` / `EpochRecord.skippedSteps` and reported on the progress output; `maxConsecutiveSkips`
+   * skips in a row stop the run. 'throw': the first one stops it. Either stop is a NonFiniteGradientError.
+   */
+  nonFiniteGradient?: 'skip' | 'throw';
+  /** With 'skip': this many skipped updates in a row throw NonFiniteGradientError (default 10). */
+  maxConsecutiveSkips?: number;
   schedule?: ScheduleOptions;
   validationData?: TrainData;
   /** Fraction in (0, 1) of the samples, taken from the end before any shuffling, to validate on. */
