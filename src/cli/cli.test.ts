@@ -216,6 +216,15 @@ describe('the built entry point', () => {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', cwd: root, timeout: 30_000 });
 
+  it('prints the package version (from package.json) with --version and -V', () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = cli(flag);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
+  });
+
   it('exits 1 with a single message and no stack trace on user errors', () => {
     const bad = cli('demo', '--seed', '-3');
     expect(bad.status).toBe(1);
