@@ -11,6 +11,7 @@ export {
   NotImplementedError,
   CheckpointError,
   NativeError,
+  OnnxRuntimeError,
 } from './errors.js';
 
 export { Wiring, FullyConnected, Random, NCP, AutoNCP, PolarityMatrix } from './wiring/index.js';
