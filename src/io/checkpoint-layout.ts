@@ -100,7 +100,7 @@ function wiringSizes(value: unknown, S: number, invalid: Fail): WiringSizes {
   if (outputDim > units) invalid(`the wiring has ${outputDim} outputs but only ${units} units`);
   const inputDim = own ? value.inputDim : value.input_dim;
   if (inputDim !== null && inputDim !== undefined && inputDim !== S) {
-    invalid(`the wiring was built for ${describe(inputDim)} inputs, but config.inputSize is ${S}`);
+    invalid(`the wiring was built for ${typeof inputDim === 'number' ? inputDim : describe(inputDim)} inputs, but config.inputSize is ${S}`);
   }
   if (own) {
     if (!isObject(value.config)) invalid(`config.wiring.config must be an object, not ${describe(value.config)}`);

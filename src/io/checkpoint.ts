@@ -212,7 +212,7 @@ export function checkSameModel(api: string, source: string, model: SequenceModel
 
 /** "LTC (16 inputs, AutoNCP wiring of 64 units)". */
 export function describeConfig(config: ModelConfig): string {
-  const size = config.wiring ? `${config.wiring.kind} wiring of ${config.wiring.units} units` : `${config.units} units`;
+  const size = config.wiring ? `${config.wiring.kind ?? 'Wiring'} wiring of ${config.wiring.units} units` : `${config.units} units`;
   return `${config.kind} (${config.inputSize} inputs, ${size})`;
 }
 
