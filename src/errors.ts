@@ -45,6 +45,13 @@ export class NativeError extends NcpError {
   }
 }
 
+/** onnxruntime failed (creating a session, running it); the message says what was being done, `cause` holds its error. */
+export class OnnxRuntimeError extends NcpError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'NCP_ONNX_RUNTIME', options);
+  }
+}
+
 type ArgumentErrorClass = typeof TypeError | typeof RangeError;
 
 /**

@@ -12,6 +12,7 @@ export {
   CheckpointError,
   NativeError,
   NonFiniteWeightsError,
+  OnnxRuntimeError,
 } from './errors.js';
 
 export { Wiring, FullyConnected, Random, NCP, AutoNCP, PolarityMatrix } from './wiring/index.js';

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildProgram, parseColumns, parseModels, parsePositiveInt, parseProbability, parseSeed } from './main.js';
 import { CliError } from './train.js';
 import { loadModel } from '../io/checkpoint.js';
+import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ncp-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -131,6 +132,60 @@ describe('train and predict', () => {
     expect(Math.abs(records[0].x)).toBeLessThan(3);
   });
 
+  describe('predict validates the training metadata it reads', () => {
+    const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+    let crafted = 0;
+    /** The trained checkpoint with its data spec edited. */
+    const withSpec = async (edit: (spec: Record<string, unknown>) => void) => {
+      const { tensors, metadata } = await loadSafetensors(checkpoint);
+      const spec = JSON.parse(metadata['ncp-silicon/data']!);
+      edit(spec);
+      const path = join(dir, `crafted-${crafted++}.safetensors`);
+      await saveSafetensors(tensors as never, path, { metadata: { ...metadata, 'ncp-silicon/data': JSON.stringify(spec) } });
+      return path;
+    };
+    const corrupt = (path: string, detail: string) => `ncp-silicon: ${path} has a corrupt "ncp-silicon/data" metadata entry: ${detail}`;
+
+    // The three reported cases, through the real entry point: one line, exit 1, no stack, no output.
+    it.each([
+      ['columns: 5', (s: Record<string, unknown>) => (s.columns = 5), 'expected 2 distinct non-empty column names (the model takes 2 input features) for columns, received number 5.'],
+      ['window: -5', (s: Record<string, unknown>) => (s.window = -5), 'expected an integer ≥ 1 for window, received number -5.'],
+      ['inputStd: 0', (s: Record<string, unknown>) => (s.inputStd = [0, 0]), 'expected 2 finite numbers > 0 (one per column) for inputStd, received Array(2).'],
+    ])('%s exits 1 with a message naming the field', async (_what, edit, detail) => {
+      const path = await withSpec(edit);
+      const child = spawnSync(process.execPath, ['--import', 'tsx', main, 'predict', path, csv], { encoding: 'utf8', timeout: 60_000 });
+      expect(child.stderr.trim()).toBe(corrupt(path, detail));
+      expect(child.status).toBe(1);
+      expect(child.stdout).toBe('');
+    });
+
+    it('refuses every other field out of type, range or step with the model', async () => {
+      const cases: [(s: Record<string, any>) => void, string][] = [
+        [(s) => (s.columns = ['x']), 'for columns, received Array(1).'],
+        [(s) => (s.columns = ['x', 'x']), 'for columns, received Array(2).'],
+        [(s) => (s.target = ['x', 'noise']), 'expected 1 distinct non-empty column names (the model has 1 outputs) for target, received Array(2).'],
+        [(s) => (s.window = 2.5), 'for window, received number 2.5.'],
+        [(s) => (s.window = 1e300), 'for window, received number 1e+300.'],
+        [(s) => (s.horizon = '1'), 'expected an integer ≥ 1 for horizon, received string "1".'],
+        [(s) => (s.firstGap = 0), 'expected a finite number > 0 (a timespan) for firstGap, received number 0.'],
+        [(s) => (s.timeColumn = 7), 'expected a column name or nothing for timeColumn, received number 7.'],
+        [(s) => (s.sequenceColumn = ''), 'for sequenceColumn, received string "".'],
+        [(s) => (s.inputMean = [0, 'a']), 'expected 2 finite numbers (one per column) for inputMean, received Array(2).'],
+        [(s) => (s.inputStd = [1, -1]), 'for inputStd, received Array(2).'],
+        [(s) => (s.targetMean = []), 'expected 1 finite numbers (one per column) for targetMean, received Array(0).'],
+        [(s) => (s.targetStd = [null]), 'expected 1 finite numbers > 0 (one per column) for targetStd, received Array(1).'],
+      ];
+      for (const [edit, detail] of cases) {
+        const path = await withSpec(edit);
+        const error = await run('predict', path, csv).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(CliError);
+        const line = `ncp-silicon: ${(error as Error).message}`;
+        expect(line.startsWith(corrupt(path, 'expected ')), line).toBe(true);
+        expect(line.endsWith(detail), line).toBe(true);
+      }
+    });
+  });
+
   it('reads JSON sequences and trains an LTC with a validation split', async () => {
     const json = join(dir, 'seqs.json');
     const seq = (phase: number) => Array.from({ length: 40 }, (_, i) => ({ a: Math.sin(i / 3 + phase), b: Math.cos(i / 3 + phase) }));
@@ -160,6 +215,15 @@ describe('the built entry point', () => {
   const main = fileURLToPath(new URL('./main.ts', import.meta.url));
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', cwd: root, timeout: 30_000 });
+
+  it('prints the package version (from package.json) with --version and -V', () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = cli(flag);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
+  });
 
   it('exits 1 with a single message and no stack trace on user errors', () => {
     const bad = cli('demo', '--seed', '-3');

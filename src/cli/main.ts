@@ -6,7 +6,7 @@
  * User errors (bad flags, unreadable files, data that does not fit) print one line, `ncp-silicon: …` or
  * commander's `error: …`, and exit 1, without a stack trace; set NCP_SILICON_DEBUG=1 to see stacks.
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runInfo } from './info.js';
@@ -30,7 +30,8 @@ export function buildProgram(
   program
     .name('ncp-silicon')
     .description('Neural Circuit Policies (LTC, CfC) for TypeScript, with fused native kernels.')
-    .showHelpAfterError('(add --help for usage)');
+    .showHelpAfterError('(add --help for usage)')
+    .version(packageVersion(), '-V, --version', 'print the ncp-silicon version');
   configure?.(program);
 
   program
@@ -106,6 +107,13 @@ export function buildProgram(
   // `profile` lives in its own module (written alongside the monitor) and adds itself.
   registerProfile(program);
   return program;
+}
+
+/** The installed package's version, read from its package.json (two levels up from src/cli and dist/cli). */
+export function packageVersion(): string {
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  if (typeof version !== 'string') throw new Error('ncp-silicon: its package.json has no version string.');
+  return version;
 }
 
 // ---- option parsers: commander shows `error: option '--x <n>' argument 'v' is invalid. <our message>` ----

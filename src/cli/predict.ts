@@ -11,6 +11,7 @@ import { loadSafetensors } from '../io/safetensors.js';
 import { tensor } from '../models/tensor.js';
 import { predict } from '../train/index.js';
 import type { CommandIo } from './demo.js';
+import { parseDataSpec } from './data-spec.js';
 import { CliError, DATA_SPEC_KEY, buildCliWindows, columnsOf, numericSequence, readSequences, type DataSpec } from './train.js';
 
 export interface PredictCommandOptions {
@@ -78,11 +79,7 @@ async function loadCheckpoint(checkpoint: string, o: PredictCommandOptions): Pro
   const stored = metadata[DATA_SPEC_KEY];
   if (stored !== undefined) {
     if (o.columns || o.window || o.timeColumn) throw new CliError(`${checkpoint} already records its columns, window and time column; drop --columns, --window and --time-column.`);
-    try {
-      return { model, spec: JSON.parse(stored) as DataSpec };
-    } catch {
-      throw new CliError(`${checkpoint} has a corrupt "${DATA_SPEC_KEY}" metadata entry.`);
-    }
+    return { model, spec: parseDataSpec(checkpoint, stored, model) };
   }
   if (!o.columns || !o.window) {
     throw new CliError(`${checkpoint} has no training metadata (it was not written by \`ncp-silicon train\`); give --columns and --window (values are used unnormalised).`);

@@ -52,8 +52,9 @@ describe('saveModel / loadModel round trips', () => {
   for (const [name, make] of models) {
     it(`${name}: same class, config, weights and outputs`, async () => {
       const model = make();
-      // Weights that differ from any seed's initialisation.
-      model.parameters.forEach((v, i) => (model.parameters[i] = v + 0.001 * Math.cos(i)));
+      // Weights that differ from any seed's initialisation. Only the trainable ones: the sparsity masks after them
+      // are the wiring's (|adjacency|), and a checkpoint whose masks say otherwise is refused.
+      model.parameters.forEach((v, i) => (model.parameters[i] = i < model.layout.trainableLength ? v + 0.001 * Math.cos(i) : v));
       model.markParametersChanged();
       const path = file();
       await saveModel(model, path);
@@ -161,6 +162,64 @@ describe('loadModel refuses bad files with a clear CheckpointError', () => {
 
   it('lets file-system errors through unchanged', async () => {
     await expect(loadModel(join(dir, 'does-not-exist.safetensors'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('loadModel checks the config against the tensors before it builds anything', () => {
+  /** A checkpoint of `model` whose stored config was changed by `edit` (the tensors stay small). */
+  const withConfig = (model: CheckpointModel, edit: (config: Record<string, any>) => void) =>
+    tampered(model, (_t, m) => {
+      const config = JSON.parse(m.config);
+      edit(config);
+      m.config = JSON.stringify(config);
+    });
+  const huge = 1e9;
+
+  it('a fully connected CfC config that says units: 1e9', async () => {
+    const path = await withConfig(new CfC(3, 4, { backboneUnits: 4 }), (c) => (c.units = huge));
+    expect(fs.statSync(path).size).toBeLessThan(4096);
+    await expectRefusal(path, /has tensor "rnn_cell\.backbone\.0\.weight" of shape \[4, 7\], but the CfC \(3 inputs, 1000000000 units\) its config describes needs shape \[4, 1000000003\]\.$/);
+  });
+
+  it('an LTC config whose wiring says units: 1e9 (header and constructor arguments alike)', async () => {
+    const path = await withConfig(new LTC(3, 4), (c) => {
+      c.wiring.units = huge;
+      c.wiring.config.units = huge;
+    });
+    await expectRefusal(path, /has a config that does not describe a valid model \(config\.wiring\.layers hold 4 neurons, but config\.wiring\.units is 1000000000\)\.$/);
+  });
+
+  it('an LTC config with units: 1e9 and no wiring', async () => {
+    const path = await withConfig(new LTC(3, 4), (c) => {
+      delete c.wiring;
+      c.units = huge;
+    });
+    await expectRefusal(path, /has tensor "rnn_cell\.gleak" of shape \[4\], but the LTC \(3 inputs, 1000000000 units\) its config describes needs shape \[1000000000\]\.$/);
+  });
+
+  it('a wiring whose constructor arguments build more units than its header says', async () => {
+    const ncp = await withConfig(new LTC(3, new AutoNCP(8, 2, { seed: 1 })), (c) => (c.wiring.config.units = huge));
+    await expectRefusal(ncp, /has a config that does not describe a valid model \(config\.wiring\.config builds a wiring of 1000000000 units, but config\.wiring\.units is 8\)\.$/);
+    const wired = await withConfig(new CfC(3, new AutoNCP(8, 2, { seed: 1 })), (c) => {
+      c.wiring.units = huge;
+      c.wiring.config.units = huge;
+    });
+    await expectRefusal(wired, /\(config\.wiring\.layers hold 8 neurons, but config\.wiring\.units is 1000000000\)\.$/);
+  });
+
+  it('huge inputSize, backbone, projection and backbone depth', async () => {
+    const small = () => new CfC(3, 4, { backboneUnits: 4, projSize: 2 });
+    await expectRefusal(await withConfig(small(), (c) => (c.inputSize = huge)), /has tensor "rnn_cell\.backbone\.0\.weight" of shape \[4, 7\], but .* needs shape \[4, 1000000004\]\.$/);
+    await expectRefusal(await withConfig(small(), (c) => (c.options.backboneUnits = huge)), /has tensor "rnn_cell\.backbone\.0\.weight" of shape \[4, 7\], but .* needs shape \[1000000000, 7\]\.$/);
+    await expectRefusal(await withConfig(small(), (c) => (c.options.projSize = huge)), /has tensor "fc\.weight" of shape \[2, 4\], but .* needs shape \[1000000000, 4\]\.$/);
+    await expectRefusal(await withConfig(small(), (c) => (c.options.backboneLayers = huge)), /has a config with 1000000000 backbone layers, which need 2000000000 backbone tensors, but the file holds 12 tensors in all\.$/);
+    await expectRefusal(await withConfig(small(), (c) => (c.options.mixedMemory = 'yes')), /\(config\.options\.mixedMemory must be true or false, not string "yes"\)\.$/);
+    await expectRefusal(await withConfig(small(), (c) => (c.units = 2 ** 53)), /\(config\.units must be an integer ≥ 1, not number 9007199254740992\)\.$/);
+  });
+
+  it('trainer state in a model checkpoint is an unknown tensor', async () => {
+    const path = await tampered(new LTC(3, 4), (t) => (t['trainer.step'] = { data: new Float64Array([1]), shape: [1] }));
+    await expectRefusal(path, /holds tensor "trainer\.step", which the LTC .* its config describes does not have\.$/);
   });
 });
 

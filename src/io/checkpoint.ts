@@ -18,6 +18,8 @@ import { CfC } from '../models/cfc.js';
 import { SequenceModel, type Backend } from '../models/sequence-model.js';
 import { Wiring, type WiringJSON } from '../wiring/index.js';
 import { requireFiniteForSave } from './finite.js';
+import { describeMaskMismatch, findMaskMismatch, MASK_RULE } from '../models/sparsity-masks.js';
+import { checkConfigAgainstTensors } from './checkpoint-layout.js';
 import { loadSafetensors, saveSafetensors, type SafetensorsContents, type SafetensorsInput } from './safetensors.js';
 
 export type CheckpointModel = LTC | CfC;
@@ -146,6 +148,9 @@ export function modelFromContents(api: string, source: string, contents: Safeten
     fail('has no model configuration: __metadata__.config must be a JSON object {kind: "LTC" | "CfC", inputSize, units | wiring, options}');
   }
   if (metadata.kind !== undefined && metadata.kind !== config.kind) fail(`says kind ${JSON.stringify(metadata.kind)} but its config says ${JSON.stringify(config.kind)}`);
+  const what = `the ${describeConfig(config)} its config describes`;
+  // Before anything is built: every size the config claims must match a stored tensor's shape.
+  checkConfigAgainstTensors(config, contents, metadata.format === TRAINER_FORMAT ? TRAINER_TENSOR_PREFIX : undefined, what, fail);
   let model: CheckpointModel;
   try {
     model = buildModel(config, options);
@@ -153,7 +158,7 @@ export function modelFromContents(api: string, source: string, contents: Safeten
     if (error instanceof TypeError || error instanceof RangeError) return fail(`has a config that does not describe a valid model (${error.message.replace(/\.$/, '')})`);
     throw error;
   }
-  fillModel(api, source, model, contents, `the ${describeConfig(config)} its config describes`);
+  fillModel(api, source, model, contents, what);
   return model;
 }
 
@@ -175,6 +180,9 @@ export function fillModel(api: string, source: string, model: SequenceModel, con
       fail(`has tensor "${e.name}" of shape [${t.shape.join(', ')}], but ${what} needs shape [${e.shape.join(', ')}]`);
     }
   }
+  // The model was built from its wiring, so its masks are |adjacency|; the stored ones must be exactly that.
+  const mismatch = findMaskMismatch(model.layout.entries, model.parameters, (name) => contents.tensors[name].data as Float32Array | Float64Array);
+  if (mismatch) fail(`has tensor "${mismatch.name}" that is not the sparsity mask of the wiring of ${what} (${MASK_RULE}): ${describeMaskMismatch(mismatch)}`);
   for (const e of model.layout.entries) model.parameters.set(contents.tensors[e.name].data as Float32Array | Float64Array, e.offset);
   model.markParametersChanged();
 }
@@ -206,7 +214,7 @@ export function checkSameModel(api: string, source: string, model: SequenceModel
 
 /** "LTC (16 inputs, AutoNCP wiring of 64 units)". */
 export function describeConfig(config: ModelConfig): string {
-  const size = config.wiring ? `${config.wiring.kind} wiring of ${config.wiring.units} units` : `${config.units} units`;
+  const size = config.wiring ? `${config.wiring.kind ?? 'Wiring'} wiring of ${config.wiring.units} units` : `${config.units} units`;
   return `${config.kind} (${config.inputSize} inputs, ${size})`;
 }
 

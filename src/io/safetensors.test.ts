@@ -1,6 +1,8 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CheckpointError } from '../errors.js';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
@@ -337,6 +339,14 @@ describe('refusing corrupt files', () => {
     ['a huge claimed tensor in a tiny file (refused before allocating)',
       file(`{"a":${entry('F32', [100000, 100000], 0, 40_000_000_000)}}`, zeros(8)),
       /tensor "a" has data_offsets \[0, 40000000000\], past the end of the 8-byte data buffer \(truncated file\?\)\.$/],
+    ['a 0 dimension hiding dimensions whose product overflows', file(`{"a":${entry('F32', [0, 2 ** 53 - 1, 2 ** 53 - 1], 0, 0)}}`),
+      /tensor "a" has shape \[0, 9007199254740991, 9007199254740991\], whose byte size overflows \(a 0 dimension makes it empty, but its other dimensions still multiply to that size\)\.$/],
+    ['a 0 dimension last, after dimensions whose product overflows', file(`{"a":${entry('U8', [2 ** 40, 2 ** 40, 0], 0, 0)}}`),
+      /tensor "a" has shape \[1099511627776, 1099511627776, 0\], whose byte size overflows \(a 0 dimension/],
+    ['an empty tensor whose other dimensions exceed the one-tensor limit', file(`{"a":${entry('F64', [0, 2 ** 40], 0, 0)}}`),
+      /tensor "a" has shape \[0, 1099511627776\], whose byte size 8796093022208 is over the \d+-byte limit of one tensor \(a 0 dimension/],
+    ['a BOOL tensor holding a byte other than 0 or 1', file(`{"m":${entry('BOOL', [3], 0, 3)}}`, [1, 0, 2]),
+      /tensor "m" has dtype BOOL but holds the byte 2 at element 2 \(a BOOL is 0 or 1\)\.$/],
     ['a hole before the first tensor', file(`{"a":${f32Entry(4, 8)}}`, zeros(8)),
       /bytes 0–4 of the data buffer belong to no tensor \(a hole before tensor "a"\)\.$/],
     ['a hole between tensors', file(`{"a":${f32Entry(0, 4)},"b":${f32Entry(8, 12)}}`, zeros(12)),
@@ -370,6 +380,12 @@ describe('refusing corrupt files', () => {
     expect(loadSafetensorsSync(file('{}', [], { pad: false })).tensors).toEqual({});
   });
 
+  it('still reads empty tensors whose other dimensions are sane, and BOOLs of 0 and 1', () => {
+    const { tensors } = loadSafetensorsSync(file(`{"e":${entry('F32', [0, 5, 7], 0, 0)},"m":${entry('BOOL', [2], 0, 2)}}`, [0, 1]));
+    expect(tensors.e).toEqual({ dtype: 'F32', shape: [0, 5, 7], data: new Float32Array(0) });
+    expect(tensors.m).toEqual({ dtype: 'BOOL', shape: [2], data: Uint8Array.from([0, 1]) });
+  });
+
   it('names the file when refusing a truncated file on disk', async () => {
     const path = join(dir, 'truncated.safetensors');
     const bytes = saveSafetensorsSync({ w: { shape: [4], data: new Float32Array([1, 2, 3, 4]) } });
@@ -393,6 +409,51 @@ describe('refusing corrupt files', () => {
   });
 });
 
+// ---------------------------------------------------------------------------------------------- not a file
+
+describe('refusing paths that are not regular files', () => {
+  const kinds = (path: string, kind: string) => {
+    const message = new RegExp(`^loadSafetensors(Sync)?: "${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}" is not a valid safetensors file: it is ${kind}; safetensors are read from regular files only\\.$`);
+    return message;
+  };
+
+  it('refuses a directory', async () => {
+    expectCheckpointError(() => loadSafetensorsSync(dir), kinds(dir, 'a directory'));
+    await expect(loadSafetensors(dir)).rejects.toThrow(kinds(dir, 'a directory'));
+  });
+
+  it.runIf(fs.existsSync('/dev/zero'))('refuses character devices such as /dev/zero and /dev/urandom', async () => {
+    for (const device of ['/dev/zero', '/dev/urandom']) {
+      expectCheckpointError(() => loadSafetensorsSync(device), kinds(device, 'a character device'));
+      await expect(loadSafetensors(device)).rejects.toThrow(kinds(device, 'a character device'));
+    }
+  });
+
+  // A blocking open of a FIFO waits for a writer forever, so this runs in a child process with a timeout: a
+  // hang fails the test instead of wedging the test worker.
+  it.runIf(process.platform !== 'win32')('refuses a FIFO at once instead of blocking on it', () => {
+    const fifo = join(dir, 'pipe.safetensors');
+    execFileSync('mkfifo', [fifo]);
+    const module = pathToFileURL(join(import.meta.dirname, 'safetensors.ts')).href;
+    const script = `
+      import { loadSafetensors, loadSafetensorsSync } from ${JSON.stringify(module)};
+      const report = (e) => ({ name: e.name, code: e.code, message: e.message });
+      const results = [];
+      try { loadSafetensorsSync(process.argv[1]); results.push('loaded'); } catch (e) { results.push(report(e)); }
+      try { await loadSafetensors(process.argv[1]); results.push('loaded'); } catch (e) { results.push(report(e)); }
+      console.log(JSON.stringify(results));`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, fifo], { encoding: 'utf8', timeout: 20_000 });
+    expect(child.signal, `the child hung (stderr: ${child.stderr})`).toBeNull();
+    const results = JSON.parse(child.stdout) as { name: string; code: string; message: string }[];
+    expect(results).toHaveLength(2);
+    for (const result of results) {
+      expect(result.name).toBe('CheckpointError');
+      expect(result.code).toBe('NCP_CHECKPOINT_INVALID');
+      expect(result.message).toMatch(kinds(fifo, 'a FIFO \\(named pipe\\)'));
+    }
+  });
+});
+
 // ---------------------------------------------------------------------------------------------- save arguments
 
 describe('saving refuses bad tensors', () => {
@@ -403,6 +464,12 @@ describe('saving refuses bad tensors', () => {
       /^saveSafetensorsSync: expected Float32Array of length 6 \(shape \[2, 3\]\) for tensors\["w"\]\.data, received Float32Array\(5\)\.$/);
     expectArgumentError(save({ w: { shape: [2, -1], data: new Float32Array(2) } }), TypeError,
       /expected an array of non-negative integers for tensors\["w"\]\.shape, received Array\(2\)\./);
+  });
+
+  it('refuses a 0 dimension hiding dimensions whose product overflows', () => {
+    expectArgumentError(save({ w: { shape: [0, 2 ** 53 - 1, 2 ** 53 - 1], data: new Float32Array(0) } }), RangeError,
+      /^saveSafetensorsSync: expected a shape of at most \d+ bytes for tensors\["w"\]\.shape, received \[0, 9007199254740991, 9007199254740991\], whose byte size overflows \(a 0 dimension/);
+    expect(loadSafetensorsSync(saveSafetensorsSync({ w: { shape: [0, 3], data: new Float32Array(0) } })).tensors.w!.shape).toEqual([0, 3]);
   });
 
   it('checks that the typed array fits the dtype', () => {

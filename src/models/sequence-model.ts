@@ -10,6 +10,7 @@ import type { SequenceArgs } from '../backend/sequence-args.js';
 import { runReferenceSequence, type ReferenceSequenceModel } from '../backend/reference/sequence.js';
 import type { ParamLayout } from './param-layout.js';
 import { ResultPool } from './result-pool.js';
+import { describeMaskMismatch, findMaskMismatch, MASK_RULE } from './sparsity-masks.js';
 import { StepBlock } from './step-block.js';
 import { arrayTypeOf, expectTensor, product, type Dtype, type FloatArray, type Tensor } from './tensor.js';
 import type { Backend, ForwardBackwardOptions, ForwardBackwardResult, ForwardOptions, ForwardResult, Gradients, State } from './sequence-types.js';
@@ -117,6 +118,11 @@ export abstract class SequenceModel {
       if (product(shape) !== e.size || squeeze(shape) !== squeeze(e.shape) || t.data?.length !== e.size) {
         throw argumentErrorRendered(RangeError, api, `dict["${e.name}"]`, `shape [${e.shape.join(', ')}]`, `shape [${shape.join(', ')}] with ${describe(t.data)}`);
       }
+    }
+    const mismatch = findMaskMismatch(this.layout.entries, this.parameters, (name) => dict[name].data);
+    if (mismatch) {
+      const expected = `the sparsity mask of this model's wiring (${MASK_RULE})`;
+      throw argumentErrorRendered(RangeError, api, `dict["${mismatch.name}"]`, expected, `a mask with ${describeMaskMismatch(mismatch)}`);
     }
     for (const e of this.layout.entries) this.parameters.set(dict[e.name].data, e.offset);
     this.markParametersChanged();

@@ -10,7 +10,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
-import { argumentError, argumentErrorRendered, BackendUnavailableError, NcpError, NotImplementedError } from '../errors.js';
+import { argumentError, argumentErrorRendered, BackendUnavailableError, NcpError, NotImplementedError, OnnxRuntimeError } from '../errors.js';
 import { describe } from '../describe.js';
 import type { ForwardOptions, ForwardResult, State } from '../models/sequence-model.js';
 import type { Tensor } from '../models/tensor.js';
@@ -172,8 +172,12 @@ export class OnnxPolicy {
         // Only a provider list that ends in the CPU falls back, and it says so once.
         process.emitWarning(`${api}: the Core ML provider failed (${error instanceof Error ? error.message : String(error)}); falling back to the CPU provider.`, { code: 'NCP_ONNX_COREML_FALLBACK' });
         const cpuOptions = { ...sessionOptions, executionProviders: ['cpu'] };
-        const placement = opts.probePlacement === true ? await profilePlacement(ort, bytes, cpuOptions, info) : undefined;
-        return new OnnxPolicy(ort, await ort.InferenceSession.create(bytes, cpuOptions), info, ['cpu'], placement);
+        try {
+          const placement = opts.probePlacement === true ? await profilePlacement(ort, bytes, cpuOptions, info) : undefined;
+          return new OnnxPolicy(ort, await ort.InferenceSession.create(bytes, cpuOptions), info, ['cpu'], placement);
+        } catch (cpuError) {
+          throw onnxRuntimeError(`${api}: onnxruntime could not create a session for this graph on the CPU provider either`, cpuError);
+        }
       }
       if (isExplicitCoreMl) {
         throw new BackendUnavailableError(
@@ -182,7 +186,7 @@ export class OnnxPolicy {
           { cause: error },
         );
       }
-      throw error;
+      throw onnxRuntimeError(`${api}: onnxruntime could not create a session for this graph (execution providers: ${providers.join(', ')})`, error);
     }
   }
 
@@ -293,7 +297,12 @@ export class OnnxPolicy {
       state: new Tensor('float32', h, [batch, H]),
     };
     if (c) feeds.c = new Tensor('float32', c, [batch, H]);
-    const out = await session.run(feeds);
+    let out: Ort.InferenceSession.ReturnType;
+    try {
+      out = await session.run(feeds);
+    } catch (error) {
+      throw onnxRuntimeError(`OnnxPolicy: onnxruntime failed running the graph (batch ${batch}, inputs ${Object.keys(feeds).join(', ')})`, error);
+    }
     return {
       y: out.y.data as Float32Array,
       h: out.next_state.data as Float32Array,
@@ -308,6 +317,11 @@ export class OnnxPolicy {
     const state: State = this.info.hasMixedMemory ? { h, c: { data: inDtype(out.c!, asFloat64), shape: [...stateShape] } } : h;
     return { output: { data: inDtype(out.y, asFloat64), shape: outShape }, state };
   }
+}
+
+/** `what` failed in onnxruntime: an OnnxRuntimeError with its message appended and the original as `cause`. */
+function onnxRuntimeError(what: string, error: unknown): OnnxRuntimeError {
+  return new OnnxRuntimeError(`${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 
 /** Drives a 'step' graph over a time-major sequence (x: L×B×S, times: L×B); y is L×B×P (or B×P for the last step). */

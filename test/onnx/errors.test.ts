@@ -3,9 +3,9 @@
  * `<Api>: expected <what> for <argument>, received <description>.`
  */
 import { describe, expect, it } from 'vitest';
-import { BackendUnavailableError, CfC, LTC, NcpError, NotImplementedError } from '../../src/index.js';
+import { BackendUnavailableError, CfC, LTC, NcpError, NotImplementedError, OnnxRuntimeError } from '../../src/index.js';
 import { exportOnnx, OnnxPolicy } from '../../src/onnx/index.js';
-import { encodeModel, GraphBuilder } from '../../src/onnx/graph-builder.js';
+import { decodeModel, encodeModel, GraphBuilder } from '../../src/onnx/graph-builder.js';
 
 type ErrorClass = abstract new (...args: any[]) => Error;
 
@@ -137,5 +137,42 @@ describe('OnnxPolicy errors', () => {
     } finally {
       await policy.dispose();
     }
+  });
+
+  describe('onnxruntime failures are OnnxRuntimeErrors (code NCP_ONNX_RUNTIME) saying what was being done', () => {
+    /** stepBytes with its ModelProto edited (still an exported model by its metadata). */
+    const edited = (edit: (proto: ReturnType<typeof decodeModel>) => void) => {
+      const proto = decodeModel(stepBytes);
+      edit(proto);
+      return encodeModel(proto);
+    };
+
+    it('when onnxruntime refuses to create the session', async () => {
+      const bytes = edited((proto) => (proto.irVersion = 1000));
+      const error = await OnnxPolicy.create(bytes, { executionProviders: 'cpu' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OnnxRuntimeError);
+      expect(error).toBeInstanceOf(NcpError);
+      expect((error as OnnxRuntimeError).code).toBe('NCP_ONNX_RUNTIME');
+      expect((error as Error).message).toMatch(/^OnnxPolicy\.create: onnxruntime could not create a session for this graph \(execution providers: cpu\): .*IR version/);
+      expect((error as Error).cause).toBeInstanceOf(Error);
+    });
+
+    it('when a run fails inside onnxruntime', async () => {
+      // Metadata that claims one more state unit than the graph's input: our checks pass, onnxruntime refuses the feed.
+      const bytes = edited((proto) => {
+        const entry = proto.metadataProps.find((p) => p.key === 'ncp_silicon.state_size')!;
+        entry.value = String(Number(entry.value) + 1);
+      });
+      const policy = await OnnxPolicy.create(bytes, { executionProviders: 'cpu' });
+      try {
+        const error = await policy.step({ data: new Float32Array(6), shape: [2, 3] }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(OnnxRuntimeError);
+        expect((error as OnnxRuntimeError).code).toBe('NCP_ONNX_RUNTIME');
+        expect((error as Error).message).toMatch(/^OnnxPolicy: onnxruntime failed running the graph \(batch 2, inputs x, dt, state\): .*state/);
+        expect((error as Error).cause).toBeInstanceOf(Error);
+      } finally {
+        await policy.dispose();
+      }
+    });
   });
 });

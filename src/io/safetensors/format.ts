@@ -9,6 +9,7 @@
  * buffer) plus an optional `__metadata__` string→string map. Tensors are row-major little-endian and must
  * tile the data buffer exactly: no holes, no overlaps, nothing after the last one.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { describe } from '../../describe.js';
 
 export type SafetensorsDtype =
@@ -86,6 +87,8 @@ export const UNSUPPORTED_DTYPES = ['F4', 'F6_E2M3', 'F6_E3M2', 'F8_E5M2', 'F8_E4
 /** The reference's MAX_HEADER_SIZE: larger headers are refused before anything is read or allocated. */
 export const HEADER_LIMIT_BYTES = 100_000_000;
 export const PREFIX_BYTES = 8;
+/** The largest tensor (in bytes) read or written: the largest Uint8Array this runtime can allocate (2^32 on Node 20). */
+export const TENSOR_LIMIT_BYTES = Math.min(Number.MAX_SAFE_INTEGER, bufferConstants.MAX_LENGTH);
 export const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 // ---------------------------------------------------------------------------------------------- helpers
@@ -93,6 +96,29 @@ export const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] =
 export function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
+
+/**
+ * A shape's size check, in two parts (the reader reports a claim past the end of the file between them). The
+ * dims multiply in BigInt, and a 0 dim does not excuse the others: [0, 2^53−1, 2^53−1] is empty, but anything
+ * that computes a stride or a row size from it overflows, so it is refused like the same shape without the 0.
+ * Both take a shape already checked to be an array of safe non-negative integers.
+ */
+export function shapeOverflow(shape: readonly number[], itemBytes: number): string | undefined {
+  return nonZeroBytes(shape, itemBytes) > BigInt(Number.MAX_SAFE_INTEGER) ? `whose byte size overflows${zeroNote(shape)}` : undefined;
+}
+
+/** The second part: at most TENSOR_LIMIT_BYTES, counted as {@link shapeOverflow} does. */
+export function shapeOverLimit(shape: readonly number[], itemBytes: number): string | undefined {
+  const bytes = nonZeroBytes(shape, itemBytes);
+  return bytes > BigInt(TENSOR_LIMIT_BYTES) ? `whose byte size ${bytes} is over the ${TENSOR_LIMIT_BYTES}-byte limit of one tensor${zeroNote(shape)}` : undefined;
+}
+
+function nonZeroBytes(shape: readonly number[], itemBytes: number): bigint {
+  return shape.reduce((product, d) => (d === 0 ? product : product * BigInt(d)), 1n) * BigInt(itemBytes);
+}
+
+const zeroNote = (shape: readonly number[]) =>
+  shape.includes(0) ? ' (a 0 dimension makes it empty, but its other dimensions still multiply to that size)' : '';
 
 /** `[16, 16]` for arrays (first 8 items), describe() otherwise; used in messages about header values. */
 export function render(value: unknown): string {

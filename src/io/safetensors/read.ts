@@ -6,7 +6,7 @@
  * header itself (capped at 100 MB like the reference) and never an allocation it claims but does not hold.
  * Every tensor is copied into its own ArrayBuffer, so typed arrays are aligned whatever the source offset.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import fs from 'node:fs';
 import { CheckpointError, argumentError } from '../../errors.js';
 import { describe } from '../../describe.js';
@@ -19,6 +19,8 @@ import {
   UNSUPPORTED_DTYPES,
   isCount,
   render,
+  shapeOverLimit,
+  shapeOverflow,
   swapBytes,
   type SafeTensor,
   type SafetensorsContents,
@@ -33,10 +35,13 @@ export async function loadSafetensors(pathOrBytes: string | Uint8Array): Promise
   const api = 'loadSafetensors';
   checkSource(api, pathOrBytes);
   if (typeof pathOrBytes !== 'string') return loadBytes(api, pathOrBytes);
-  const handle = await open(pathOrBytes, 'r');
+  const fail = failure(api, `"${pathOrBytes}"`);
+  refuseUnlessRegular(await stat(pathOrBytes), fail);
+  const handle = await open(pathOrBytes, OPEN_FLAGS);
   try {
-    const fail = failure(api, `"${pathOrBytes}"`);
-    const steps = decode((await handle.stat()).size, fail);
+    const info = await handle.stat();
+    refuseUnlessRegular(info, fail);
+    const steps = decode(info.size, fail);
     for (let step = steps.next(); ; step = steps.next(await readAt(handle, step.value, fail))) {
       if (step.done) return step.value;
     }
@@ -50,16 +55,41 @@ export function loadSafetensorsSync(pathOrBytes: string | Uint8Array): Safetenso
   const api = 'loadSafetensorsSync';
   checkSource(api, pathOrBytes);
   if (typeof pathOrBytes !== 'string') return loadBytes(api, pathOrBytes);
-  const fd = fs.openSync(pathOrBytes, 'r');
+  const fail = failure(api, `"${pathOrBytes}"`);
+  refuseUnlessRegular(fs.statSync(pathOrBytes), fail);
+  const fd = fs.openSync(pathOrBytes, OPEN_FLAGS);
   try {
-    const fail = failure(api, `"${pathOrBytes}"`);
-    const steps = decode(fs.fstatSync(fd).size, fail);
+    const info = fs.fstatSync(fd);
+    refuseUnlessRegular(info, fail);
+    const steps = decode(info.size, fail);
     for (let step = steps.next(); ; step = steps.next(readAtSync(fd, step.value, fail))) {
       if (step.done) return step.value;
     }
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * Read-only, and non-blocking so that opening a FIFO returns at once (a blocking open waits for a writer
+ * forever); the handle is then checked to be a regular file before anything is read. (No O_NONBLOCK on Windows.)
+ */
+const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
+
+/**
+ * Only regular files are read: a FIFO or a socket would block, and a device such as /dev/zero or /dev/urandom
+ * reports size 0 or never ends. Checked on the path first (nothing is opened) and again on the opened handle
+ * (the path may have been swapped in between).
+ */
+function refuseUnlessRegular(info: fs.Stats, fail: Fail): void {
+  if (info.isFile()) return;
+  const kind = info.isDirectory() ? 'a directory'
+    : info.isFIFO() ? 'a FIFO (named pipe)'
+    : info.isCharacterDevice() ? 'a character device'
+    : info.isBlockDevice() ? 'a block device'
+    : info.isSocket() ? 'a socket'
+    : 'not a regular file';
+  fail(`it is ${kind}; safetensors are read from regular files only`);
 }
 
 function loadBytes(api: string, bytes: Uint8Array): SafetensorsContents {
@@ -91,6 +121,7 @@ function* decode(totalBytes: number, fail: Fail): Generator<ReadRequest, Safeten
   const tensors: Record<string, SafeTensor> = {};
   for (const entry of entries) {
     const raw = yield { position: PREFIX_BYTES + n + entry.begin, length: entry.end - entry.begin };
+    if (entry.dtype === 'BOOL') checkBool(entry, raw, fail);
     setOwn(tensors, entry.name, toTensor(entry, raw.buffer as ArrayBuffer));
   }
   return { tensors, metadata };
@@ -234,9 +265,10 @@ function parseEntry(name: string, info: unknown, dataBytes: number, fail: Fail):
   }
   const [begin, end] = offsets as [number, number];
   const { bytes: itemBytes } = DTYPES[dtype as SafetensorsDtype];
+  const overflow = shapeOverflow(shape as number[], itemBytes);
+  if (overflow !== undefined) fail(`${tensor} has shape ${render(shape)}, ${overflow}`);
   const elements = (shape as number[]).reduce((a, b) => a * b, 1);
   const size = elements * itemBytes;
-  if (!Number.isSafeInteger(size)) fail(`${tensor} has shape ${render(shape)}, whose byte size overflows`);
   if (end - begin !== size) {
     fail(`${tensor} has shape ${render(shape)} (${elements} elements × ${itemBytes} bytes = ${size} bytes) ` +
       `but data_offsets [${begin}, ${end}] span ${end - begin} bytes`);
@@ -245,6 +277,8 @@ function parseEntry(name: string, info: unknown, dataBytes: number, fail: Fail):
     fail(`${tensor} has data_offsets [${begin}, ${end}], past the end of the ${dataBytes}-byte data buffer ` +
       '(truncated file?)');
   }
+  const overLimit = shapeOverLimit(shape as number[], itemBytes);
+  if (overLimit !== undefined) fail(`${tensor} has shape ${render(shape)}, ${overLimit}`);
   return { name, dtype: dtype as SafetensorsDtype, shape: [...(shape as number[])], begin, end };
 }
 
@@ -269,6 +303,14 @@ function checkTiling(entries: Entry[], dataBytes: number, fail: Fail): void {
   if (cursor < dataBytes) {
     fail(`${dataBytes - cursor} trailing bytes follow the last tensor ` +
       `(tensors end at byte ${cursor} of the ${dataBytes}-byte data buffer)`);
+  }
+}
+
+/** A BOOL is one byte, 0 or 1 (the reference's `bool` reads any other byte as undefined behaviour). */
+function checkBool(entry: Entry, raw: Uint8Array, fail: Fail): void {
+  const at = raw.findIndex((byte) => byte > 1);
+  if (at !== -1) {
+    fail(`tensor ${JSON.stringify(entry.name)} has dtype BOOL but holds the byte ${raw[at]} at element ${at} (a BOOL is 0 or 1)`);
   }
 }
 

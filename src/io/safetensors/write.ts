@@ -16,6 +16,9 @@ import {
   PREFIX_BYTES,
   isCount,
   render,
+  shapeOverLimit,
+  shapeOverflow,
+  TENSOR_LIMIT_BYTES,
   swapBytes,
   type SafetensorsDtype,
   type SafetensorsInput,
@@ -120,6 +123,10 @@ function prepare(api: string, name: string, value: unknown): Prepared {
   }
   if (!Array.isArray(shape) || !shape.every(isCount)) {
     throw argumentError(TypeError, api, `${where}.shape`, 'an array of non-negative integers', shape);
+  }
+  const problem = shapeOverflow(shape, DTYPES[dtype].bytes) ?? shapeOverLimit(shape, DTYPES[dtype].bytes);
+  if (problem !== undefined) {
+    throw argumentErrorRendered(RangeError, api, `${where}.shape`, `a shape of at most ${TENSOR_LIMIT_BYTES} bytes`, `${render(shape)}, ${problem}`);
   }
   const elements = shape.reduce((a: number, b: number) => a * b, 1);
   const array = data as TypedArray;
