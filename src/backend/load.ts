@@ -1,7 +1,8 @@
 /**
- * Loads the native addon built by `npm install` (node-gyp → build/Release/ncp_silicon.node).
- * Every failure is kept and reported in one message that names the platform and says how to rebuild,
- * in the manner of sharp's loader.
+ * Loads the native addon: a build made here (node-gyp → build/Release/ncp_silicon.node, from a clone or
+ * `npm install --build-from-source`) first, else the prebuilt one the package ships for this platform
+ * (prebuilds/<platform>-<arch>/ncp_silicon.node, see scripts/install.mjs). Every failure is kept and reported in
+ * one message that names the platform and says how to rebuild, in the manner of sharp's loader.
  */
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,7 +11,9 @@ import { BackendUnavailableError } from '../errors.js';
 import type { NativeAddon } from './native-types.js';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CANDIDATES = ['build/Release/ncp_silicon.node', 'build/Debug/ncp_silicon.node'];
+const PREBUILD = `prebuilds/${process.platform}-${process.arch}/ncp_silicon.node`;
+// A local build wins over the prebuild: it is what --build-from-source or a developer's rebuild just made.
+const CANDIDATES = ['build/Release/ncp_silicon.node', 'build/Debug/ncp_silicon.node', PREBUILD];
 
 let cached: NativeAddon | undefined;
 let cachedError: BackendUnavailableError | undefined;
@@ -50,13 +53,13 @@ function loadFailureMessage(failures: string[]): string {
   const runtime = `Node ${process.versions.node}, N-API ${process.versions.napi}`;
   const lines = [`Could not load the ncp-silicon native addon for ${platform} (${runtime}).`];
   if (failures.length === 0) {
-    lines.push('No build was found: build/Release/ncp_silicon.node does not exist.');
+    lines.push(`No build was found: neither build/Release/ncp_silicon.node nor a prebuilt ${PREBUILD} exists.`);
   } else {
     lines.push('Causes:', ...failures.map((f) => `  - ${f}`));
   }
   lines.push(
     'Possible fixes:',
-    '  - Rebuild it for this platform: npm rebuild ncp-silicon (in a clone of the repo: npm install)',
+    '  - Rebuild it for this platform: npm rebuild ncp-silicon --build-from-source (in a clone of the repo: npm install)',
     '  - Install a C++17 compiler and Python 3 for node-gyp (Debian: apt-get install g++ make python3; macOS: xcode-select --install)',
     '  - A build copied from another machine or architecture will not load: remove build/ and rebuild here',
     '  - Do not run Node with --no-addons',

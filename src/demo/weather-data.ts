@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
+import { isMissingPackage, missingPeerError } from '../optional-peer.js';
 
 export interface WeatherDay {
   /** ISO date, e.g. `2012-01-01`. */
@@ -40,7 +41,14 @@ export function seattleWeatherPath(): string {
   try {
     root = dirname(require.resolve('vega-datasets/package.json'));
   } catch {
-    let dir = dirname(require.resolve('vega-datasets'));
+    let dir: string;
+    try {
+      dir = dirname(require.resolve('vega-datasets'));
+    } catch (error) {
+      // An optional peer: a clone's npm install has it (devDependency), a project using ncp-silicon may not.
+      if (isMissingPackage(error, ['vega-datasets'])) throw missingPeerError('demo', "the Seattle weather data (seattle-weather.csv)", ['vega-datasets'], error);
+      throw error;
+    }
     while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
     root = dir;
   }

@@ -3,6 +3,7 @@
  * or 'html' (one self-contained page: system, ceilings, time per kernel, roofline, memory over time, the wiring).
  */
 import { argumentError } from '../errors.js';
+import { isMissingPackage, missingPeerError } from '../optional-peer.js';
 import { expectOneOf, expectOptions } from '../validate.js';
 import { Wiring } from '../wiring/index.js';
 import type { ProfileResult } from './result.js';
@@ -17,6 +18,7 @@ export interface ReportOptions {
 }
 
 const FORMATS = ['html', 'md', 'json'] as const;
+const CHART_PACKAGES = ['vega', 'vega-lite'] as const;
 
 export async function renderReport(result: ProfileResult, options: ReportOptions): Promise<string> {
   const api = 'ProfileResult.report';
@@ -28,8 +30,14 @@ export async function renderReport(result: ProfileResult, options: ReportOptions
   const title = (o.title as string | undefined) ?? 'ncp-silicon profile';
   if (format === 'json') return JSON.stringify(result, null, 2);
   if (format === 'md') return renderMarkdown(result, title);
-  // The HTML page needs vega; load it only when asked for.
-  const { renderHtml } = await import('./report-html.js');
+  // The HTML page needs vega and vega-lite (optional peers); load them only when asked for.
+  let renderHtml: typeof import('./report-html.js').renderHtml;
+  try {
+    ({ renderHtml } = await import('./report-html.js'));
+  } catch (error) {
+    if (isMissingPackage(error, CHART_PACKAGES)) throw missingPeerError(api, "format 'html' (its charts)", CHART_PACKAGES, error, ["use format 'md' or 'json', which need neither"]);
+    throw error;
+  }
   return renderHtml(result, title, (o.wiring as Wiring | undefined) ?? modelWiring(result));
 }
 

@@ -1,27 +1,15 @@
 /**
- * The ops onnxruntime's Core ML execution provider converts to an ML Program (MLProgram model format), and
- * the check that an exported graph uses only those, with static shapes. A node outside this list is not an
- * error for onnxruntime: it silently runs on the CPU, splitting the graph into Core ML and CPU partitions with a
- * copy at every boundary. `target: 'coreml'` turns that into an export-time error instead.
- *
- * Source: microsoft/onnxruntime, tools/ci_build/github/apple/coreml_supported_mlprogram_ops.md (commit
- * 04f568d869ec533a48f29f67f9842ddf694d7ab1, the table behind the "Supported operators" section of
- * docs/execution-providers/CoreML-ExecutionProvider.md), cross-checked with the op builders registered in
- * onnxruntime/core/providers/coreml/builders/op_builder_factory.cc. Notable absences: Abs, Neg, Gather (only
- * GatherND), Loop, Scan, If. Our graphs use only long-standing entries (elementwise math, MatMul, Concat,
- * Slice, Split, ReduceSum, Squeeze / Unsqueeze, Cast, Identity), so a recent onnxruntime-node accepts them all.
+ * The check that an exported graph runs entirely on onnxruntime's Core ML execution provider as an ML Program:
+ * only ops of its support table (coreml-op-table.ts), with static shapes and constant inputs where its op
+ * builders need them. A node that fails this is not an error for onnxruntime: it silently runs on the CPU,
+ * splitting the graph into Core ML and CPU partitions with a copy at every boundary. `target: 'coreml'` turns
+ * that into an export-time error instead.
  */
+import { NotImplementedError } from '../errors.js';
+import { COREML_MLPROGRAM_OPS } from './coreml-op-table.js';
 import type { OnnxTypes } from './graph-builder.js';
 
-/** ai.onnx ops in onnxruntime's Core ML MLProgram support table. */
-export const COREML_MLPROGRAM_OPS: ReadonlySet<string> = new Set([
-  'Add', 'ArgMax', 'AveragePool', 'Cast', 'Ceil', 'Clip', 'Concat', 'Conv', 'ConvTranspose', 'Cos', 'DepthToSpace',
-  'Div', 'Elu', 'Erf', 'Exp', 'GatherND', 'Gelu', 'Gemm', 'GlobalAveragePool', 'GlobalMaxPool', 'GridSample',
-  'GroupNormalization', 'HardSigmoid', 'Identity', 'InstanceNormalization', 'LayerNormalization', 'LeakyRelu',
-  'MatMul', 'Max', 'MaxPool', 'Mul', 'Pow', 'PRelu', 'Range', 'Reciprocal', 'ReduceMax', 'ReduceMean', 'ReduceSum',
-  'Relu', 'Reshape', 'Resize', 'Round', 'Shape', 'Sigmoid', 'Sin', 'Slice', 'Softmax', 'Softplus', 'Split', 'Sqrt',
-  'Squeeze', 'Sub', 'Tanh', 'Tile', 'Transpose', 'Unsqueeze',
-]);
+export { COREML_MLPROGRAM_OPS } from './coreml-op-table.js';
 
 /**
  * Inputs that the Core ML op builders require to be constant initializers (index → what it is); a runtime
@@ -79,4 +67,16 @@ export function coreMlProblems(model: OnnxTypes.IModelProto): CoreMlProblem[] {
     }
   }
   return problems;
+}
+
+/** Throws when the graph would not run entirely on onnxruntime's Core ML EP, naming every offending node. */
+export function assertCoreMlCompatible(model: OnnxTypes.IModelProto, api = 'exportOnnx'): void {
+  const problems = coreMlProblems(model);
+  if (problems.length === 0) return;
+  const lines = problems.slice(0, 10).map((p) => `  - ${p.opType} '${p.name}' ${p.reason}`);
+  if (problems.length > 10) lines.push(`  - … and ${problems.length - 10} more`);
+  throw new NotImplementedError(
+    `${api}: this graph would not run entirely on onnxruntime's Core ML execution provider; these would fall back to the CPU:\n` +
+      `${lines.join('\n')}\nExport with target 'generic' to run it on the CPU provider.`,
+  );
 }

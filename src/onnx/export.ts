@@ -1,14 +1,16 @@
 /**
- * exportOnnx: an LTC or CfC model as an ONNX ModelProto (bytes), built from the ONNX schema with onnx-proto's
- * protobufjs classes; no Python. Options are validated before any work, so a bad export fails at once.
+ * exportOnnx: an LTC or CfC model as an ONNX ModelProto (bytes), written by our own protobuf encoder
+ * (protobuf.ts); no Python, no protobuf package. Options are validated before any work, so a bad export fails
+ * at once.
  */
-import { argumentError, NotImplementedError } from '../errors.js';
+import { argumentError } from '../errors.js';
 import { CfC } from '../models/cfc.js';
 import { LTC } from '../models/ltc.js';
 import { expectInteger, expectOneOf, expectOptions } from '../validate.js';
-import { COREML_MAX_DIMENSION, coreMlProblems } from './coreml-ops.js';
-import { encodeModel, type FloatType, type OnnxTypes } from './graph-builder.js';
-import { buildModelGraph, type GraphOptions } from './model-graph.js';
+import { assertCoreMlCompatible, COREML_MAX_DIMENSION } from './coreml-ops.js';
+import { encodeModel } from './graph-builder.js';
+import type { FloatType, GraphOptions } from './graph-options.js';
+import { buildModelGraph } from './model-graph.js';
 
 export interface ExportOnnxOptions {
   /**
@@ -68,18 +70,6 @@ export function resolveExportOptions(options: unknown): GraphOptions {
     throw argumentError(TypeError, API, 'options.batch', "a positive integer or 'dynamic'", opts.batch);
   }
   return { mode, sequenceLength, batch, dtype, target, opset };
-}
-
-/** Throws when the graph would not run entirely on onnxruntime's Core ML EP, naming every offending node. */
-export function assertCoreMlCompatible(model: OnnxTypes.IModelProto, api = API): void {
-  const problems = coreMlProblems(model);
-  if (problems.length === 0) return;
-  const lines = problems.slice(0, 10).map((p) => `  - ${p.opType} '${p.name}' ${p.reason}`);
-  if (problems.length > 10) lines.push(`  - … and ${problems.length - 10} more`);
-  throw new NotImplementedError(
-    `${api}: this graph would not run entirely on onnxruntime's Core ML execution provider; these would fall back to the CPU:\n` +
-      `${lines.join('\n')}\nExport with target 'generic' to run it on the CPU provider.`,
-  );
 }
 
 /**

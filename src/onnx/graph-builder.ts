@@ -3,15 +3,13 @@
  * stored as little-endian raw_data), small int64 constants, and the ModelProto envelope. It knows nothing about
  * neural circuits; ltc-graph.ts and cfc-graph.ts describe the math with it.
  */
-import onnxProto from 'onnx-proto';
-import type { onnx as O } from 'onnx-proto';
+import type { FloatType } from './graph-options.js';
+import { MODEL, type IAttributeProto, type IModelProto, type INodeProto, type IStringStringEntryProto, type ITensorProto, type IValueInfoProto } from './onnx-schema.js';
+import { decodeMessage, encodeMessage } from './protobuf.js';
 
-/** The ONNX protobuf classes (onnx-proto is CommonJS, so they arrive on the default export). */
-export const onnx = onnxProto.onnx;
-/** The ONNX message types (ModelProto, NodeProto, …), for the other files of src/onnx. */
-export type { onnx as OnnxTypes } from 'onnx-proto';
-
-export type FloatType = 'float32' | 'float16';
+/** The ONNX message types (IModelProto, INodeProto, …), for the other files of src/onnx. */
+export type * as OnnxTypes from './onnx-schema.js';
+export type { FloatType } from './graph-options.js';
 
 /** TensorProto.DataType values we use. */
 export const DATA_TYPE = { float32: 1, int64: 7, float16: 10 } as const;
@@ -60,10 +58,10 @@ function rawFloats(values: ArrayLike<number>, type: FloatType): Uint8Array {
 }
 
 export class GraphBuilder {
-  readonly nodes: O.INodeProto[] = [];
-  readonly initializers: O.ITensorProto[] = [];
-  readonly inputs: O.IValueInfoProto[] = [];
-  readonly outputs: O.IValueInfoProto[] = [];
+  readonly nodes: INodeProto[] = [];
+  readonly initializers: ITensorProto[] = [];
+  readonly inputs: IValueInfoProto[] = [];
+  readonly outputs: IValueInfoProto[] = [];
   private counter = 0;
   /** Small constants are shared: the same value list gets one initializer. */
   private readonly constants = new Map<string, string>();
@@ -78,7 +76,7 @@ export class GraphBuilder {
   /** One node; returns its output names (`outputs` of them). */
   node(opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}, outputs = 1): string[] {
     const names = Array.from({ length: outputs }, () => this.fresh(opType.toLowerCase()));
-    const attribute = Object.entries(attributes).map(([name, value]): O.IAttributeProto => {
+    const attribute = Object.entries(attributes).map(([name, value]): IAttributeProto => {
       const ints = Array.isArray(value) ? value : [value];
       if (!ints.every(Number.isInteger)) throw new Error(`GraphBuilder: attribute ${name} of ${opType} must be integers.`);
       return Array.isArray(value) ? { name, type: 7, ints: value } : { name, type: 2, i: value }; // INTS / INT
@@ -185,7 +183,7 @@ export class GraphBuilder {
   }
 
   /** The ModelProto bytes. `metadata` lands in metadata_props (read back by OnnxPolicy). */
-  toModel(options: { opset: number; graphName: string; docString: string; metadata: Record<string, string> }): O.IModelProto {
+  toModel(options: { opset: number; graphName: string; docString: string; metadata: Record<string, string> }): IModelProto {
     return {
       irVersion: irVersionFor(options.opset),
       producerName: 'ncp-silicon',
@@ -204,7 +202,7 @@ export class GraphBuilder {
   }
 }
 
-function valueInfo(name: string, type: FloatType, shape: (number | string)[]): O.IValueInfoProto {
+function valueInfo(name: string, type: FloatType, shape: (number | string)[]): IValueInfoProto {
   return {
     name,
     type: {
@@ -224,10 +222,11 @@ export function irVersionFor(opset: number): number {
   return opset <= 22 ? 10 : 11;
 }
 
-export function encodeModel(model: O.IModelProto): Uint8Array {
-  return onnx.ModelProto.encode(model).finish();
+export function encodeModel(model: IModelProto): Uint8Array {
+  return encodeMessage(MODEL, model);
 }
 
-export function decodeModel(bytes: Uint8Array): O.ModelProto {
-  return onnx.ModelProto.decode(bytes);
+/** Decodes ModelProto bytes (throws on malformed input); repeated fields are always arrays. */
+export function decodeModel(bytes: Uint8Array): IModelProto & { metadataProps: IStringStringEntryProto[] } {
+  return decodeMessage(MODEL, bytes) as unknown as IModelProto & { metadataProps: IStringStringEntryProto[] };
 }

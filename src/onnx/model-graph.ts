@@ -14,18 +14,11 @@ import { CfC } from '../models/cfc.js';
 import { LTC } from '../models/ltc.js';
 import { readParam, transpose, type CellGraph } from './cell-graph.js';
 import { cfcCellGraph } from './cfc-graph.js';
-import { GraphBuilder, type FloatType, type OnnxTypes } from './graph-builder.js';
+import { GraphBuilder, type OnnxTypes } from './graph-builder.js';
+import type { GraphOptions } from './graph-options.js';
+export type { GraphOptions } from './graph-options.js';
 import { ltcCellGraph } from './ltc-graph.js';
 
-export interface GraphOptions {
-  mode: 'step' | 'sequence';
-  /** L, for mode 'sequence'. */
-  sequenceLength: number;
-  batch: number | 'dynamic';
-  dtype: FloatType;
-  target: 'generic' | 'coreml';
-  opset: number;
-}
 
 /** Keys of the metadata_props every exported model carries (OnnxPolicy reads them back). */
 export const METADATA_KEYS = {

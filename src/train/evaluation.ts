@@ -4,7 +4,7 @@ import type { SequenceModel } from '../models/sequence-model.js';
 import { expectTensor, type Tensor } from '../models/tensor.js';
 import { gatherBatch, type Batch, type PreparedData } from './data.js';
 import { computeLoss, type LossResult } from './losses.js';
-import type { LossFunction, LossName } from './types.js';
+import type { AbortSignalLike, LossFunction, LossName } from './types.js';
 
 export function batchLoss(api: string, model: SequenceModel, loss: LossName | LossFunction, batch: Batch, output: Tensor, targetIsIndex: boolean): LossResult {
   // Without returnSequences each sample has one output, so a per-step mask has nothing to select.
@@ -39,7 +39,7 @@ export async function meanLoss(
   data: PreparedData,
   loss: LossName | LossFunction,
   batchSize: number,
-  signal: AbortSignal | undefined,
+  signal: AbortSignalLike | undefined,
 ): Promise<number | undefined> {
   let sum = 0;
   let count = 0;

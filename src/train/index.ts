@@ -3,6 +3,7 @@ export { fit, evaluate, predict } from './fit.js';
 export { Trainer } from './trainer.js';
 export { TrainingDivergedError, NonFiniteGradientError, TrainerBusyError } from './errors.js';
 export type {
+  AbortSignalLike,
   TrainData,
   MaskTensor,
   FitOptions,

@@ -6,6 +6,7 @@
 import { argumentError } from '../errors.js';
 import { expectBoolean, expectInteger, expectNumber, expectOneOf, expectOptions, expectPlainObject } from '../validate.js';
 import type {
+  AbortSignalLike,
   EarlyStoppingOptions,
   FitOptions,
   LossFunction,
@@ -63,7 +64,7 @@ export interface ResolvedFitOptions {
   verbose: 0 | 1 | 2;
   onEpochEnd?: FitOptions['onEpochEnd'];
   onBatchEnd?: FitOptions['onBatchEnd'];
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
 }
 
 export function resolveFitOptions(api: string, options: unknown): ResolvedFitOptions {
@@ -114,7 +115,7 @@ export function expectCallback(api: string, name: string, value: unknown): ((...
   return value as (...args: never[]) => unknown;
 }
 
-export function expectSignal(api: string, name: string, value: unknown): AbortSignal | undefined {
+export function expectSignal(api: string, name: string, value: unknown): AbortSignalLike | undefined {
   if (value === undefined) return undefined;
   if (!(value instanceof AbortSignal)) throw argumentError(TypeError, api, name, 'an AbortSignal', value);
   return value;

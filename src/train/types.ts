@@ -1,6 +1,16 @@
 /** The public shapes of the training API: data, options, callback infos and history (docs/training.md). */
 import type { Tensor } from '../models/tensor.js';
 
+/**
+ * What training reads of an AbortSignal; Node's (and the DOM's) AbortSignal fits it. Declared here so the public
+ * types need neither @types/node nor the DOM lib; at run time the value must be a real AbortSignal.
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  throwIfAborted(): void;
+}
+
 /** A 0/1 mask; float tensors and Uint8Array both work. */
 export interface MaskTensor {
   data: Float32Array | Float64Array | Uint8Array;
@@ -167,14 +177,14 @@ export interface FitOptions {
   onEpochEnd?: (info: EpochInfo) => void | Promise<void>;
   onBatchEnd?: (info: BatchInfo) => void | Promise<void>;
   /** Stops at the next batch boundary; fit then resolves with `aborted: true` (it does not reject). */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
 }
 
 export interface EvaluateOptions {
   batchSize?: number;
   loss?: LossName | LossFunction;
   /** Rejects with `signal.reason` (a partial loss would be misleading). */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
 }
 
 export interface PredictOptions {
@@ -182,5 +192,5 @@ export interface PredictOptions {
   /** (N×L) in the model's layout. */
   timespans?: Tensor;
   /** Rejects with `signal.reason`. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
 }

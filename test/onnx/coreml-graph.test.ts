@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import onnxProto from 'onnx-proto';
 import { AutoNCP, CfC, LTC, NotImplementedError } from '../../src/index.js';
-import { COREML_MLPROGRAM_OPS, coreMlProblems } from '../../src/onnx/coreml-ops.js';
-import { assertCoreMlCompatible, exportOnnx } from '../../src/onnx/export.js';
+import { assertCoreMlCompatible, COREML_MLPROGRAM_OPS, coreMlProblems } from '../../src/onnx/coreml-ops.js';
+import { exportOnnx } from '../../src/onnx/export.js';
 import type { OnnxTypes } from '../../src/onnx/graph-builder.js';
 
 const { onnx } = onnxProto;
@@ -23,17 +23,20 @@ const MODELS: [string, () => LTC | CfC][] = [
   ['wired CfC default mixed memory', () => new CfC(S, new AutoNCP(10, 2), { mixedMemory: true })],
 ];
 
-function decode(bytes: Uint8Array): OnnxTypes.ModelProto {
-  return onnx.ModelProto.decode(bytes);
+type Decoded = OnnxTypes.IModelProto & { opsetImport: OnnxTypes.IOperatorSetIdProto[]; metadataProps: OnnxTypes.IStringStringEntryProto[] };
+
+/** Decoded by onnx-proto (a dev dependency here), a protobuf implementation independent of our encoder. */
+function decode(bytes: Uint8Array): Decoded {
+  return onnx.ModelProto.toObject(onnx.ModelProto.decode(bytes), { longs: Number, arrays: true }) as Decoded;
 }
 
 /** The decoded graph with its repeated fields typed as present (protobufjs always fills them when decoding). */
-function graphOf(proto: OnnxTypes.ModelProto): { node: OnnxTypes.INodeProto[]; input: OnnxTypes.IValueInfoProto[]; output: OnnxTypes.IValueInfoProto[]; initializer: OnnxTypes.ITensorProto[] } {
+function graphOf(proto: OnnxTypes.IModelProto): { node: OnnxTypes.INodeProto[]; input: OnnxTypes.IValueInfoProto[]; output: OnnxTypes.IValueInfoProto[]; initializer: OnnxTypes.ITensorProto[] } {
   const g = proto.graph!;
   return { node: g.node!, input: g.input!, output: g.output!, initializer: g.initializer! };
 }
 
-function dimsOf(value: OnnxTypes.IValueInfoProto): OnnxTypes.TensorShapeProto.IDimension[] {
+function dimsOf(value: OnnxTypes.IValueInfoProto): OnnxTypes.IDimension[] {
   return value.type!.tensorType!.shape!.dim!;
 }
 
