@@ -11,7 +11,10 @@ export {
   NotImplementedError,
   CheckpointError,
   NativeError,
+  SizeLimitError,
 } from './errors.js';
+export type { NativeErrorCode } from './errors.js';
+export { LIMITS, type LimitName } from './limits.js';
 
 export { Wiring, FullyConnected, Random, NCP, AutoNCP, PolarityMatrix } from './wiring/index.js';
 export type {
