@@ -38,10 +38,31 @@ export class NonFiniteWeightsError extends NcpError {
   }
 }
 
-/** A native failure that is not the caller's fault (allocation, internal invariant). */
+/**
+ * A native failure that is not the caller's fault: `NCP_NATIVE_OUT_OF_MEMORY` when an allocation failed,
+ * `NCP_NATIVE` for anything else (an internal invariant).
+ */
 export class NativeError extends NcpError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, 'NCP_NATIVE', options);
+  constructor(message: string, options?: { cause?: unknown; code?: NativeErrorCode }) {
+    super(message, options?.code ?? 'NCP_NATIVE', options);
+  }
+}
+
+export type NativeErrorCode = 'NCP_NATIVE' | 'NCP_NATIVE_OUT_OF_MEMORY';
+
+/**
+ * A size above one of the documented bounds in `LIMITS` (src/limits.ts): a RangeError, like every other
+ * out-of-range argument, with code `NCP_SIZE_LIMIT` and the bound's name, so callers can tell "too big for this
+ * library" from "invalid".
+ */
+export class SizeLimitError extends RangeError {
+  readonly code = 'NCP_SIZE_LIMIT';
+  /** The LIMITS key that was exceeded, e.g. 'maxUnits'. */
+  readonly limit: string;
+  constructor(message: string, limit: string) {
+    super(message);
+    this.name = 'SizeLimitError';
+    this.limit = limit;
   }
 }
 

@@ -13,7 +13,10 @@ export {
   NativeError,
   NonFiniteWeightsError,
   OnnxRuntimeError,
+  SizeLimitError,
 } from './errors.js';
+export type { NativeErrorCode } from './errors.js';
+export { LIMITS, type LimitName } from './limits.js';
 
 export { Wiring, FullyConnected, Random, NCP, AutoNCP, PolarityMatrix } from './wiring/index.js';
 export type {

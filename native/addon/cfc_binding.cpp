@@ -5,11 +5,10 @@
 #include <string>
 
 #include "addon/config_fields.h"
+#include "addon/limits.h"
 
 namespace ncp::addon {
 namespace {
-
-constexpr double kMaxBackboneLayers = 64;
 
 core::CfcMode read_mode(const Napi::Object& config, const char* api) {
   return read_config_choice<core::CfcMode>(
@@ -31,12 +30,12 @@ core::CfcActivation read_activation(const Napi::Object& config, const char* api)
 core::CfcConfig parse_cfc_config(const Napi::Object& config, const char* api) {
   const Napi::Env env = config.Env();
   core::CfcConfig out;
-  out.inputs = read_config_integer(config, api, "inputs", 1, kMaxConfigDimension);
-  out.units = read_config_integer(config, api, "units", 1, kMaxConfigDimension);
+  out.inputs = read_config_size(config, api, "inputs", 1, limits::kMaxInputs, "maxInputs");
+  out.units = read_config_size(config, api, "units", 1, limits::kMaxUnits, "maxUnits");
   out.mode = read_mode(config, api);
   out.activation = read_activation(config, api);
-  out.backbone_units = read_config_integer(config, api, "backboneUnits", 1, kMaxConfigDimension);
-  out.backbone_layers = read_config_integer(config, api, "backboneLayers", 0, kMaxBackboneLayers);
+  out.backbone_units = read_config_size(config, api, "backboneUnits", 1, limits::kMaxBackboneUnits, "maxBackboneUnits");
+  out.backbone_layers = read_config_size(config, api, "backboneLayers", 0, limits::kMaxBackboneLayers, "maxBackboneLayers");
 
   const Napi::Value dropout = config.Get("backboneDropout");
   const char* dropout_expected = "a number in [0, 1)";
@@ -51,24 +50,26 @@ core::CfcConfig parse_cfc_config(const Napi::Object& config, const char* api) {
 core::WiredCfcConfig parse_wired_cfc_config(const Napi::Object& config, const char* api) {
   const Napi::Env env = config.Env();
   core::WiredCfcConfig out;
-  out.inputs = read_config_integer(config, api, "inputs", 1, kMaxConfigDimension);
+  out.inputs = read_config_size(config, api, "inputs", 1, limits::kMaxInputs, "maxInputs");
   out.mode = read_mode(config, api);
 
   const Napi::Value sizes = config.Get("layerSizes");
-  const std::string expected = "a non-empty array of integers from 1 to 16777216";
+  const std::string expected = "a non-empty array of integers from 1 to 16384 (LIMITS.maxUnits)";
   if (!sizes.IsArray()) throw_type(env, api, "config.layerSizes", expected, sizes);
   const Napi::Array array = sizes.As<Napi::Array>();
   const std::uint32_t count = array.Length();
   if (count == 0) throw_range(env, api, "config.layerSizes", expected, describe_value(sizes));
+  // More layers than units cannot sum to at most maxUnits; refused before the reserve below.
+  if (count > limits::kMaxUnits) throw_limit(env, api, "config.layerSizes", expected, describe_value(sizes));
   out.layer_sizes.reserve(count);
   double total = 0;
   for (std::uint32_t l = 0; l < count; ++l) {
     const std::string name = "config.layerSizes[" + std::to_string(l) + "]";
-    out.layer_sizes.push_back(read_integer(env, api, name, array.Get(l), 1, kMaxConfigDimension));
+    out.layer_sizes.push_back(read_size(env, api, name, array.Get(l), 1, limits::kMaxUnits, "maxUnits"));
     total += out.layer_sizes.back();
   }
-  if (total > kMaxConfigDimension) {
-    throw_range(env, api, "config.layerSizes", "layer sizes that sum to at most 16777216",
+  if (total > limits::kMaxUnits) {
+    throw_limit(env, api, "config.layerSizes", "layer sizes that sum to at most 16384 (LIMITS.maxUnits)",
                 "a sum of " + std::to_string(static_cast<long long>(total)));
   }
   return out;

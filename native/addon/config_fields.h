@@ -20,6 +20,16 @@ constexpr double kMaxConfigDimension = 16777216;
 int read_integer(Napi::Env env, const std::string& api, const std::string& name, const Napi::Value& value, double min,
                  double max);
 
+// An integer in [min, max] where max is a documented size bound (addon/limits.h, named `limit` as in
+// src/limits.ts): above it the error is a RangeError with code NCP_SIZE_LIMIT, checked before anything is sized.
+int read_size(Napi::Env env, const std::string& api, const std::string& name, const Napi::Value& value, double min,
+              double max, const char* limit);
+
+inline int read_config_size(const Napi::Object& config, const char* api, const char* field, double min, double max,
+                            const char* limit) {
+  return read_size(config.Env(), api, std::string("config.") + field, config.Get(field), min, max, limit);
+}
+
 // config[field] as an integer in [min, max].
 inline int read_config_integer(const Napi::Object& config, const char* api, const char* field, double min,
                                double max) {

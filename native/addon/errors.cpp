@@ -3,6 +3,7 @@
 
 #include <exception>
 #include <new>
+#include <stdexcept>
 
 #include "core/sequence.h"
 
@@ -19,8 +20,13 @@ PendingError capture_current_exception() {
     error.kind = PendingError::Kind::Cancelled;
     error.message = "The operation was aborted.";
   } catch (const std::bad_alloc&) {
-    error.kind = PendingError::Kind::Native;
-    error.message = "ncp-silicon native kernel: out of memory.";
+    error.kind = PendingError::Kind::OutOfMemory;
+    error.message = "ncp-silicon native kernel: out of memory (an allocation failed; reduce the batch, the sequence "
+                    "length, the threads or the model size).";
+  } catch (const std::length_error& e) {
+    // A container asked for more than it can hold: an allocation that could not be made.
+    error.kind = PendingError::Kind::OutOfMemory;
+    error.message = std::string("ncp-silicon native kernel: out of memory (") + e.what() + ").";
   } catch (const std::exception& e) {
     error.kind = PendingError::Kind::Native;
     error.message = std::string("ncp-silicon native kernel failed: ") + e.what();
@@ -42,6 +48,10 @@ Napi::Error to_js_error(Napi::Env env, const PendingError& error) {
     case PendingError::Kind::Range:
       js = Napi::RangeError::New(env, error.message);
       code = "NCP_INVALID_RANGE";
+      break;
+    case PendingError::Kind::OutOfMemory:
+      js = Napi::Error::New(env, error.message);
+      code = "NCP_NATIVE_OUT_OF_MEMORY";
       break;
     case PendingError::Kind::Cancelled:
       js = Napi::Error::New(env, error.message);

@@ -1,6 +1,7 @@
 // Copyright 2026 ncp-silicon authors.
-// Maps C++ failures to JS errors: core InvalidArgument → TypeError / RangeError, anything else → Error with
-// code NCP_NATIVE. No C++ exception reaches V8 unmapped.
+// Maps C++ failures to JS errors: core InvalidArgument → TypeError / RangeError, a failed allocation → Error with
+// code NCP_NATIVE_OUT_OF_MEMORY, anything else → Error with code NCP_NATIVE (src/backend/native-errors.ts makes
+// both a NativeError). No C++ exception reaches V8 unmapped.
 #pragma once
 
 #include <napi.h>
@@ -14,7 +15,7 @@ namespace ncp::addon {
 
 // What an async worker remembers of a failure until it can build the JS error on the main thread.
 struct PendingError {
-  enum class Kind { None, Type, Range, Native, Cancelled } kind = Kind::None;
+  enum class Kind { None, Type, Range, Native, OutOfMemory, Cancelled } kind = Kind::None;
   std::string message;
 };
 
@@ -74,6 +75,16 @@ inline std::string describe_value(const Napi::Value& value) {
   Napi::Error error =
       Napi::RangeError::New(env, api + ": expected " + expected + " for " + name + ", received " + received + ".");
   error.Set("code", Napi::String::New(env, "NCP_INVALID_RANGE"));
+  throw error;
+}
+
+// A size above one of the documented bounds (addon/limits.h): a RangeError with code NCP_SIZE_LIMIT, as the TS
+// layer's SizeLimitError.
+[[noreturn]] inline void throw_limit(Napi::Env env, const std::string& api, const std::string& name,
+                                     const std::string& expected, const std::string& received) {
+  Napi::Error error =
+      Napi::RangeError::New(env, api + ": expected " + expected + " for " + name + ", received " + received + ".");
+  error.Set("code", Napi::String::New(env, "NCP_SIZE_LIMIT"));
   throw error;
 }
 

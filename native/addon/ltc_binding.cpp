@@ -5,6 +5,7 @@
 #include <string>
 
 #include "addon/config_fields.h"
+#include "addon/limits.h"
 
 namespace ncp::addon {
 namespace {
@@ -20,8 +21,8 @@ core::Mapping read_mapping(const Napi::Object& config, const char* api, const ch
 core::LtcConfig parse_ltc_config(const Napi::Object& config, const char* api) {
   const Napi::Env env = config.Env();
   core::LtcConfig out;
-  out.inputs = read_config_integer(config, api, "inputs", 1, kMaxConfigDimension);
-  out.units = read_config_integer(config, api, "units", 1, kMaxConfigDimension);
+  out.inputs = read_config_size(config, api, "inputs", 1, limits::kMaxInputs, "maxInputs");
+  out.units = read_config_size(config, api, "units", 1, limits::kMaxUnits, "maxUnits");
   out.motors = read_config_integer(config, api, "motors", 1, out.units);
   out.unfolds = read_config_integer(config, api, "unfolds", 1, kMaxConfigDimension);
 

@@ -7,7 +7,9 @@
 #include <string>
 
 #include "addon/buffers.h"
+#include "addon/config_fields.h"
 #include "addon/errors.h"
+#include "addon/limits.h"
 
 namespace ncp::addon {
 namespace {
@@ -93,7 +95,7 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
     step_api_ = api_ + ".step";
     config_ = parse_cell_config(env, api_, config);
     mixed_memory_ = get_bool(env, api_, config, "mixedMemory", false);
-    proj_size_ = get_int(env, api_, config, "projSize", 0, kMaxDim);
+    proj_size_ = read_size(env, api_, "projSize", config.Get("projSize"), 0, limits::kMaxProjSize, "maxProjSize");
 
     Napi::Value params = config.Get("params");
     if (!params.IsTypedArray()) throw_type(env, api_, "params", "Float32Array or Float64Array", params);
@@ -103,6 +105,12 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
     }
     is_double_ = array.TypedArrayType() == napi_float64_array;
     param_count_ = array.ElementLength();
+    // The cells copy and pack what they read, so a model holds a few times this; refused before any of it.
+    const double param_bytes = static_cast<double>(array.ByteLength());
+    if (param_bytes > limits::kMaxParameterBytes) {
+      throw_limit(env, api_, "params", "at most 1073741824 bytes (LIMITS.maxParameterBytes)",
+                  describe_value(params) + " of " + format_number(param_bytes) + " bytes");
+    }
     params_ = Napi::Persistent(array);
 
     Napi::Value offsets = config.Get("offsets");
@@ -160,6 +168,9 @@ Napi::Value ModelWrap::call(const Napi::CallbackInfo& info, bool backward, bool 
     const int steps = get_int(env, api, args, "steps", 1, kMaxDim);
     const std::size_t B = batch, L = steps, S = inputs_, H = state_, P = outputs_;
     const std::size_t BL = checked_product(env, api, B, L);
+    if (static_cast<double>(BL) > limits::kMaxBatchSteps) {
+      throw_limit(env, api, "batch × steps", "at most 134217728 (LIMITS.maxBatchSteps)", std::to_string(BL));
+    }
 
     core::SequenceForward<T> io;
     core::SequenceBackward<T> grads;

@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadModel } from '../io/checkpoint.js';
+import { checkBatchSteps } from '../limits.js';
 import { CfC } from '../models/cfc.js';
 import { LTC } from '../models/ltc.js';
 import type { SequenceModel } from '../models/sequence-model.js';
@@ -58,10 +59,13 @@ export function registerProfile(program: Command): void {
 }
 
 export async function runProfile(checkpoint: string | undefined, o: ProfileCliOptions): Promise<void> {
-  const ceilings = await calibrate({ remeasure: o.recalibrate === true });
+  // The model and the sizes first: a size over LIMITS is refused before the (slow) calibration.
   const model: SequenceModel = checkpoint ? await loadModel(checkpoint) : buildModel(o);
   const S = model.inputSize;
   const { batch: B, steps: L } = o;
+  // Training draws 4·B samples of L steps; checked before any of the synthetic data is allocated.
+  checkBatchSteps('ncp-silicon profile', '--batch × --steps (× 4 training samples per batch)', o.epochs > 0 ? 4 * B : B, L, `--batch ${B} --steps ${L}`);
+  const ceilings = await calibrate({ remeasure: o.recalibrate === true });
   const input = uniform(model, [B, L, S], 1);
   const timespans = { data: fill(new (arrayTypeOf(model.dtype))(B * L), 2, 0.5, 1.5), shape: [B, L] };
   model.forward(input, { timespans }); // warm-up: builds the native model and the scratch arenas

@@ -11,11 +11,13 @@ import { ReferenceLstm, ReferenceProjection } from '../backend/reference/lstm.js
 import type { ReferenceSequenceModel } from '../backend/reference/sequence.js';
 import { cfcParamSpecs, lstmParamSpecs, projectionParamSpecs, wiredCfcParamSpecs } from '../io/ncps-names.js';
 import type { Wiring } from '../wiring/index.js';
-import { COMMON_OPTION_KEYS, resolveCommonOptions, resolveWiring, sequenceOptions, type CommonModelOptions } from './common-options.js';
+import { expectSize } from '../limits.js';
+import { COMMON_OPTION_KEYS, resolveCommonOptions, resolveWiring, sequenceOptions, wiringShape, type CommonModelOptions } from './common-options.js';
 import { initLinearDefault, initLstm } from './init.js';
 import { InitRng, xavierUniform } from './init-rng.js';
-import { buildParamLayout, type ParamSpec } from './param-layout.js';
-import { SequenceModel } from './sequence-model.js';
+import { buildParamLayout, checkParameterBytes, type ParamSpec } from './param-layout.js';
+import { arrayTypeOf } from './tensor.js';
+import { SequenceModel, type StepWork } from './sequence-model.js';
 
 export interface CfCOptions extends CommonModelOptions {
   /** 'default' (gated), 'no_gate' or 'pure' (closed-form solution only). */
@@ -51,11 +53,11 @@ export class CfC extends SequenceModel {
 
   constructor(inputSize: number, unitsOrWiring: number | Wiring, options?: CfCOptions) {
     const api = 'CfC';
-    expectInteger(api, 'inputSize', inputSize, { min: 1 });
+    expectSize(api, 'inputSize', inputSize, 'maxInputs');
     const opts = expectOptions(api, options, CFC_OPTION_KEYS);
     const common = resolveCommonOptions(api, opts);
-    const wiring = resolveWiring(api, inputSize, unitsOrWiring, false);
-    if (wiring) {
+    const shape = wiringShape(api, inputSize, unitsOrWiring);
+    if (shape.layerSizes) {
       for (const key of ['backboneUnits', 'backboneLayers', 'backboneDropout'] as const) {
         if (opts[key] !== undefined) {
           throw argumentError(TypeError, api, `options.${key}`, 'no backbone option with a wiring (a wired CfC has no backbone)', opts[key]);
@@ -64,10 +66,10 @@ export class CfC extends SequenceModel {
     }
     const mode = opts.mode === undefined ? 'default' : expectOneOf(api, 'options.mode', opts.mode, MODES);
     const activation = opts.activation === undefined ? 'lecun_tanh' : expectOneOf(api, 'options.activation', opts.activation, ACTIVATIONS);
-    const backboneUnits = opts.backboneUnits === undefined ? 128 : expectInteger(api, 'options.backboneUnits', opts.backboneUnits, { min: 1 });
-    const backboneLayers = opts.backboneLayers === undefined ? 1 : expectInteger(api, 'options.backboneLayers', opts.backboneLayers, { min: 0, max: 64 });
+    const backboneUnits = opts.backboneUnits === undefined ? 128 : expectSize(api, 'options.backboneUnits', opts.backboneUnits, 'maxBackboneUnits');
+    const backboneLayers = opts.backboneLayers === undefined ? 1 : expectSize(api, 'options.backboneLayers', opts.backboneLayers, 'maxBackboneLayers', 0);
     const backboneDropout = opts.backboneDropout === undefined ? 0 : expectNumber(api, 'options.backboneDropout', opts.backboneDropout, { min: 0, lessThan: 1 });
-    const projSize = opts.projSize === undefined ? undefined : expectInteger(api, 'options.projSize', opts.projSize, { min: 1 });
+    const projSize = opts.projSize === undefined ? undefined : expectSize(api, 'options.projSize', opts.projSize, 'maxProjSize');
 
     const S = inputSize;
     const pure = mode === 'pure';
@@ -75,25 +77,29 @@ export class CfC extends SequenceModel {
     let outputs: number;
     let layerSizes: number[] | undefined;
     const specs: ParamSpec[] = [];
-    if (wiring) {
-      N = wiring.units;
-      layerSizes = wiring.layers.map((layer) => layer.length);
+    if (shape.layerSizes) {
+      N = shape.units;
+      layerSizes = shape.layerSizes;
       outputs = layerSizes[layerSizes.length - 1];
       specs.push(...wiredCfcParamSpecs(S, layerSizes, pure));
     } else {
-      N = unitsOrWiring as number;
+      N = shape.units;
       outputs = N;
       specs.push(...cfcParamSpecs(S, N, pure, backboneUnits, backboneLayers, backboneDropout));
     }
     if (common.mixedMemory) specs.push(...lstmParamSpecs(S, N));
     if (projSize !== undefined) specs.push(...projectionParamSpecs(outputs, projSize));
+    const layout = buildParamLayout(specs);
+    const sizes = shape.layerSizes ? `inputSize ${S}, units ${N}` : `inputSize ${S}, units ${N}, backboneUnits ${backboneUnits}, backboneLayers ${backboneLayers}`;
+    checkParameterBytes(api, layout, arrayTypeOf(common.dtype).BYTES_PER_ELEMENT, `${sizes}${projSize === undefined ? '' : `, projSize ${projSize}`}, ${common.dtype}`);
+    const wiring = resolveWiring(api, inputSize, unitsOrWiring, false);
     super({
       api,
       ...sequenceOptions(common),
       inputSize: S,
       stateSize: N,
       outputSize: projSize ?? outputs,
-      layout: buildParamLayout(specs),
+      layout,
     });
     this.wiring = wiring;
     this.units = N;
@@ -168,6 +174,29 @@ export class CfC extends SequenceModel {
     }
     const { inputSize, ...rest } = this.fcCellConfig();
     return { cell: 'cfc' as const, cellConfig: { inputs: inputSize, ...rest }, projSize };
+  }
+
+  /** native/core/cfc.cpp and wired_cfc.cpp: backbone pre-activations and the head's 2–4 vectors on the tape. */
+  protected stepWork(): StepWork {
+    const head = this.mode === 'pure' ? 2 : 4;
+    if (this.layerSizes) {
+      let inputs = this.inputSize;
+      let tape = 0;
+      let widest = 0;
+      for (const n of this.layerSizes) {
+        tape += head * n;
+        widest = Math.max(widest, inputs + n);
+        inputs = n;
+      }
+      const units = Math.max(...this.layerSizes);
+      return { tape, scratch: 3 * widest + 3 * units + tape };
+    }
+    const S = this.inputSize;
+    const N = this.units;
+    const U = this.backboneUnits;
+    const layers = this.backboneLayers;
+    const tape = layers * U + head * N;
+    return { tape, scratch: S + N + U * (1 + 2 * layers) + 2 * N + 2 * Math.max(U, S + N) + tape };
   }
 
   protected referenceModel(params: Float64Array): ReferenceSequenceModel {

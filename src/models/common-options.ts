@@ -2,6 +2,7 @@
 import { argumentError } from '../errors.js';
 import { isReferenceOnly } from '../backend/load.js';
 import { expectBoolean, expectInteger, expectOneOf } from '../validate.js';
+import { expectSize } from '../limits.js';
 import { FullyConnected, Wiring } from '../wiring/index.js';
 import type { Backend } from './sequence-model.js';
 import type { Dtype } from './tensor.js';
@@ -54,17 +55,37 @@ export function sequenceOptions(common: ResolvedCommonOptions) {
   };
 }
 
-/** A number of units becomes FullyConnected(units); a Wiring is built for inputSize (or checked against it). */
-export function resolveWiring(api: string, inputSize: number, unitsOrWiring: unknown, fullyConnected: boolean): Wiring | undefined {
+/** What a model's shapes need from its units or wiring, known before any wiring is built. */
+export interface WiringShape {
+  /** Neurons N. */
+  units: number;
+  /** Motor neurons M (N for a number of units). */
+  outputDim: number;
+  /** Neurons per wiring layer (a Wiring only). */
+  layerSizes?: number[];
+}
+
+/**
+ * Checks units or a wiring without building anything (units ≤ LIMITS.maxUnits; a built wiring must fit
+ * inputSize), so a model can check its parameter bytes before a wiring of that size is drawn.
+ */
+export function wiringShape(api: string, inputSize: number, unitsOrWiring: unknown): WiringShape {
   if (typeof unitsOrWiring === 'number') {
-    const units = expectInteger(api, 'units', unitsOrWiring, { min: 1 });
-    return fullyConnected ? new FullyConnected(units).build(inputSize) : undefined;
+    const units = expectSize(api, 'units', unitsOrWiring, 'maxUnits');
+    return { units, outputDim: units };
   }
   if (unitsOrWiring instanceof Wiring) {
     if (unitsOrWiring.isBuilt && unitsOrWiring.inputDim !== inputSize) {
       throw argumentError(RangeError, api, 'wiring', `a wiring built for ${inputSize} inputs (inputSize)`, unitsOrWiring.inputDim);
     }
-    return unitsOrWiring.isBuilt ? unitsOrWiring : unitsOrWiring.build(inputSize);
+    return { units: unitsOrWiring.units, outputDim: unitsOrWiring.outputDim, layerSizes: unitsOrWiring.layers.map((l) => l.length) };
   }
   throw argumentError(TypeError, api, 'unitsOrWiring', 'a positive integer or a Wiring', unitsOrWiring);
+}
+
+/** A number of units becomes FullyConnected(units); a Wiring is built for inputSize (or checked against it). */
+export function resolveWiring(api: string, inputSize: number, unitsOrWiring: unknown, fullyConnected: boolean): Wiring | undefined {
+  const { units } = wiringShape(api, inputSize, unitsOrWiring);
+  if (!(unitsOrWiring instanceof Wiring)) return fullyConnected ? new FullyConnected(units).build(inputSize) : undefined;
+  return unitsOrWiring.isBuilt ? unitsOrWiring : unitsOrWiring.build(inputSize);
 }

@@ -8,11 +8,13 @@ import { ReferenceLstm } from '../backend/reference/lstm.js';
 import type { ReferenceSequenceModel } from '../backend/reference/sequence.js';
 import { ltcParamSpecs, lstmParamSpecs, type Mapping } from '../io/ncps-names.js';
 import type { Wiring } from '../wiring/index.js';
-import { COMMON_OPTION_KEYS, resolveCommonOptions, resolveWiring, sequenceOptions, type CommonModelOptions } from './common-options.js';
+import { expectSize } from '../limits.js';
+import { COMMON_OPTION_KEYS, resolveCommonOptions, resolveWiring, sequenceOptions, wiringShape, type CommonModelOptions } from './common-options.js';
 import { initLstm } from './init.js';
 import { InitRng } from './init-rng.js';
-import { buildParamLayout } from './param-layout.js';
-import { SequenceModel } from './sequence-model.js';
+import { buildParamLayout, checkParameterBytes } from './param-layout.js';
+import { arrayTypeOf } from './tensor.js';
+import { SequenceModel, type StepWork } from './sequence-model.js';
 
 export interface LTCOptions extends CommonModelOptions {
   /** 'affine' (default): x·input_w + input_b; 'linear': x·input_w; 'none': x. */
@@ -53,27 +55,31 @@ export class LTC extends SequenceModel {
 
   constructor(inputSize: number, unitsOrWiring: number | Wiring, options?: LTCOptions) {
     const api = 'LTC';
-    expectInteger(api, 'inputSize', inputSize, { min: 1 });
+    expectSize(api, 'inputSize', inputSize, 'maxInputs');
     const opts = expectOptions(api, options, LTC_OPTION_KEYS);
     const common = resolveCommonOptions(api, opts);
-    const wiring = resolveWiring(api, inputSize, unitsOrWiring, true)!;
+    const shape = wiringShape(api, inputSize, unitsOrWiring);
     const inputMapping = opts.inputMapping === undefined ? 'affine' : expectOneOf(api, 'options.inputMapping', opts.inputMapping, MAPPINGS);
     const outputMapping = opts.outputMapping === undefined ? 'affine' : expectOneOf(api, 'options.outputMapping', opts.outputMapping, MAPPINGS);
     const odeUnfolds = opts.odeUnfolds === undefined ? 6 : expectInteger(api, 'options.odeUnfolds', opts.odeUnfolds, { min: 1, max: 1000 });
     const epsilon = opts.epsilon === undefined ? 1e-8 : expectNumber(api, 'options.epsilon', opts.epsilon, { min: 0 });
     const implicit = opts.implicitParamConstraints === undefined ? true : expectBoolean(api, 'options.implicitParamConstraints', opts.implicitParamConstraints);
-    const N = wiring.units;
-    const M = wiring.outputDim;
+    const N = shape.units;
+    const M = shape.outputDim;
     const S = inputSize;
     const specs = ltcParamSpecs(S, N, M, toMapping(inputMapping), toMapping(outputMapping));
     if (common.mixedMemory) specs.push(...lstmParamSpecs(S, N));
+    const layout = buildParamLayout(specs);
+    // Before the wiring is drawn: a FullyConnected(N) alone is N² draws.
+    checkParameterBytes(api, layout, arrayTypeOf(common.dtype).BYTES_PER_ELEMENT, `inputSize ${S}, units ${N}, ${common.dtype}`);
+    const wiring = resolveWiring(api, inputSize, unitsOrWiring, true)!;
     super({
       api,
       ...sequenceOptions(common),
       inputSize: S,
       stateSize: N,
       outputSize: M,
-      layout: buildParamLayout(specs),
+      layout,
     });
     this.wiring = wiring;
     this.odeUnfolds = odeUnfolds;
@@ -136,6 +142,14 @@ export class LTC extends SequenceModel {
       },
       projSize: 0,
     };
+  }
+
+  /** native/core/ltc.{h,cpp}: two lane vectors per unfold on the tape; scratch ~7 slots per synapse (all counted). */
+  protected stepWork(): StepWork {
+    const S = this.inputSize;
+    const N = this.stateSize;
+    const lanes = Math.ceil(N / 8) * 8;
+    return { tape: 2 * this.odeUnfolds * lanes, scratch: 7 * (N * N + S * N) + 24 * lanes + 2 * S };
   }
 
   protected referenceModel(params: Float64Array): ReferenceSequenceModel {

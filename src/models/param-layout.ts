@@ -4,6 +4,8 @@
  * after them, so an optimizer can run over `[0, trainableLength)` in one native call. Gradients use a
  * buffer of the same length and the same offsets.
  */
+import { checkBytes } from '../limits.js';
+
 export interface ParamSpec {
   /** ncps state-dict name, e.g. `rnn_cell.sensory_w`. */
   name: string;
@@ -41,4 +43,13 @@ export function buildParamLayout(specs: readonly ParamSpec[]): ParamLayout {
     if (spec.trainable) trainableLength = offset;
   }
   return { entries, offsets, length: offset, trainableLength };
+}
+
+/**
+ * Refuses a layout whose flat array would exceed LIMITS.maxParameterBytes, before it (or the wiring it is
+ * drawn from) is allocated. `sizes` names the arguments that made it that big, e.g. "inputSize 3, units 20000".
+ */
+export function checkParameterBytes(api: string, layout: ParamLayout, bytesPerElement: number, sizes: string): void {
+  const bytes = layout.length * bytesPerElement;
+  checkBytes(api, `the parameters (${sizes})`, bytes, 'maxParameterBytes', `${layout.length} values of ${bytesPerElement} bytes`);
 }

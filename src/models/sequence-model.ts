@@ -5,10 +5,12 @@
 import { argumentError, argumentErrorRendered } from '../errors.js';
 import { describe } from '../describe.js';
 import { loadNative } from '../backend/load.js';
+import { asNativeError } from '../backend/native-errors.js';
 import type { NativeSequenceModel } from '../backend/native-types.js';
 import type { SequenceArgs } from '../backend/sequence-args.js';
 import { runReferenceSequence, type ReferenceSequenceModel } from '../backend/reference/sequence.js';
 import type { ParamLayout } from './param-layout.js';
+import { checkCallSize, type CallShape, type ModelSizes, type StepWork } from './call-limits.js';
 import { ResultPool } from './result-pool.js';
 import { describeMaskMismatch, findMaskMismatch, MASK_RULE } from './sparsity-masks.js';
 import { StepBlock } from './step-block.js';
@@ -16,6 +18,7 @@ import { arrayTypeOf, expectTensor, product, type Dtype, type FloatArray, type T
 import type { Backend, ForwardBackwardOptions, ForwardBackwardResult, ForwardOptions, ForwardResult, Gradients, State } from './sequence-types.js';
 
 export type * from './sequence-types.js';
+export type { StepWork } from './call-limits.js';
 
 interface SequenceModelInit {
   api: string;
@@ -76,6 +79,8 @@ export abstract class SequenceModel {
   protected abstract nativeCellConfig(): { cell: 'ltc' | 'cfc' | 'wired_cfc'; cellConfig: object; projSize: number };
   /** The reference twin of this model, built over float64 copies of the parameters. */
   protected abstract referenceModel(params: Float64Array): ReferenceSequenceModel;
+  /** The cell's tape per step and scratch per thread, in elements (for the call-size estimate, call-limits.ts). */
+  protected abstract stepWork(): StepWork;
 
   /** Call after writing into `parameters` or a namedParameters() view, so backends re-read them. */
   markParametersChanged(): void {
@@ -182,8 +187,13 @@ export abstract class SequenceModel {
     const pool = (this.stepResults ??= new ResultPool(ArrayType));
     let output: FloatArray, hFinal: FloatArray, cFinal: FloatArray | undefined;
     if (this.backend === 'cpu') {
-      ({ output, hFinal, cFinal } = this.stepBlock(batch).step({ x: xData, dt: timespans ?? (dt as number), h: h0, c: c0 }, this.version, pool));
+      try {
+        ({ output, hFinal, cFinal } = this.stepBlock(batch).step({ x: xData, dt: timespans ?? (dt as number), h: h0, c: c0 }, this.version, pool));
+      } catch (error) {
+        throw asNativeError(error);
+      }
     } else {
+      this.checkCall(api, { batch, steps: 1, backward: false, returnSequences: false, hasTimespans: true, shape: x.shape });
       output = pool.take(batch * this.outputSize);
       hFinal = pool.take(batch * H);
       cFinal = this.hasMixedMemory ? pool.take(batch * H) : undefined;
@@ -202,6 +212,7 @@ export abstract class SequenceModel {
   /** The native step's I/O block for this batch size, registered with the addon (models/step-block.ts). */
   private stepBlock(batch: number): StepBlock {
     if (this.stepIO?.batch !== batch) {
+      this.checkCall(this.stepApi, { batch, steps: 1, backward: false, returnSequences: false, hasTimespans: true, shape: [batch, this.inputSize] });
       const sizes = { inputs: this.inputSize, state: this.stateSize, outputs: this.outputSize, mixedMemory: this.hasMixedMemory };
       const native = this.native();
       this.stepIO = new StepBlock(arrayTypeOf(this.dtype), batch, sizes, (b, block) => native.bindStep(b, block));
@@ -213,15 +224,19 @@ export abstract class SequenceModel {
     if (!this.nativeModel) {
       const { NativeModel } = loadNative();
       const { cell, cellConfig, projSize } = this.nativeCellConfig();
-      this.nativeModel = new NativeModel({
-        api: this.api,
-        cell,
-        cellConfig,
-        params: this.parameters,
-        offsets: this.layout.offsets,
-        mixedMemory: this.hasMixedMemory,
-        projSize,
-      });
+      try {
+        this.nativeModel = new NativeModel({
+          api: this.api,
+          cell,
+          cellConfig,
+          params: this.parameters,
+          offsets: this.layout.offsets,
+          mixedMemory: this.hasMixedMemory,
+          projSize,
+        });
+      } catch (error) {
+        throw asNativeError(error);
+      }
     }
     return this.nativeModel;
   }
@@ -234,10 +249,13 @@ export abstract class SequenceModel {
   private run(args: SequenceArgs, backward: boolean): void {
     if (this.backend === 'reference') {
       runReferenceSequence(this.referenceModel(Float64Array.from(this.parameters)), args, backward);
-    } else if (backward) {
-      this.native().forwardBackward(args);
-    } else {
-      this.native().forward(args);
+      return;
+    }
+    try {
+      if (backward) this.native().forwardBackward(args);
+      else this.native().forward(args);
+    } catch (error) {
+      throw asNativeError(error);
     }
   }
 
@@ -250,7 +268,8 @@ export abstract class SequenceModel {
     const stack = new Error();
     try {
       await (backward ? this.native().forwardBackwardAsync(args) : this.native().forwardAsync(args));
-    } catch (error) {
+    } catch (caught) {
+      const error = asNativeError(caught);
       if (error instanceof Error && stack.stack) error.stack = `${error.name}: ${error.message}\n${stack.stack.split('\n').slice(1).join('\n')}`;
       throw error;
     }
@@ -279,6 +298,7 @@ export abstract class SequenceModel {
     if (shape[shape.length - 1] !== S || batch < 1 || steps < 1) {
       throw argumentErrorRendered(RangeError, api, 'input.shape', isBatched ? `${layoutText} with B ≥ 1, L ≥ 1, S = ${S}` : `(L×S) with L ≥ 1, S = ${S}`, `[${shape.join(', ')}]`);
     }
+    this.checkCall(api, { batch, steps, backward: dOutput !== undefined, returnSequences: this.returnSequences, hasTimespans: opts.timespans !== undefined, shape });
     const data = expectTensor(api, 'input', input, this.dtype, shape, layoutText);
     const ArrayType = arrayTypeOf(this.dtype);
 
@@ -330,6 +350,21 @@ export abstract class SequenceModel {
       }
     }
     return { args, isBatched, hasTimespans: timespans !== undefined, batch, steps };
+  }
+
+  /** Refuses a call whose batch × length or memory estimate exceeds LIMITS, before its arrays are allocated. */
+  private checkCall(api: string, call: Omit<CallShape, 'threads'>): void {
+    const sizes: ModelSizes = {
+      inputs: this.inputSize,
+      state: this.stateSize,
+      outputs: this.outputSize,
+      params: this.parameters.length,
+      mixedMemory: this.hasMixedMemory,
+      bytesPerElement: this.parameters.BYTES_PER_ELEMENT,
+      step: this.stepWork(),
+    };
+    const threads = this.backend === 'cpu' ? loadNative().getNumThreads() : 1;
+    checkCallSize(api, sizes, { ...call, threads });
   }
 
   private splitState(api: string, name: string, state: State | undefined, shape: number[]): { h?: FloatArray; c?: FloatArray } {

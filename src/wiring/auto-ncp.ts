@@ -5,6 +5,7 @@
  */
 import { argumentError } from '../errors.js';
 import { expectInteger, expectOptions } from '../validate.js';
+import { expectSize } from '../limits.js';
 import { NCP, type NCPOptions } from './ncp.js';
 import { expectIntegerIn, optionOr, registerWiringKind, type WiringKind } from './wiring.js';
 
@@ -39,7 +40,7 @@ export class AutoNCP extends NCP {
   constructor(units: number, outputSize: number, options?: AutoNCPOptions) {
     const api = 'AutoNCP';
     // outputSize < units − 2 leaves at least one command and one inter neuron.
-    expectInteger(api, 'units', units, { min: 4 });
+    expectSize(api, 'units', units, 'maxUnits', 4);
     expectIntegerIn(api, 'outputSize', outputSize, 1, units - 3, `less than units − 2 = ${units - 2}`);
     const opts = expectOptions(api, options, ['sparsityLevel', 'seed']);
     const sparsityLevel = optionOr(opts.sparsityLevel, 0.5);

@@ -4,6 +4,7 @@
  * order, so the matrices equal ncps's bit for bit.
  */
 import { expectBoolean, expectInteger, expectOptions } from '../validate.js';
+import { expectSize } from '../limits.js';
 import { DefaultRng } from './numpy-rng.js';
 import { Wiring, expectIntegerIn, optionOr, registerWiringKind, type WiringKind } from './wiring.js';
 
@@ -26,7 +27,7 @@ export class FullyConnected extends Wiring {
 
   constructor(units: number, options?: FullyConnectedOptions) {
     const api = 'FullyConnected';
-    expectInteger(api, 'units', units, { min: 1 });
+    expectSize(api, 'units', units, 'maxUnits');
     const opts = expectOptions(api, options, ['outputDim', 'erevInitSeed', 'selfConnections']);
     const outputDim = opts.outputDim === undefined ? units : expectIntegerIn(api, 'options.outputDim', opts.outputDim, 1, units);
     const seedRange = { min: 0, max: Number.MAX_SAFE_INTEGER };

@@ -5,6 +5,7 @@
  * layers [inter, command, motor].
  */
 import { expectInteger, expectOptions, expectPlainObject } from '../validate.js';
+import { expectSize, LIMITS } from '../limits.js';
 import { RandomState } from './numpy-rng.js';
 import { Wiring, expectIntegerIn, optionOr, registerWiringKind, type WiringKind } from './wiring.js';
 
@@ -41,11 +42,16 @@ function checkNCPOptions(api: string, options: unknown): Required<NCPOptions> {
   const inter = count('interNeurons', 1);
   const command = count('commandNeurons', 1);
   const motor = count('motorNeurons', 1);
+  // Checked here, before the layer id lists are made, not only by the Wiring constructor after them.
+  expectSize(api, 'interNeurons + commandNeurons + motorNeurons', inter + command + motor, 'maxUnits', 3);
+  // Each stage draws at most this many synapses; the loop is otherwise bounded by the caller's number only.
+  const recurrentLimit = LIMITS.maxUnits * LIMITS.maxUnits;
   // Same order of checks as ncps: motor fan-in, then sensory fan-out, then inter fan-out.
   const motorFanin = expectIntegerIn(api, 'options.motorFanin', opts.motorFanin, 0, command, 'at most commandNeurons');
   const sensoryFanout = expectIntegerIn(api, 'options.sensoryFanout', opts.sensoryFanout, 0, inter, 'at most interNeurons');
   const interFanout = expectIntegerIn(api, 'options.interFanout', opts.interFanout, 0, command, 'at most commandNeurons');
   const recurrent = count('recurrentCommandSynapses', 0);
+  if (recurrent > recurrentLimit) expectInteger(api, 'options.recurrentCommandSynapses', recurrent, { min: 0, max: recurrentLimit });
   const seed = expectInteger(api, 'options.seed', optionOr(opts.seed, 22222), { min: 0, max: 2 ** 32 - 1 });
   return {
     interNeurons: inter,

@@ -5,6 +5,7 @@
  */
 import { argumentError } from '../errors.js';
 import { expectInteger } from '../validate.js';
+import { expectSize } from '../limits.js';
 
 export type Polarity = -1 | 0 | 1;
 
@@ -20,8 +21,9 @@ export class PolarityMatrix {
   readonly data: Int8Array;
 
   constructor(rows: number, cols: number, data?: Int8Array) {
-    this.rows = expectInteger('PolarityMatrix', 'rows', rows, { min: 0 });
-    this.cols = expectInteger('PolarityMatrix', 'cols', cols, { min: 0 });
+    // Sources are inputs or neurons, destinations neurons (LIMITS in src/limits.ts).
+    this.rows = expectSize('PolarityMatrix', 'rows', rows, 'maxInputs', 0);
+    this.cols = expectSize('PolarityMatrix', 'cols', cols, 'maxUnits', 0);
     if (data !== undefined && data.length !== rows * cols) {
       throw argumentError(RangeError, 'PolarityMatrix', 'data', `an Int8Array of length ${rows * cols}`, data);
     }

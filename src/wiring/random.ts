@@ -5,6 +5,7 @@
  * (`ncps/wirings/wirings.py`, `Random.build`); we reproduce that, since it is what makes the matrices equal.
  */
 import { expectInteger, expectNumber, expectOptions } from '../validate.js';
+import { expectSize } from '../limits.js';
 import { DefaultRng, isTracingRngCalls, traceRngCall } from './numpy-rng.js';
 import type { PolarityMatrix } from './polarity-matrix.js';
 import { Wiring, expectIntegerIn, optionOr, registerWiringKind, roundHalfEven, type WiringKind } from './wiring.js';
@@ -27,7 +28,7 @@ export class Random extends Wiring {
 
   constructor(units: number, options?: RandomOptions) {
     const api = 'Random';
-    expectInteger(api, 'units', units, { min: 1 });
+    expectSize(api, 'units', units, 'maxUnits');
     const opts = expectOptions(api, options, ['outputDim', 'sparsityLevel', 'randomSeed']);
     const outputDim = opts.outputDim === undefined ? units : expectIntegerIn(api, 'options.outputDim', opts.outputDim, 1, units);
     const sparsityLevel = expectNumber(api, 'options.sparsityLevel', optionOr(opts.sparsityLevel, 0), { min: 0, lessThan: 1 });

@@ -8,6 +8,7 @@
  */
 import { argumentError, argumentErrorRendered } from '../errors.js';
 import { expectInteger, expectOptions, expectPlainObject } from '../validate.js';
+import { expectSize } from '../limits.js';
 import { drawWiringSVG, type WiringSVGOptions } from './draw-svg.js';
 import { PolarityMatrix } from './polarity-matrix.js';
 
@@ -97,7 +98,7 @@ export class Wiring {
 
   constructor(units: number, options?: WiringOptions) {
     const api = this.kind;
-    this.units = expectInteger(api, 'units', units, { min: 1 });
+    this.units = expectSize(api, 'units', units, 'maxUnits');
     const opts = expectOptions(api, options, ['outputDim', 'layers']);
     this.outputDim =
       opts.outputDim === undefined ? units : expectIntegerIn(api, 'options.outputDim', opts.outputDim, 1, units);
@@ -132,7 +133,7 @@ export class Wiring {
       const expected = `${this.builtInputDim} (the input dimension this wiring was built with)`;
       throw argumentError(typeof inputDim === 'number' ? RangeError : TypeError, api, 'inputDim', expected, inputDim);
     }
-    expectInteger(api, 'inputDim', inputDim, { min: 1 });
+    expectSize(api, 'inputDim', inputDim, 'maxInputs');
     this.sensory = new PolarityMatrix(inputDim, this.units);
     this.builtInputDim = inputDim;
     this.drawSensorySynapses(inputDim);
@@ -343,7 +344,7 @@ function fromOwnJSON(api: string, obj: Record<string, unknown>): Wiring {
 function fromNcpsConfig(api: string, obj: Record<string, unknown>): Wiring {
   const keys = ['units', 'input_dim', 'output_dim', 'adjacency_matrix', 'sensory_adjacency_matrix', 'layers'];
   expectOptions(api, obj, keys, 'json');
-  const units = expectInteger(api, 'json.units', obj.units, { min: 1 });
+  const units = expectSize(api, 'json.units', obj.units, 'maxUnits');
   const outputDim = expectIntegerIn(api, 'json.output_dim', obj.output_dim, 1, units);
   const layers = obj.layers === undefined ? undefined : checkLayers(api, obj.layers, units, outputDim, 'json.layers');
   const wiring = new Wiring(units, { outputDim, layers });
@@ -379,7 +380,7 @@ function restoreBuildState(api: string, wiring: Wiring, obj: Record<string, unkn
     wiring[RESTORE_MATRICES](adjacencyMatrix, undefined);
     return wiring;
   }
-  const inputs = expectInteger(api, keys.inputDim, inputDim, { min: 1 });
+  const inputs = expectSize(api, keys.inputDim, inputDim, 'maxInputs');
   const sensoryMatrix = PolarityMatrix.fromArray(sensory, inputs, units, api, keys.sensory);
   wiring.build(inputs);
   wiring[RESTORE_MATRICES](adjacencyMatrix, sensoryMatrix);

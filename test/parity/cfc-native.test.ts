@@ -194,11 +194,11 @@ describe('native CfC config parser', () => {
     [{ mode: 'gated' }, RangeError, `CfC: expected one of 'default' | 'no_gate' | 'pure' for config.mode, received string "gated".`],
     [{ mode: 1 }, TypeError, `CfC: expected one of 'default' | 'no_gate' | 'pure' for config.mode, received number 1.`],
     [{ activation: 'elu' }, RangeError, `CfC: expected one of 'lecun_tanh' | 'tanh' | 'relu' | 'gelu' | 'silu' for config.activation, received string "elu".`],
-    [{ units: 2.5 }, RangeError, 'CfC: expected an integer from 1 to 16777216 for config.units, received number 2.5.'],
-    [{ units: '4' }, TypeError, 'CfC: expected an integer from 1 to 16777216 for config.units, received string "4".'],
-    [{ inputs: undefined }, TypeError, 'CfC: expected an integer from 1 to 16777216 for config.inputs, received undefined.'],
-    [{ backboneLayers: -1 }, RangeError, 'CfC: expected an integer from 0 to 64 for config.backboneLayers, received number -1.'],
-    [{ backboneUnits: 0 }, RangeError, 'CfC: expected an integer from 1 to 16777216 for config.backboneUnits, received number 0.'],
+    [{ units: 2.5 }, RangeError, 'CfC: expected an integer from 1 to 16384 (LIMITS.maxUnits) for config.units, received number 2.5.'],
+    [{ units: '4' }, TypeError, 'CfC: expected an integer from 1 to 16384 (LIMITS.maxUnits) for config.units, received string "4".'],
+    [{ inputs: undefined }, TypeError, 'CfC: expected an integer from 1 to 65536 (LIMITS.maxInputs) for config.inputs, received undefined.'],
+    [{ backboneLayers: -1 }, RangeError, 'CfC: expected an integer from 0 to 64 (LIMITS.maxBackboneLayers) for config.backboneLayers, received number -1.'],
+    [{ backboneUnits: 0 }, RangeError, 'CfC: expected an integer from 1 to 65536 (LIMITS.maxBackboneUnits) for config.backboneUnits, received number 0.'],
     [{ backboneDropout: 1 }, RangeError, 'CfC: expected a number in [0, 1) for config.backboneDropout, received number 1.'],
     [{ backboneDropout: NaN }, RangeError, 'CfC: expected a number in [0, 1) for config.backboneDropout, received number NaN.'],
     [{ backboneDropout: null }, TypeError, 'CfC: expected a number in [0, 1) for config.backboneDropout, received null.'],
@@ -207,10 +207,10 @@ describe('native CfC config parser', () => {
   });
 
   it.each([
-    [{ layerSizes: 3 }, TypeError, 'CfC: expected a non-empty array of integers from 1 to 16777216 for config.layerSizes, received number 3.'],
-    [{ layerSizes: [] }, RangeError, 'CfC: expected a non-empty array of integers from 1 to 16777216 for config.layerSizes, received Array(0).'],
-    [{ layerSizes: [4, 0, 2] }, RangeError, 'CfC: expected an integer from 1 to 16777216 for config.layerSizes[1], received number 0.'],
-    [{ layerSizes: [4, 'x'] }, TypeError, 'CfC: expected an integer from 1 to 16777216 for config.layerSizes[1], received string "x".'],
+    [{ layerSizes: 3 }, TypeError, 'CfC: expected a non-empty array of integers from 1 to 16384 (LIMITS.maxUnits) for config.layerSizes, received number 3.'],
+    [{ layerSizes: [] }, RangeError, 'CfC: expected a non-empty array of integers from 1 to 16384 (LIMITS.maxUnits) for config.layerSizes, received Array(0).'],
+    [{ layerSizes: [4, 0, 2] }, RangeError, 'CfC: expected an integer from 1 to 16384 (LIMITS.maxUnits) for config.layerSizes[1], received number 0.'],
+    [{ layerSizes: [4, 'x'] }, TypeError, 'CfC: expected an integer from 1 to 16384 (LIMITS.maxUnits) for config.layerSizes[1], received string "x".'],
     [{ mode: 'gated' }, RangeError, `CfC: expected one of 'default' | 'no_gate' | 'pure' for config.mode, received string "gated".`],
   ] as const)('wired_cfc %o', (change, cls, message) => {
     expectThrow(() => build('wired_cfc', { ...goodWired, ...change }), cls, message);
