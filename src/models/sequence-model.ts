@@ -11,6 +11,7 @@ import { runReferenceSequence, type ReferenceSequenceModel } from '../backend/re
 import type { ParamLayout } from './param-layout.js';
 import { ResultPool } from './result-pool.js';
 import { StepBlock } from './step-block.js';
+import { ModelSummary, type SummarySource } from './summary.js';
 import { arrayTypeOf, expectTensor, product, type Dtype, type FloatArray, type Tensor } from './tensor.js';
 import type { Backend, ForwardBackwardOptions, ForwardBackwardResult, ForwardOptions, ForwardResult, Gradients, State } from './sequence-types.js';
 
@@ -75,6 +76,22 @@ export abstract class SequenceModel {
   protected abstract nativeCellConfig(): { cell: 'ltc' | 'cfc' | 'wired_cfc'; cellConfig: object; projSize: number };
   /** The reference twin of this model, built over float64 copies of the parameters. */
   protected abstract referenceModel(params: Float64Array): ReferenceSequenceModel;
+
+  /** What is specific to this cell for summary(): kind, a one-line description, its options, the wiring. */
+  protected abstract cellSummary(): Pick<SummarySource, 'kind' | 'cell' | 'options' | 'wiring'>;
+
+  /** Cell, wiring by neuron type, synapses, and every parameter tensor (shape, count, bytes, trainable). */
+  summary(): ModelSummary {
+    const cell = this.cellSummary();
+    const options = { ...cell.options, mixedMemory: this.hasMixedMemory, returnSequences: this.returnSequences, batchFirst: this.batchFirst };
+    const { dtype, backend, layout, inputSize, stateSize, outputSize } = this;
+    return new ModelSummary({ ...cell, options, dtype, backend, layout, inputSize, stateSize, outputSize });
+  }
+
+  /** The summary as text. */
+  toString(): string {
+    return this.summary().toString();
+  }
 
   /** Call after writing into `parameters` or a namedParameters() view, so backends re-read them. */
   markParametersChanged(): void {
