@@ -5,3 +5,4 @@
 export { lines, scatter, heatmap, type ChartOptions, type LineSeries, type LinesOptions, type ScatterPoint, type HeatmapOptions } from './charts.js';
 export { reliabilityDiagram, reliabilityBins, type ReliabilityBin } from './reliability.js';
 export { wiringActivity, type WiringActivityOptions } from './wiring.js';
+export { roofline, memoryOverTime, kernelTimes } from './profile.js';

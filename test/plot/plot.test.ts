@@ -4,7 +4,9 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { heatmap, lines, reliabilityBins, reliabilityDiagram, scatter, wiringActivity } from '../../src/plot/index.js';
+import { heatmap, kernelTimes, lines, memoryOverTime, reliabilityBins, reliabilityDiagram, roofline, scatter, wiringActivity } from '../../src/plot/index.js';
+import { startProfile } from '../../src/monitor/index.js';
+import { LTC } from '../../src/models/ltc.js';
 import { AutoNCP } from '../../src/wiring/index.js';
 
 function parse(svg: string): void {
@@ -14,8 +16,8 @@ function parse(svg: string): void {
 
 /** Number of vega marks of a type (vega-lite names each mark group `mark-<type>` in the SVG). */
 function markCount(svg: string, type: string): number {
-  const group = svg.match(new RegExp(`<g class="mark-${type} role-mark[^"]*"[^>]*>([\\s\\S]*?)</g>`, 'g')) ?? [];
-  return group.reduce((n, g) => n + (g.match(/<path|<line|<rect/g)?.length ?? 0), 0);
+  const groups: string[] = svg.match(new RegExp(`<g class="mark-${type} role-mark[^"]*"[^>]*>([\\s\\S]*?)</g>`, 'g')) ?? [];
+  return groups.reduce((n: number, g: string) => n + (g.match(/<path|<line|<rect/g)?.length ?? 0), 0);
 }
 
 describe('plot', () => {
@@ -78,6 +80,22 @@ describe('plot', () => {
     expect(markCount(svg, 'symbol')).toBe(10 + 3);
     expect(markCount(svg, 'rule')).toBe(wiring.synapseCount + wiring.sensorySynapseCount);
     await expect(wiringActivity(wiring, [1, 2])).rejects.toThrow(/expected 10 values \(one per neuron, by id\) for activity/);
+  });
+
+  it("a profile's roofline, memory and kernel-time charts: one point per kernel that did work", async () => {
+    const model = new LTC(3, new AutoNCP(12, 2));
+    const profile = startProfile({ model });
+    model.forward({ data: new Float32Array(2 * 5 * 3), shape: [2, 5, 3] });
+    const result = profile.stop();
+    const kernels = result.kernels.filter((k) => k.flops > 0 && k.bytes > 0);
+    expect(kernels.length).toBeGreaterThan(0);
+    const svg = await roofline(result);
+    parse(svg);
+    expect(markCount(svg, 'symbol')).toBe(kernels.length);
+    parse(await memoryOverTime(result));
+    const times = await kernelTimes(result);
+    expect(markCount(times, 'rect')).toBe(result.kernels.length);
+    await expect(roofline({} as never)).rejects.toThrow(TypeError);
   });
 
   it('refuses bad input with typed errors', async () => {
