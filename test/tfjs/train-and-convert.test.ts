@@ -111,5 +111,9 @@ describe('tfjs layers API', () => {
     expect(() => fromTfjs(tf.layers.dense({ units: 1 }) as unknown as NcpRNN)).toThrow(TypeError);
     expect(() => toTfjs({} as LTC)).toThrow(/toTfjs: expected an LTC or CfC model for model/);
     expect(() => toTfjs(new LTC(INPUTS, 4), { timespan: true } as never)).toThrow(TypeError);
+    const x = tf.zeros([2, 3, INPUTS]) as tf.Tensor3D;
+    expect(() => withTimespans(x, tf.tensor2d([1, 1, 1, 1, 0, 1], [2, 3]))).toThrow(/withTimespans: expected finite elapsed times > 0 for timespans \(element 4\), received number 0\./);
+    expect(() => withTimespans(x, tf.tensor2d([1, 1, 1, 1, NaN, 1], [2, 3]))).toThrow(RangeError);
+    expect(() => withTimespans(x, tf.ones([3, 2]) as tf.Tensor2D)).toThrow(/expected shape \[2, 3\]/);
   });
 });
