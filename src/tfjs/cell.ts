@@ -158,12 +158,14 @@ export class NcpCell extends tf.layers.RNNCell {
  * as 'autoNcp'), so the ModelConfig travels as the hex digits of its JSON, which that conversion leaves alone.
  */
 function encodeModelConfig(config: ModelConfig): string {
-  return Buffer.from(JSON.stringify(config), 'utf8').toString('hex');
+  // TextEncoder rather than Buffer: the layers also run in browsers.
+  return Array.from(new TextEncoder().encode(JSON.stringify(config)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function decodeModelConfig(hex: unknown): ModelConfig {
   if (typeof hex !== 'string' || !/^(?:[0-9a-f]{2})+$/.test(hex)) throw argumentError(TypeError, `${API}.fromConfig`, 'config.modelJsonHex', 'the hex-encoded JSON of a ModelConfig', hex);
-  return JSON.parse(Buffer.from(hex, 'hex').toString('utf8')) as ModelConfig;
+  const bytes = Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
+  return JSON.parse(new TextDecoder().decode(bytes)) as ModelConfig;
 }
 
 /** tf.layers.RNN over an NcpCell, whose output width is the cell's outputSize (tfjs's RNN assumes the state size). */
