@@ -43,6 +43,10 @@ if ! have_chromium; then
   fi
 fi
 
+# The notebooks import 'ncp-silicon' by name; tslab's TypeScript resolves bare names the Node10 way (no
+# self-reference), so link the package into its own node_modules as an installed dependency would be.
+[ -e node_modules/ncp-silicon ] || ln -s .. node_modules/ncp-silicon
+
 # The kernelspec runs "tslab" from PATH; the notebook test puts node_modules/.bin first.
 npx --no-install tslab install --python "$python" >/dev/null
 echo "setup-test: Jupyter and the tslab kernel are ready ($python)"

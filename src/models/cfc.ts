@@ -167,6 +167,23 @@ export class CfC extends SequenceModel {
     };
   }
 
+  protected cellSummary() {
+    const options: Record<string, string | number | boolean> = { mode: this.mode };
+    let cell: string;
+    if (this.layerSizes) {
+      cell = `wired closed-form continuous-time cell (${this.mode} mode), one CfC head per wiring layer [${this.layerSizes.join(', ')}], no backbone`;
+    } else {
+      Object.assign(options, { activation: this.activation, backboneUnits: this.backboneUnits, backboneLayers: this.backboneLayers, backboneDropout: this.backboneDropout });
+      const backbone = this.backboneLayers > 0 ? `${this.backboneLayers}×${this.backboneUnits} ${this.activation} backbone` : 'no backbone';
+      cell = `closed-form continuous-time cell (${this.mode} mode), ${backbone}`;
+    }
+    if (this.projSize !== undefined) {
+      options.projSize = this.projSize;
+      cell += `, projection to ${this.projSize}`;
+    }
+    return { kind: 'CfC' as const, cell, options, wiring: this.wiring };
+  }
+
   protected nativeCellConfig() {
     const projSize = this.projSize ?? 0;
     if (this.layerSizes) {

@@ -127,6 +127,16 @@ export class LTC extends SequenceModel {
     };
   }
 
+  protected cellSummary() {
+    const f = this.implicitParamConstraints ? 'softplus on w, sensory_w, cm, gleak' : 'no softplus (clipped at 0 in training)';
+    return {
+      kind: 'LTC' as const,
+      cell: `liquid time-constant cell, ${this.odeUnfolds} ODE unfolds per step, ${f}`,
+      options: { inputMapping: this.inputMapping, outputMapping: this.outputMapping, odeUnfolds: this.odeUnfolds, epsilon: this.epsilon, implicitParamConstraints: this.implicitParamConstraints },
+      wiring: this.wiring,
+    };
+  }
+
   protected nativeCellConfig() {
     return {
       cell: 'ltc' as const,

@@ -14,6 +14,7 @@ import { checkCallSize, type CallShape, type ModelSizes, type StepWork } from '.
 import { ResultPool } from './result-pool.js';
 import { describeMaskMismatch, findMaskMismatch, MASK_RULE } from './sparsity-masks.js';
 import { StepBlock } from './step-block.js';
+import { ModelSummary, type SummarySource } from './summary.js';
 import { arrayTypeOf, expectTensor, product, type Dtype, type FloatArray, type Tensor } from './tensor.js';
 import type { Backend, ForwardBackwardOptions, ForwardBackwardResult, ForwardOptions, ForwardResult, Gradients, State } from './sequence-types.js';
 
@@ -81,6 +82,22 @@ export abstract class SequenceModel {
   protected abstract referenceModel(params: Float64Array): ReferenceSequenceModel;
   /** The cell's tape per step and scratch per thread, in elements (for the call-size estimate, call-limits.ts). */
   protected abstract stepWork(): StepWork;
+
+  /** What is specific to this cell for summary(): kind, a one-line description, its options, the wiring. */
+  protected abstract cellSummary(): Pick<SummarySource, 'kind' | 'cell' | 'options' | 'wiring'>;
+
+  /** Cell, wiring by neuron type, synapses, and every parameter tensor (shape, count, bytes, trainable). */
+  summary(): ModelSummary {
+    const cell = this.cellSummary();
+    const options = { ...cell.options, mixedMemory: this.hasMixedMemory, returnSequences: this.returnSequences, batchFirst: this.batchFirst };
+    const { dtype, backend, layout, inputSize, stateSize, outputSize } = this;
+    return new ModelSummary({ ...cell, options, dtype, backend, layout, inputSize, stateSize, outputSize });
+  }
+
+  /** The summary as text. */
+  toString(): string {
+    return this.summary().toString();
+  }
 
   /** Call after writing into `parameters` or a namedParameters() view, so backends re-read them. */
   markParametersChanged(): void {
