@@ -39,7 +39,8 @@ case "$os" in
     preload_var=LD_PRELOAD
     ;;
   Darwin)
-    runtime="$(clang -print-file-name=libclang_rt.asan_osx_dynamic.dylib)"
+    # Apple clang's ASan runtime (it carries UBSan's handlers too); not run in CI, so best effort.
+    runtime="$(clang -print-resource-dir)/lib/darwin/libclang_rt.asan_osx_dynamic.dylib"
     preload_var=DYLD_INSERT_LIBRARIES
     ;;
   *)
