@@ -8,10 +8,21 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 namespace ncp::core {
 
 namespace detail {
+
+// The bits of `from` as a To of the same size (std::bit_cast before C++20): the defined way to move between a
+// float and its integer pattern.
+template <typename To, typename From>
+inline To bit_copy(From from) {
+  static_assert(sizeof(To) == sizeof(From), "bit_copy needs types of one size");
+  To to;
+  std::memcpy(&to, &from, sizeof to);
+  return to;
+}
 
 template <typename T>
 struct ExpConstants;
@@ -32,18 +43,15 @@ struct ExpConstants<float> {
   static constexpr float ln2_lo = -2.12194440e-4f;
 };
 
-// 2^n for integral-valued n inside the clamp range, built from the exponent bits.
+// 2^n for integral-valued n inside the clamp range, built from the exponent bits. No float → int conversion and
+// only unsigned shifts: n + 1.5·2^52 + 1023 (float: 1.5·2^23 + 127) is exact, and its low mantissa bits are
+// n + bias, so one shift gives the bits of 2^n. A NaN n (fast_exp of NaN) gives some finite bit pattern here,
+// never undefined behaviour; fast_exp's result is still NaN, through the reduced argument.
 inline double pow2i(double n) {
-  const std::int64_t bits = (static_cast<std::int64_t>(n) + 1023) << 52;
-  double out;
-  std::memcpy(&out, &bits, sizeof out);
-  return out;
+  return bit_copy<double>(bit_copy<std::uint64_t>(n + 6755399441056767.0) << 52);  // 1.5·2^52 + 1023
 }
 inline float pow2i(float n) {
-  const std::int32_t bits = (static_cast<std::int32_t>(n) + 127) << 23;
-  float out;
-  std::memcpy(&out, &bits, sizeof out);
-  return out;
+  return bit_copy<float>(bit_copy<std::uint32_t>(n + 12583039.0f) << 23);  // 1.5·2^23 + 127
 }
 
 // e^r for |r| ≤ ln2/2: Taylor polynomial, degree chosen per type (remainder below half an ulp).
@@ -176,8 +184,12 @@ inline T simd_exp(T x) {
   const T t = x * C::log2e + B::shifter;  // = shifter + round(x·log2 e)
   const T n = t - B::shifter;
   const T r = (x - n * C::ln2_hi) - n * C::ln2_lo;
-  const typename B::Int k = detail::to_bits(t) - detail::to_bits(B::shifter);  // n as an integer
-  const T scale = detail::from_bits<T>((k + B::exponent_bias) << B::mantissa_bits);  // 2^n
+  // n + bias as an integer, then 2^n: unsigned arithmetic, so a NaN t (x NaN: r and the result are NaN) wraps
+  // instead of shifting a negative or overflowing value (undefined behaviour in C++17).
+  using UInt = std::make_unsigned_t<typename B::Int>;
+  const UInt k = static_cast<UInt>(detail::to_bits(t)) - static_cast<UInt>(detail::to_bits(B::shifter));
+  const UInt scale_bits = (k + B::exponent_bias) << B::mantissa_bits;
+  const T scale = detail::bit_copy<T>(scale_bits);  // 2^n
   return detail::exp_reduced(r) * scale;
 }
 
@@ -198,8 +210,6 @@ inline T simd_sigmoid(T x) {
 // float: a degree-5 polynomial for 2^r on |r| ≤ 1/2, minimax for relative error with float coefficients (1e-7
 // before rounding, ~1.5 ulp after; σ = 1/(1 + 2^t) built on it stays within ~5e-8 absolute); double:
 // exp_reduced(r·ln 2) (degree-12 Taylor, ~1e-16).
-
-#include <type_traits>
 
 namespace ncp::core {
 namespace detail {
@@ -245,7 +255,7 @@ inline T simd_exp2(T t) {
   const T shifted = t + C::shifter;   // an integer: its low mantissa bits are round(t) + exponent bias
   const T r = t - (shifted - C::shifter);  // exact, |r| ≤ 1/2
   const UInt bits = static_cast<UInt>(detail::to_bits(shifted)) << B::mantissa_bits;  // 2^round(t)
-  return detail::exp2_reduced(r) * detail::from_bits<T>(static_cast<typename B::Int>(bits));
+  return detail::exp2_reduced(r) * detail::bit_copy<T>(bits);
 }
 
 }  // namespace ncp::core

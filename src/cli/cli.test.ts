@@ -214,9 +214,12 @@ describe('train and predict', () => {
 describe('the built entry point', () => {
   const main = fileURLToPath(new URL('./main.ts', import.meta.url));
   const root = fileURLToPath(new URL('../..', import.meta.url));
-  const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', cwd: root, timeout: 30_000 });
+  // The timeouts are hang guards, not speed checks: a cold `tsx` start and the addon's load take seconds here but
+  // far longer on a loaded or instrumented machine (npm run test:sanitize).
+  const HANG_GUARD_MS = 300_000;
+  const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', cwd: root, timeout: HANG_GUARD_MS });
 
-  it('prints the package version (from package.json) with --version and -V', () => {
+  it('prints the package version (from package.json) with --version and -V', { timeout: 2 * HANG_GUARD_MS }, () => {
     const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
     for (const flag of ['--version', '-V']) {
       const r = cli(flag);
@@ -225,7 +228,7 @@ describe('the built entry point', () => {
     }
   });
 
-  it('exits 1 with a single message and no stack trace on user errors', () => {
+  it('exits 1 with a single message and no stack trace on user errors', { timeout: 2 * HANG_GUARD_MS }, () => {
     const bad = cli('demo', '--seed', '-3');
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain(`argument '-3' is invalid. expected an integer from 0 to 4294967295, received "-3".`);

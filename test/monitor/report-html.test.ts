@@ -31,9 +31,15 @@ function findChromium(): string | undefined {
 const executablePath = findChromium();
 const RESULTS = join(process.cwd(), 'test-results');
 
+// Hang guards only, never a speed check: calibrating, training and starting Chromium take seconds here but minutes on
+// a loaded or instrumented machine (npm run test:sanitize), so every wait is generous rather than the defaults
+// (vitest's 60 s test timeout, Playwright's 30 s launch and navigation timeouts).
+const HANG_GUARD_MS = 600_000;
+const CHROMIUM_HANG_GUARD_MS = 300_000;
+
 describe('HTML profile report in headless Chromium', () => {
   // Linux CI installs Chromium in setup:test, so its absence there is a failure; elsewhere it is a skip.
-  it.skipIf(!executablePath && process.platform !== 'linux')('renders with no console errors, no network, and charts with data', async () => {
+  it.skipIf(!executablePath && process.platform !== 'linux')('renders with no console errors, no network, and charts with data', { timeout: HANG_GUARD_MS }, async () => {
     expect(executablePath, 'no Chromium found: run `npm run setup:test` (or set NCP_SILICON_CHROMIUM)').toBeDefined();
     const cacheDir = mkdtempSync(join(tmpdir(), 'ncp-report-'));
     const model = new LTC(6, new AutoNCP(20, 3, { seed: 7 }), { seed: 1 });
@@ -55,11 +61,13 @@ describe('HTML profile report in headless Chromium', () => {
     const context = await chromium.launchPersistentContext(userDataDir, {
       executablePath,
       headless: true,
+      timeout: CHROMIUM_HANG_GUARD_MS,
       viewport: { width: 1100, height: 900 },
       // Root in a container needs --no-sandbox; the rest keeps Chromium from phoning home (refused here anyway).
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     try {
+      context.setDefaultTimeout(CHROMIUM_HANG_GUARD_MS);
       const tab = await context.newPage();
       const errors: string[] = [];
       const requests: string[] = [];

@@ -125,11 +125,12 @@ describe('the native layer re-checks everything', () => {
     const gc = runInNewContext('gc') as () => void;
     const length = S + 1 + H + model.outputSize + H;
     const block = new Float32Array(length).fill(1);
-    const step = (() => {
-      const own = (ltc() as unknown as { native(): InstanceType<typeof NativeModel> }).native();
-      return own.bindStep(1, block);
-    })();
+    // The model stays reachable until the first step has run (a GC may come at any allocation, sooner on a slow
+    // or instrumented run); only then is the last reference dropped.
+    let own: InstanceType<typeof NativeModel> | undefined = (ltc() as unknown as { native(): InstanceType<typeof NativeModel> }).native();
+    const step = own.bindStep(1, block);
     expect(() => step(0)).not.toThrow();
+    own = undefined;
     for (let i = 0; i < 6; i++) {
       gc();
       await new Promise((resolve) => setImmediate(resolve));
