@@ -21,6 +21,7 @@
         "native/addon/config_fields.cpp",
         "native/addon/errors.cpp",
         "native/addon/kernels.cpp",
+        "native/addon/cell_config.cpp",
         "native/addon/model_factory.cpp",
         "native/addon/model_wrap.cpp",
         "native/addon/ltc_binding.cpp",

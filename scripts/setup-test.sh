@@ -50,3 +50,8 @@ fi
 # The kernelspec runs "tslab" from PATH; the notebook test puts node_modules/.bin first.
 npx --no-install tslab install --python "$python" >/dev/null
 echo "setup-test: Jupyter and the tslab kernel are ready ($python)"
+
+# The MLX backend's tests need the MLX addon: built against an installed MLX, or from the MLX source archive beside
+# the clone (../shared/mlx) into a cache outside it (about 12 minutes the first time, then reused). Under CI=true a
+# missing MLX fails here (scripts/mlx/build-addon.mjs), so the MLX tests always run in CI.
+node scripts/mlx/build-addon.mjs

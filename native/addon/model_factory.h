@@ -8,17 +8,10 @@
 #include <string>
 #include <variant>
 
-#include "core/cfc.h"
-#include "core/ltc.h"
+#include "addon/cell_config.h"
 #include "core/sequence.h"
-#include "core/wired_cfc.h"
 
 namespace ncp::addon {
-
-using CellConfig = std::variant<core::LtcConfig, core::CfcConfig, core::WiredCfcConfig>;
-
-// Reads `cell` ('ltc' | 'cfc' | 'wired_cfc') and the matching `cellConfig` object.
-CellConfig parse_cell_config(Napi::Env env, const std::string& api, const Napi::Object& config);
 
 template <typename T>
 std::shared_ptr<const core::SequenceModelBase<T>> make_sequence_model(const CellConfig& config, bool mixed_memory,

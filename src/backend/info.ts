@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { loadNative } from './load.js';
+import { mlxStatus } from './mlx-load.js';
+import type { MlxBuildInfo } from './mlx-types.js';
 import { expectInteger } from '../validate.js';
 
 const PACKAGE_VERSION: string = JSON.parse(
@@ -30,6 +32,8 @@ export interface BackendInfo {
   compiler?: string;
   platform: string;
   nodeVersion: string;
+  /** The MLX addon's MLX version and device, when it is built (`npm run build:mlx`). */
+  mlx?: MlxBuildInfo;
   /** Apple GPU facts (macOS only). */
   apple?: {
     chip: string;
@@ -44,19 +48,12 @@ export function backendInfo(): BackendInfo {
   const native = loadNative();
   const build = native.buildInfo();
   const isMac = process.platform === 'darwin';
+  const mlx = mlxStatus();
   return {
     compiledBackends: build.backends,
     backends: [
       { name: 'cpu', available: true },
-      {
-        name: 'mlx',
-        available: build.backends.includes('mlx'),
-        reason: build.backends.includes('mlx')
-          ? undefined
-          : isMac
-            ? 'the MLX backend is not in this build (it is built with cmake-js where MLX is installed)'
-            : 'MLX runs only on macOS with Apple Silicon',
-      },
+      { name: 'mlx', ...(mlx.available ? { available: true } : { available: false, reason: mlx.reason }) },
       {
         // Inference only: exportOnnx + OnnxPolicy with onnxruntime-node's Core ML execution provider.
         name: 'coreml',
@@ -77,6 +74,7 @@ export function backendInfo(): BackendInfo {
     platform: `${process.platform}-${process.arch}`,
     nodeVersion: process.versions.node,
     apple: build.apple,
+    mlx: mlx.available ? mlx.addon.buildInfo() : undefined,
   };
 }
 

@@ -1,5 +1,5 @@
 /** Options shared by LTC and CfC, validated in one place. */
-import { argumentError } from '../errors.js';
+import { argumentError, NotImplementedError } from '../errors.js';
 import { isReferenceOnly } from '../backend/load.js';
 import { expectBoolean, expectInteger, expectOneOf } from '../validate.js';
 import { expectSize } from '../limits.js';
@@ -34,6 +34,14 @@ export interface ResolvedCommonOptions {
 }
 
 export function resolveCommonOptions(api: string, options: Record<string, unknown>): ResolvedCommonOptions {
+  if (options.backend === 'mlx') {
+    // Said plainly rather than as "expected 'cpu' | 'reference'": the MLX addon exists, models cannot select it yet.
+    throw new NotImplementedError(
+      `${api}: models do not run on backend 'mlx' in this version. The MLX addon (npm run build:mlx) computes the same ` +
+        `numbers through its low-level MlxModel (docs/mlx.md); models will select it with backend: 'mlx' once the backend ` +
+        `seam lands. Use backend 'cpu'.`,
+    );
+  }
   return {
     returnSequences: options.returnSequences === undefined ? true : expectBoolean(api, 'options.returnSequences', options.returnSequences),
     batchFirst: options.batchFirst === undefined ? true : expectBoolean(api, 'options.batchFirst', options.batchFirst),

@@ -6,7 +6,7 @@ import { argumentError, argumentErrorRendered } from '../errors.js';
 import { describe } from '../describe.js';
 import { loadNative } from '../backend/load.js';
 import { asNativeError } from '../backend/native-errors.js';
-import type { NativeSequenceModel } from '../backend/native-types.js';
+import type { NativeModelConfig, NativeSequenceModel } from '../backend/native-types.js';
 import type { SequenceArgs } from '../backend/sequence-args.js';
 import { runReferenceSequence, type ReferenceSequenceModel } from '../backend/reference/sequence.js';
 import type { ParamLayout } from './param-layout.js';
@@ -240,22 +240,22 @@ export abstract class SequenceModel {
   private native(): NativeSequenceModel {
     if (!this.nativeModel) {
       const { NativeModel } = loadNative();
-      const { cell, cellConfig, projSize } = this.nativeCellConfig();
       try {
-        this.nativeModel = new NativeModel({
-          api: this.api,
-          cell,
-          cellConfig,
-          params: this.parameters,
-          offsets: this.layout.offsets,
-          mixedMemory: this.hasMixedMemory,
-          projSize,
-        });
+        this.nativeModel = new NativeModel(this.nativeModelConfig());
       } catch (error) {
         throw asNativeError(error);
       }
     }
     return this.nativeModel;
+  }
+
+  /**
+   * @internal What a native backend (the CPU addon, the MLX addon) builds this model from: the cell kind, its
+   * configuration and the flat parameter buffer with its offsets.
+   */
+  nativeModelConfig(): NativeModelConfig {
+    const { cell, cellConfig, projSize } = this.nativeCellConfig();
+    return { api: this.api, cell, cellConfig, params: this.parameters, offsets: this.layout.offsets, mixedMemory: this.hasMixedMemory, projSize };
   }
 
   /** Builds the native model now (it is otherwise built on first use), so configuration errors surface early. */

@@ -3,6 +3,7 @@
  * that cannot be read on this platform is absent and `unavailable` says why; it is never reported as 0.
  */
 import { isReferenceOnly, loadNative } from '../backend/load.js';
+import { mlxStatus } from '../backend/mlx-load.js';
 import type { NativeMemoryCounters } from '../backend/native-types.js';
 
 export interface MemorySnapshot {
@@ -63,7 +64,9 @@ export function memory(): MemorySnapshot {
   } else {
     snapshot.unavailable.metal = platform.metalReason ?? 'not reported by this build';
   }
-  snapshot.unavailable.mlx = mlxReason(native.buildInfo().backends);
+  const mlx = mlxStatus();
+  if (mlx.available) snapshot.mlx = mlx.addon.memory();
+  else snapshot.unavailable.mlx = mlx.reason;
   return snapshot;
 }
 
@@ -75,10 +78,4 @@ function tryNative(): ReturnType<typeof loadNative> | string {
   } catch (error) {
     return `the native addon could not be loaded: ${(error as Error).message.split('\n')[0]}`;
   }
-}
-
-function mlxReason(backends: string[]): string {
-  if (process.platform !== 'darwin' || process.arch !== 'arm64') return 'MLX runs only on macOS with Apple Silicon';
-  if (!backends.includes('mlx')) return 'the MLX backend is not in this build (it is built with cmake-js where MLX is installed)';
-  return 'this build of the MLX backend does not report its allocator';
 }

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mlxStatus } from '../../src/backend/mlx-load.js';
 import { describe, expect, it } from 'vitest';
 import { backendInfo } from '../../src/index.js';
 
@@ -53,6 +54,13 @@ describe('native addon loading', () => {
     expect(info.napiVersion.addon).toBe(8);
     expect(info.napiVersion.runtime).toBeGreaterThanOrEqual(8);
     expect(info.platform).toBe(platform);
-    expect(info.backends.find((b) => b.name === 'mlx')?.available).toBe(process.platform === 'darwin' && info.compiledBackends.includes('mlx'));
+    const mlx = mlxStatus();
+    expect(info.backends.find((b) => b.name === 'mlx')?.available).toBe(mlx.available);
+    if (mlx.available) {
+      expect(info.mlx!.mlxVersion).toBe('0.32.1');
+      expect(info.mlx!.device).toBe(info.mlx!.metalAvailable ? 'gpu' : 'cpu');
+    } else {
+      expect(info.backends.find((b) => b.name === 'mlx')?.reason).toMatch(/npm run build:mlx/);
+    }
   });
 });

@@ -4,29 +4,10 @@
  * float64 runs within 1e-10 relative (2-norm), float32 runs within 1e-5 of both the float32 and float64 runs.
  */
 import { describe, expect, it } from 'vitest';
-import { fromNcps } from '../../src/io/from-ncps.js';
-import type { SequenceModel, State } from '../../src/models/sequence-model.js';
+import type { State } from '../../src/models/sequence-model.js';
 import { arrayTypeOf, type Dtype, type Tensor } from '../../src/models/tensor.js';
-import { flat, loadModelFixture, MODEL_FIXTURES, relativeError, RUN_NAMES, type FixtureRun, type ModelFixture } from '../helpers/fixtures.js';
-
-/** The constructor options of each fixture (from its `constructor` field), in our camelCase. */
-const FIXTURE_CONFIGS: Record<(typeof MODEL_FIXTURES)[number], { kind: 'LTC' | 'CfC'; options: Record<string, unknown> }> = {
-  ltc_autoncp16_4: { kind: 'LTC', options: {} },
-  cfc_wired_autoncp16_4_default: { kind: 'CfC', options: { mode: 'default' } },
-  cfc_wired_autoncp16_4_no_gate: { kind: 'CfC', options: { mode: 'no_gate' } },
-  cfc_wired_autoncp16_4_pure: { kind: 'CfC', options: { mode: 'pure' } },
-  cfc_fc8_default: { kind: 'CfC', options: { mode: 'default' } },
-  cfc_fc8_no_gate: { kind: 'CfC', options: { mode: 'no_gate' } },
-  cfc_fc8_pure: { kind: 'CfC', options: { mode: 'pure' } },
-  cfc_fc8_mixedmemory_tanh: { kind: 'CfC', options: { mixedMemory: true, backboneUnits: 32, activation: 'tanh' } },
-};
-
-export function modelFromFixture(name: (typeof MODEL_FIXTURES)[number], fixture: ModelFixture, dtype: Dtype, backend: 'cpu' | 'reference', batchFirst = true): SequenceModel {
-  const { kind, options } = FIXTURE_CONFIGS[name];
-  const stateDict = Object.fromEntries(fixture.parameters.map((p) => [p.name, { data: flat(p.values), shape: p.shape }]));
-  const structure = fixture.wiring ? { wiring: fixture.wiring } : { units: fixture.state_size };
-  return fromNcps(kind, { inputSize: fixture.input.shape[2], ...structure, ...options, dtype, backend, batchFirst }, stateDict);
-}
+import { modelFromFixture } from '../helpers/fixture-models.js';
+import { flat, loadModelFixture, MODEL_FIXTURES, relativeError, RUN_NAMES, type FixtureRun } from '../helpers/fixtures.js';
 
 function stateH(state: State): Tensor {
   return 'h' in state ? state.h : state;

@@ -1,0 +1,143 @@
+// Copyright 2026 ncp-silicon authors.
+#include "mlx/mlx_sequence.h"
+
+#include <algorithm>
+
+#include "core/cfc.h"
+#include "mlx/mlx_cells.h"
+
+namespace ncp::mlx_backend {
+namespace {
+
+// The per-(call, sample, step) dropout key of the CPU runner (core/sequence.h, mix_key), so both backends drop
+// the same backbone units.
+std::uint64_t step_key(std::uint64_t seed, std::uint64_t sample, std::uint64_t step) {
+  std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (sample * 1000003ull + step + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  z &= (1ull << 53) - 1;
+  return z == 0 ? 1 : z;
+}
+
+// Keep-and-scale factors of every backbone layer l ≥ 1 at step t: B×U each.
+std::vector<mx::array> dropout_factors(const core::CfcConfig& c, std::uint64_t seed, int batch, int t) {
+  std::vector<mx::array> out;
+  const float scale = 1.0f / (1.0f - static_cast<float>(c.backbone_dropout));
+  for (int l = 1; l < c.backbone_layers; ++l) {
+    std::vector<float> f(static_cast<std::size_t>(batch) * c.backbone_units);
+    for (int b = 0; b < batch; ++b) {
+      const std::uint64_t key = step_key(seed, b, t);
+      for (int j = 0; j < c.backbone_units; ++j) {
+        f[static_cast<std::size_t>(b) * c.backbone_units + j] =
+            core::dropout_keeps(key, l, j, c.backbone_dropout) ? scale : 0.0f;
+      }
+    }
+    out.emplace_back(f.begin(), mx::Shape{batch, c.backbone_units}, mx::float32);
+  }
+  return out;
+}
+
+std::vector<float> to_host(const mx::array& a) {
+  const mx::array flat = mx::reshape(mx::contiguous(a), {-1});
+  mx::eval(flat);
+  const float* data = flat.data<float>();
+  return std::vector<float>(data, data + flat.size());
+}
+
+// (L, B, …) ↔ the caller's layout.
+mx::array to_time_major(const mx::array& a, bool batch_first) {
+  if (!batch_first) return a;
+  std::vector<int> axes(a.ndim());
+  for (int i = 0; i < static_cast<int>(a.ndim()); ++i) axes[i] = i;
+  std::swap(axes[0], axes[1]);
+  return mx::transpose(a, axes);
+}
+
+}  // namespace
+
+SequenceResult run_sequence(const ModelShape& shape, const std::vector<ParamSlot>& slots, const DeviceParams& params,
+                            std::size_t param_length, const SequenceCall& call) {
+  const int B = call.batch, L = call.steps, S = input_size(shape), H = state_size(shape), P = output_size(shape);
+  const bool mixed = shape.mixed_memory;
+  const auto* cfc = std::get_if<core::CfcConfig>(&shape.cell);
+  const bool dropout = call.backward && call.dropout_seed != 0 && cfc && cfc->backbone_dropout > 0;
+
+  const mx::Shape in_shape = call.batch_first ? mx::Shape{B, L, S} : mx::Shape{L, B, S};
+  const mx::Shape dt_shape = call.batch_first ? mx::Shape{B, L, 1} : mx::Shape{L, B, 1};
+  std::vector<mx::array> primals;
+  for (const auto& name : params.trainable) primals.push_back(params[name]);
+  const std::size_t n_params = primals.size();
+  primals.emplace_back(call.input.begin(), in_shape, mx::float32);
+  primals.push_back(call.timespans ? mx::array(call.timespans->begin(), dt_shape, mx::float32) : mx::ones(dt_shape, mx::float32));
+  primals.push_back(call.h0 ? mx::array(call.h0->begin(), {B, H}, mx::float32) : mx::zeros({B, H}, mx::float32));
+  primals.push_back(call.c0 ? mx::array(call.c0->begin(), {B, H}, mx::float32) : mx::zeros({B, H}, mx::float32));
+
+  std::vector<std::vector<mx::array>> masks;
+  if (dropout) for (int t = 0; t < L; ++t) masks.push_back(dropout_factors(*cfc, call.dropout_seed, B, t));
+
+  const auto graph = [&](const std::vector<mx::array>& in) -> std::vector<mx::array> {
+    std::map<std::string, mx::array> named = params.by_name;  // buffers (masks) stay constants
+    for (std::size_t i = 0; i < n_params; ++i) named.insert_or_assign(params.trainable[i], in[i]);
+    const StepConstants k = prepare_step(shape, named);
+    const mx::array input = to_time_major(in[n_params], call.batch_first);
+    const mx::array dt = to_time_major(in[n_params + 1], call.batch_first);
+    mx::array h = in[n_params + 2], c = in[n_params + 3];
+    std::vector<mx::array> outputs, states;
+    for (int t = 0; t < L; ++t) {
+      const mx::array x = mx::take(input, t, 0);
+      const mx::array dt_t = mx::take(dt, t, 0);
+      if (mixed) std::tie(h, c) = lstm_step(k, x, h, c);
+      StepOut step = cell_step(shape, k, x, h, dt_t, dropout ? masks[t] : std::vector<mx::array>{});
+      h = step.h_next;
+      if (call.want_h_sequence) states.push_back(h);
+      if (call.return_sequences || t + 1 == L) outputs.push_back(shape.proj_size > 0 ? project(k, step.y) : step.y);
+    }
+    // The last output may be the very array that is the final state (CfC's y is h'): a copy keeps the two
+    // results distinct nodes, so the vector-Jacobian product sums their cotangents instead of keeping one.
+    mx::array output = call.return_sequences ? to_time_major(mx::stack(outputs, 0), call.batch_first) : mx::copy(outputs[0]);
+    std::vector<mx::array> out{output, h, c};
+    if (call.want_h_sequence) out.push_back(mx::stack(states, 1));  // B×L×H
+    return out;
+  };
+
+  SequenceResult result;
+  std::vector<mx::array> values;
+  if (!call.backward) {
+    values = graph(primals);
+  } else {
+    const mx::Shape out_shape = call.return_sequences ? (call.batch_first ? mx::Shape{B, L, P} : mx::Shape{L, B, P})
+                                                      : mx::Shape{B, P};
+    auto given = [](const std::optional<std::vector<float>>& d, const mx::Shape& s) {
+      return d ? mx::array(d->begin(), s, mx::float32) : mx::zeros(s, mx::float32);
+    };
+    std::vector<mx::array> cotangents{given(call.d_output, out_shape), given(call.d_h_final, {B, H}),
+                                      given(call.d_c_final, {B, H})};
+    if (call.want_h_sequence) cotangents.push_back(mx::zeros({B, L, H}, mx::float32));
+    auto [outs, grads] = mx::vjp(graph, primals, cotangents);
+    values = outs;
+    mx::eval(values);
+    mx::eval(grads);
+    if (call.want_d_params) {
+      result.d_params.assign(param_length, 0.0f);
+      for (std::size_t i = 0; i < n_params; ++i) {
+        const auto& slot = *std::find_if(slots.begin(), slots.end(),
+                                         [&](const ParamSlot& s) { return s.name == params.trainable[i]; });
+        const std::vector<float> g = to_host(grads[i]);
+        std::copy(g.begin(), g.end(), result.d_params.begin() + slot.offset);
+      }
+    }
+    if (call.want_d_input) result.d_input = to_host(grads[n_params]);
+    if (call.want_d_timespans) result.d_timespans = to_host(grads[n_params + 1]);
+    if (call.want_d_h0) result.d_h0 = to_host(grads[n_params + 2]);
+    if (call.want_d_c0) result.d_c0 = to_host(grads[n_params + 3]);
+  }
+  mx::eval(values);
+  result.output = to_host(values[0]);
+  result.h_final = to_host(values[1]);
+  if (mixed) result.c_final = to_host(values[2]);
+  if (call.want_h_sequence) result.h_sequence = to_host(values[3]);
+  return result;
+}
+
+}  // namespace ncp::mlx_backend

@@ -1,0 +1,38 @@
+// Copyright 2026 ncp-silicon authors.
+// A whole sequence call on the MLX device: the graph of every step (× ODE unfolds) is built at once and evaluated
+// once, and forwardBackward takes MLX's vector-Jacobian product of that graph, so a call crosses into MLX once.
+// Inputs and results are host copies owned by the call (nothing here reads JS memory), float32.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "mlx/mlx_params.h"
+
+namespace ncp::mlx_backend {
+
+struct SequenceCall {
+  int batch = 0, steps = 0;
+  bool batch_first = true, return_sequences = true;
+  std::vector<float> input;                      // B×L×S or L×B×S
+  std::optional<std::vector<float>> timespans;   // B×L or L×B; absent: Δ = 1
+  std::optional<std::vector<float>> h0, c0;      // B×H; absent: zeros
+  bool want_h_sequence = false;                  // B×L×H states after each step
+  // Backward (forwardBackward only): incoming gradients (absent: zeros) and which results to produce.
+  bool backward = false;
+  std::optional<std::vector<float>> d_output, d_h_final, d_c_final;
+  bool want_d_input = false, want_d_timespans = false, want_d_h0 = false, want_d_c0 = false, want_d_params = false;
+  std::uint64_t dropout_seed = 0;                // 0: no backbone dropout
+};
+
+struct SequenceResult {
+  std::vector<float> output, h_final, c_final, h_sequence;
+  std::vector<float> d_input, d_timespans, d_h0, d_c0;
+  std::vector<float> d_params;  // the flat layout's length; zeros for buffers
+};
+
+SequenceResult run_sequence(const ModelShape& shape, const std::vector<ParamSlot>& slots, const DeviceParams& params,
+                            std::size_t param_length, const SequenceCall& call);
+
+}  // namespace ncp::mlx_backend

@@ -1,0 +1,26 @@
+import type { NativeModelConfig, NativeSequenceModel } from './native-types.js';
+
+/**
+ * The typed description of the optional MLX addon (native/mlx/*.cpp, built by `npm run build:mlx`).
+ * Its model takes the CPU addon's constructor config and sequence arguments (float32 only) and has no bound step:
+ * single steps stay on the CPU backend, where a step costs microseconds and one MLX evaluation ~15 µs of dispatch.
+ */
+export interface MlxAddon {
+  buildInfo(): MlxBuildInfo;
+  MlxModel: new (config: NativeModelConfig) => MlxSequenceModel;
+  /** MLX's allocator: bytes in live arrays, the peak since the last reset, and freed buffers kept for reuse. */
+  memory(): { activeBytes: number; peakBytes: number; cacheBytes: number };
+  resetPeakMemory(): void;
+}
+
+export type MlxSequenceModel = Omit<NativeSequenceModel, 'bindStep'>;
+
+export interface MlxBuildInfo {
+  mlxVersion: string;
+  /** The device MLX evaluates on: 'gpu' (Metal) where one exists, else 'cpu'. */
+  device: 'gpu' | 'cpu';
+  metalAvailable: boolean;
+  deviceName?: string;
+  architecture?: string;
+  memoryBytes?: number;
+}
