@@ -1,6 +1,7 @@
 // Copyright 2026 ncp-silicon authors.
 // Typed-array views with dtype, length, alignment and aliasing checks. "TS allocates, C++ fills": every
-// buffer comes from JS; native code only borrows views (pinned by the caller for async work).
+// buffer comes from JS; native code only borrows views for the length of a synchronous call (async calls copy
+// them into a SequenceBaton, addon/sequence_args.h).
 #pragma once
 
 #include <napi.h>
@@ -65,6 +66,10 @@ class ViewSet {
       throw_type(env_, api_, name, std::string(DtypeOf<T>::name) + " " + shape_text, value);
     }
     if (element_length != length) {
+      bool detached = false;  // a view of a detached buffer reports length 0: say what happened
+      if (napi_is_detached_arraybuffer(env_, buffer, &detached) == napi_ok && detached) {
+        throw_range(env_, api_, name, "a live buffer", "a detached ArrayBuffer");
+      }
       throw_range(env_, api_, name,
                   std::string(DtypeOf<T>::name) + " of length " + std::to_string(length) + " " + shape_text,
                   describe_value(value));
