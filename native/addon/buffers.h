@@ -35,15 +35,9 @@ class ViewSet {
  public:
   ViewSet(Napi::Env env, std::string api) : env_(env), api_(std::move(api)) {}
 
-  // obj[key] as a T array of exactly `length` elements. Optional views return nullptr when absent.
-  template <typename T>
-  T* get(const Napi::Object& obj, const char* key, std::size_t length, bool required, bool is_output,
-         const std::string& shape_text) {
-    return view<T>(obj.Get(key), key, length, required, is_output, shape_text);
-  }
-
-  // The same for a value passed positionally (the low-latency step path). One napi_get_typedarray_info
-  // call gives the type, length, data pointer and offset.
+  // `value` as a T array of exactly `length` elements; optional views return nullptr when absent. Values are
+  // read from the JS object before the first view is taken (a getter could detach a buffer already viewed),
+  // so this takes values, not objects. One napi_get_typedarray_info call gives the type, length, data and offset.
   template <typename T>
   T* view(const Napi::Value& value, const char* name, std::size_t length, bool required, bool is_output,
           const std::string& shape_text) {

@@ -23,7 +23,7 @@
 
 namespace ncp::core {
 
-// Pointers into caller-owned buffers for one call. Layouts: input B×L×S (batch first) or L×B×S; timespans
+// Pointers into the buffers of one call (for async calls, the addon's own copies: never JS memory). Layouts: input B×L×S (batch first) or L×B×S; timespans
 // B×L or L×B; outputs B×L×P / L×B×P (every step) or B×P (last step only); states B×H.
 template <typename T>
 struct SequenceForward {

@@ -202,6 +202,23 @@ describe('the addon holds its own checks when called directly', () => {
     expect((error as Error).message).toMatch(/LTC\.forward: expected a live buffer for input, received a detached ArrayBuffer/);
   });
 
+  it('optimizerStep reads every array before viewing any: a getter cannot detach one already viewed', () => {
+    const { optimizerStep } = loadNative();
+    const n = 64;
+    const params = new Float32Array(n).fill(1);
+    const args = {
+      kind: 'adam', lr: 0.1, step: 1, length: n, params, grads: new Float32Array(n).fill(1), m: new Float32Array(n),
+      get v(): Float32Array {
+        detach(params.buffer); // read after params: the old code had already taken a pointer into it
+        gc();
+        return new Float32Array(n);
+      },
+    };
+    const error = thrown(() => optimizerStep(args as never));
+    expect(error).toBeInstanceOf(RangeError);
+    expect((error as Error).message).toMatch(/optimizerStep: expected a live buffer for params, received a detached ArrayBuffer/);
+  });
+
   it('mutating the argument object while async work runs changes nothing', async () => {
     const model = new LTC(S, new AutoNCP(16, 3, { seed: 3 }), { dtype: 'float64', seed: 2 });
     const native = nativeOf(model);
