@@ -24,6 +24,14 @@ function sequence(B: number, L: number, seed = 1): { data: Float64Array; shape: 
   return { data: Float64Array.from({ length: B * L * S }, (_, i) => Math.sin(i * 0.37 + seed)), shape: [B, L, S] };
 }
 
+/** Bit-identical values; on failure names the first difference (a full diff of thousands of values is slow). */
+function expectIdentical(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
+  expect(actual.length).toBe(expected.length);
+  let first = -1;
+  for (let i = 0; i < actual.length && first < 0; i++) if (!Object.is(actual[i], expected[i])) first = i;
+  expect(first < 0 ? 'identical' : `first difference at [${first}]: ${actual[first]}, expected ${expected[first]}`).toBe('identical');
+}
+
 function gc(): void {
   setFlagsFromString('--expose-gc');
   (runInNewContext('gc') as () => void)();
@@ -63,11 +71,11 @@ describe('setNumThreads while async work runs', () => {
     for (let i = 0; i < 60; i++) {
       setNumThreads(1 + (i % 3));
       if (i % 2) {
-        calls.push(model.forwardAsync(x).then((r) => expect(Array.from(r.output.data)).toEqual(Array.from(expected))));
+        calls.push(model.forwardAsync(x).then((r) => expectIdentical(r.output.data, expected)));
       } else {
         calls.push(
           model.forwardBackwardAsync(x, { data: expected, shape: [24, 12, model.outputSize] }).then((r) => {
-            expect(Array.from(r.output.data)).toEqual(Array.from(expected));
+            expectIdentical(r.output.data, expected);
             // Gradients are summed per chunk: equal within rounding whatever the thread count was.
             for (let k = 0; k < r.grads.flat.length; k++) expect(r.grads.flat[k]).toBeCloseTo(expectedGrads[k], 10);
           }),
@@ -87,7 +95,7 @@ describe('parameters: every layer computes on its own copy', () => {
       const before = model.forward(x).output.data;
       detach(model.parameters.buffer);
       gc();
-      expect(Array.from(model.forward(x).output.data)).toEqual(Array.from(before));
+      expectIdentical(model.forward(x).output.data, before);
       const step = model.step({ data: x.data.subarray(0, S), shape: [S] });
       expect(step.output.data.every(Number.isFinite)).toBe(true);
       model.markParametersChanged();
@@ -106,8 +114,8 @@ describe('parameters: every layer computes on its own copy', () => {
       for (let i = 0; i < model.parameters.length; i++) model.parameters[i] *= 0.5;
       model.markParametersChanged();
       const result = await running;
-      expect(Array.from(result.output.data)).toEqual(Array.from(old));
-      expect(Array.from(model.forward(x).output.data)).not.toEqual(Array.from(old));
+      expectIdentical(result.output.data, old);
+      expect(model.forward(x).output.data.some((v, i) => v !== old[i])).toBe(true);
     }
   });
 });
@@ -137,12 +145,12 @@ describe('async arguments are copied at the call', () => {
     for (const t of [y, ts2, d2]) detach(t.data.buffer);
     gc();
     const reusedResult = await reused;
-    expect(Array.from(reusedResult.output.data)).toEqual(Array.from(expected.output.data));
-    expect(Array.from(reusedResult.grads.flat)).toEqual(Array.from(expected.grads.flat));
+    expectIdentical(reusedResult.output.data, expected.output.data);
+    expectIdentical(reusedResult.grads.flat, expected.grads.flat);
     const reference = model.forwardBackward(sequence(B, L), { ...dOutput, data: expected.output.data.slice() }, { timespans: copy(timespans) });
     const detachedResult = await detached;
-    expect(Array.from(detachedResult.output.data)).toEqual(Array.from(reference.output.data));
-    expect(Array.from(detachedResult.grads.flat)).toEqual(Array.from(reference.grads.flat));
+    expectIdentical(detachedResult.output.data, reference.output.data);
+    expectIdentical(detachedResult.grads.flat, reference.grads.flat);
   });
 
   it('a resizable input buffer shrunk to 0 (and regrown with other values) during the call is safe (raw addon)', async () => {
@@ -162,7 +170,7 @@ describe('async arguments are copied at the call', () => {
     buffer.resize(bytes);
     input.fill(9);
     await running;
-    expect(Array.from(call.output)).toEqual(Array.from(reference.output));
+    expectIdentical(call.output, reference.output);
   });
 
   it('an output detached before the promise settles rejects with a RangeError naming it, and writes nothing', async () => {
@@ -249,7 +257,7 @@ describe('the addon holds its own checks when called directly', () => {
     gc();
     await running;
     expect(reuse.length).toBe(8);
-    expect(Array.from(output)).toEqual(Array.from(reference.output));
+    expectIdentical(output, reference.output);
   });
 
   it('offsets are checked as offset + size ≤ the parameter count', () => {
