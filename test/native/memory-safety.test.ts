@@ -230,7 +230,7 @@ describe('the addon holds its own checks when called directly', () => {
   it('mutating the argument object while async work runs changes nothing', async () => {
     const model = new LTC(S, new AutoNCP(16, 3, { seed: 3 }), { dtype: 'float64', seed: 2 });
     const native = nativeOf(model);
-    const B = 48;
+    const B = 256;
     const L = 30;
     const H = model.stateSize;
     const make = (): SequenceArgs => ({ version: 1, batch: B, steps: L, batchFirst: true, returnSequences: true, input: sequence(B, L).data, timespans: new Float64Array(B * L).fill(0.7), output: new Float64Array(B * L * model.outputSize), hFinal: new Float64Array(B * H) });
