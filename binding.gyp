@@ -24,6 +24,7 @@
         "native/addon/cell_config.cpp",
         "native/addon/model_factory.cpp",
         "native/addon/model_wrap.cpp",
+        "native/addon/sequence_args.cpp",
         "native/addon/ltc_binding.cpp",
         "native/addon/cfc_binding.cpp",
         "native/addon/optim_binding.cpp",

@@ -20,7 +20,7 @@ Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
   out.Set("backends", backends);
   out.Set("simdLevel", Napi::String::New(env, core::simd_level()));
   out.Set("cpuSupportsBuild", Napi::Boolean::New(env, core::cpu_supports_build_isa()));
-  out.Set("numThreads", Napi::Number::New(env, core::thread_pool().num_threads()));
+  out.Set("numThreads", Napi::Number::New(env, core::current_num_threads()));
   out.Set("defaultNumThreads", Napi::Number::New(env, core::default_num_threads()));
   out.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
 #if defined(__clang__)
@@ -53,7 +53,7 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), core::thread_pool().num_threads());
+  return Napi::Number::New(info.Env(), core::current_num_threads());
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Copyright 2026 ncp-silicon authors.
 // Typed-array views with dtype, length, alignment and aliasing checks. "TS allocates, C++ fills": every
-// buffer comes from JS; native code only borrows views (pinned by the caller for async work).
+// buffer comes from JS; native code only borrows views for the length of a synchronous call (async calls copy
+// them into a SequenceBaton, addon/sequence_args.h).
 #pragma once
 
 #include <napi.h>
@@ -34,15 +35,9 @@ class ViewSet {
  public:
   ViewSet(Napi::Env env, std::string api) : env_(env), api_(std::move(api)) {}
 
-  // obj[key] as a T array of exactly `length` elements. Optional views return nullptr when absent.
-  template <typename T>
-  T* get(const Napi::Object& obj, const char* key, std::size_t length, bool required, bool is_output,
-         const std::string& shape_text) {
-    return view<T>(obj.Get(key), key, length, required, is_output, shape_text);
-  }
-
-  // The same for a value passed positionally (the low-latency step path). One napi_get_typedarray_info
-  // call gives the type, length, data pointer and offset.
+  // `value` as a T array of exactly `length` elements; optional views return nullptr when absent. Values are
+  // read from the JS object before the first view is taken (a getter could detach a buffer already viewed),
+  // so this takes values, not objects. One napi_get_typedarray_info call gives the type, length, data and offset.
   template <typename T>
   T* view(const Napi::Value& value, const char* name, std::size_t length, bool required, bool is_output,
           const std::string& shape_text) {
@@ -65,6 +60,10 @@ class ViewSet {
       throw_type(env_, api_, name, std::string(DtypeOf<T>::name) + " " + shape_text, value);
     }
     if (element_length != length) {
+      bool detached = false;  // a view of a detached buffer reports length 0: say what happened
+      if (napi_is_detached_arraybuffer(env_, buffer, &detached) == napi_ok && detached) {
+        throw_range(env_, api_, name, "a live buffer", "a detached ArrayBuffer");
+      }
       throw_range(env_, api_, name,
                   std::string(DtypeOf<T>::name) + " of length " + std::to_string(length) + " " + shape_text,
                   describe_value(value));

@@ -11,26 +11,16 @@ std::shared_ptr<const core::SequenceModelBase<T>> make_sequence_model(const Cell
                                                                       int proj_size, const T* params,
                                                                       const core::ParamOffsets& offsets,
                                                                       std::size_t param_count) {
+  const core::ParamSource<T> source{params, param_count, offsets};
   return std::visit(
       [&](const auto& cell_config) -> std::shared_ptr<const core::SequenceModelBase<T>> {
         using Config = std::decay_t<decltype(cell_config)>;
-        if constexpr (std::is_same_v<Config, core::LtcConfig>) {
-          core::LtcCell<T> cell(cell_config, params, offsets);
-          const core::CellWork work = cell.work_per_step();
-          return std::make_shared<core::SequenceModel<core::LtcCell<T>>>(std::move(cell), mixed_memory, proj_size,
-                                                                          params, offsets, param_count, work);
-        } else if constexpr (std::is_same_v<Config, core::CfcConfig>) {
-          core::CfcCell<T> cell(cell_config, params, offsets);
-          const core::CellWork work = cell.work_per_step();
-          return std::make_shared<core::SequenceModel<core::CfcCell<T>>>(std::move(cell), mixed_memory, proj_size,
-                                                                          params, offsets, param_count, work);
-        } else {
-          core::WiredCfcCell<T> cell(cell_config, params, offsets);
-          const core::CellWork work = cell.work_per_step();
-          return std::make_shared<core::SequenceModel<core::WiredCfcCell<T>>>(std::move(cell), mixed_memory,
-                                                                               proj_size, params, offsets,
-                                                                               param_count, work);
-        }
+        using Cell = std::conditional_t<std::is_same_v<Config, core::LtcConfig>, core::LtcCell<T>,
+                                        std::conditional_t<std::is_same_v<Config, core::CfcConfig>,
+                                                           core::CfcCell<T>, core::WiredCfcCell<T>>>;
+        Cell cell(cell_config, source);
+        const core::CellWork work = cell.work_per_step();
+        return std::make_shared<core::SequenceModel<Cell>>(std::move(cell), mixed_memory, proj_size, source, work);
       },
       config);
 }

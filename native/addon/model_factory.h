@@ -1,5 +1,6 @@
 // Copyright 2026 ncp-silicon authors.
-// Turns a parsed cell configuration and a flat parameter buffer into a runnable sequence model.
+// Turns a parsed cell configuration and a flat parameter buffer into a runnable sequence model. Every layer
+// copies what it reads (each tensor checked to lie inside the buffer): the model keeps no pointer into `params`.
 #pragma once
 
 #include <napi.h>

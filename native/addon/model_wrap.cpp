@@ -10,26 +10,27 @@
 #include "addon/config_fields.h"
 #include "addon/errors.h"
 #include "addon/limits.h"
+#include "addon/sequence_args.h"
 
 namespace ncp::addon {
 namespace {
 
 constexpr int kMaxDim = INT_MAX / 64;
 
-// One async forward or forward+backward. The JS args object (and with it every typed array) and the model
-// object are pinned by persistent references until the worker is destroyed (on the main thread, after the
-// promise settles); Execute never touches N-API.
+// One async forward or forward+backward. Everything it reads and writes is in its baton (native copies made on
+// the JS thread at the call), and the model is its own shared snapshot: Execute touches no JS object and no JS
+// memory. The results reach the caller's arrays in OnOK, on the JS thread.
 template <typename T>
 class SequenceWorker final : public Napi::AsyncWorker {
  public:
-  SequenceWorker(Napi::Env env, std::shared_ptr<const core::SequenceModelBase<T>> model,
-                 const core::SequenceForward<T>& io, const core::SequenceBackward<T>& grads, bool backward,
-                 const Napi::Object& args, const Napi::Object& owner)
+  SequenceWorker(Napi::Env env, std::string api, std::shared_ptr<const core::SequenceModelBase<T>> model,
+                 std::unique_ptr<SequenceBaton<T>> baton, const core::SequenceForward<T>& io,
+                 const core::SequenceBackward<T>& grads, bool backward)
       : Napi::AsyncWorker(env, "ncp-silicon:sequence"),
         deferred_(Napi::Promise::Deferred::New(env)),
-        args_(Napi::Persistent(args)),
-        owner_(Napi::Persistent(owner)),
+        api_(std::move(api)),
         model_(std::move(model)),
+        baton_(std::move(baton)),
         io_(io),
         grads_(grads),
         backward_(backward) {}
@@ -47,17 +48,29 @@ class SequenceWorker final : public Napi::AsyncWorker {
 
   void OnOK() override {
     Napi::Env env = Env();
-    if (error_.kind == PendingError::Kind::None) deferred_.Resolve(env.Undefined());
-    else deferred_.Reject(to_js_error(env, error_).Value());
+    if (error_.kind != PendingError::Kind::None) {
+      deferred_.Reject(to_js_error(env, error_).Value());
+      return;
+    }
+    if (const char* lost = baton_->deliver(env)) {
+      try {
+        throw_range(env, api_, lost, "the output array to stay attached and as long until the promise settles",
+                    "a detached or resized buffer");
+      } catch (const Napi::Error& error) {
+        deferred_.Reject(error.Value());
+      }
+      return;
+    }
+    deferred_.Resolve(env.Undefined());
   }
 
   void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
  private:
   Napi::Promise::Deferred deferred_;
-  Napi::ObjectReference args_;
-  Napi::ObjectReference owner_;
+  std::string api_;
   std::shared_ptr<const core::SequenceModelBase<T>> model_;
+  std::unique_ptr<SequenceBaton<T>> baton_;
   core::SequenceForward<T> io_;
   core::SequenceBackward<T> grads_;
   bool backward_;
@@ -145,13 +158,20 @@ const std::shared_ptr<const core::SequenceModelBase<T>>& ModelWrap::snapshot(Nap
     else return model_f64_;
   }();
   if (slot && version == version_) return slot;
-  Napi::TypedArray array = params_.Value();
-  const void* base = array.ArrayBuffer().Data();
-  if (base == nullptr && param_count_ > 0) {
-    throw_range(env, api_, "params", "a live parameter buffer", "a detached ArrayBuffer");
+  // The view is re-read at every rebuild: a detached buffer has no data, a shrunk resizable one a shorter
+  // length. The model built copies what it needs, so later changes to the buffer never reach a running call.
+  napi_typedarray_type type;
+  std::size_t length = 0;
+  void* data = nullptr;
+  napi_value buffer;
+  std::size_t byte_offset = 0;
+  if (napi_get_typedarray_info(env, params_.Value(), &type, &length, &data, &buffer, &byte_offset) != napi_ok ||
+      length != param_count_ || (param_count_ > 0 && data == nullptr)) {
+    throw_range(env, api_, "params", "the live parameter buffer of " + std::to_string(param_count_) + " elements",
+                "a detached or resized buffer");
   }
-  const T* data = reinterpret_cast<const T*>(static_cast<const unsigned char*>(base) + array.ByteOffset());
-  slot = make_sequence_model<T>(config_, mixed_memory_, proj_size_, data, offsets_, param_count_);
+  slot = make_sequence_model<T>(config_, mixed_memory_, proj_size_, static_cast<const T*>(data), offsets_,
+                                param_count_);
   version_ = version;
   return slot;
 }
@@ -162,11 +182,9 @@ Napi::Value ModelWrap::call(const Napi::CallbackInfo& info, bool backward, bool 
   const std::string api = api_ + (backward ? ".forwardBackward" : ".forward") + (async ? "Async" : "");
   return guarded(env, [&]() -> Napi::Value {
     if (info.Length() < 1 || !info[0].IsObject()) throw_type(env, api, "args", "an object", info[0]);
-    Napi::Object args = info[0].As<Napi::Object>();
-    const double version = get_number(env, api, args, "version", 0);
-    const int batch = get_int(env, api, args, "batch", 1, kMaxDim);
-    const int steps = get_int(env, api, args, "steps", 1, kMaxDim);
-    const std::size_t B = batch, L = steps, S = inputs_, H = state_, P = outputs_;
+    // Every field is read once, here; from now on no JS runs (no getter can detach a buffer once viewed).
+    const SequenceArgValues a = read_sequence_args(env, api, info[0].As<Napi::Object>(), backward, kMaxDim);
+    const std::size_t B = a.batch, L = a.steps, S = inputs_, H = state_, P = outputs_;
     const std::size_t BL = checked_product(env, api, B, L);
     if (static_cast<double>(BL) > limits::kMaxBatchSteps) {
       throw_limit(env, api, "batch × steps", "at most 134217728 (LIMITS.maxBatchSteps)", std::to_string(BL));
@@ -174,17 +192,59 @@ Napi::Value ModelWrap::call(const Napi::CallbackInfo& info, bool backward, bool 
 
     core::SequenceForward<T> io;
     core::SequenceBackward<T> grads;
-    io.batch = batch;
-    io.steps = steps;
-    io.batch_first = get_bool(env, api, args, "batchFirst", true);
-    io.return_sequences = get_bool(env, api, args, "returnSequences", true);
+    io.batch = a.batch;
+    io.steps = a.steps;
+    io.batch_first = a.batch_first;
+    io.return_sequences = a.return_sequences;
     const std::size_t out_len = io.return_sequences ? BL * P : B * P;
     const std::string out_shape = io.return_sequences ? "(B×L×outputs)" : "(B×outputs)";
+    const std::size_t in_len = checked_product(env, api, BL, S);
 
     ViewSet views(env, api);
-    views.get<T>(args, "params", param_count_, false, false, "(the model parameters)");
-    io.input = views.get<T>(args, "input", checked_product(env, api, BL, S), true, false, "(B×L×S)");
-    io.timespans = views.get<T>(args, "timespans", BL, false, false, "(B×L)");
+    views.view<T>(a.params, "params", param_count_, false, false, "(the model parameters)");
+    io.input = views.view<T>(a.input, "input", in_len, true, false, "(B×L×S)");
+    io.timespans = views.view<T>(a.timespans, "timespans", BL, false, false, "(B×L)");
+    io.h0 = views.view<T>(a.h0, "h0", B * H, false, false, "(B×H)");
+    io.c0 = mixed_memory_ ? views.view<T>(a.c0, "c0", B * H, false, false, "(B×H)") : nullptr;
+    io.output = views.view<T>(a.output, "output", out_len, true, true, out_shape);
+    io.h_final = views.view<T>(a.h_final, "hFinal", B * H, true, true, "(B×H)");
+    io.c_final = mixed_memory_ ? views.view<T>(a.c_final, "cFinal", B * H, true, true, "(B×H)") : nullptr;
+    io.h_sequence = views.view<T>(a.h_sequence, "hSequence", BL * H, false, true, "(B×L×H)");
+    if (backward) {
+      grads.d_output = views.view<T>(a.d_output, "dOutput", out_len, true, false, out_shape);
+      grads.d_h_final = views.view<T>(a.d_h_final, "dHFinal", B * H, false, false, "(B×H)");
+      grads.d_c_final = mixed_memory_ ? views.view<T>(a.d_c_final, "dCFinal", B * H, false, false, "(B×H)") : nullptr;
+      grads.d_input = views.view<T>(a.d_input, "dInput", in_len, true, true, "(B×L×S)");
+      grads.d_timespans = views.view<T>(a.d_timespans, "dTimespans", BL, false, true, "(B×L)");
+      grads.d_h0 = views.view<T>(a.d_h0, "dH0", B * H, false, true, "(B×H)");
+      grads.d_c0 = mixed_memory_ ? views.view<T>(a.d_c0, "dC0", B * H, false, true, "(B×H)") : nullptr;
+      grads.d_params = views.view<T>(a.d_params, "dParams", param_count_, true, true, "(the parameter layout)");
+      grads.dropout_seed = a.dropout_seed;
+    }
+
+    std::unique_ptr<SequenceBaton<T>> baton;
+    if (async) {
+      // The worker's own copies; the timespans are checked below on the copy it will read.
+      baton = std::make_unique<SequenceBaton<T>>();
+      io.input = baton->own_input(io.input, in_len);
+      io.timespans = baton->own_input(io.timespans, BL);
+      io.h0 = baton->own_input(io.h0, B * H);
+      io.c0 = baton->own_input(io.c0, B * H);
+      io.output = baton->own_output(io.output, out_len, a.output, "output", false);
+      io.h_final = baton->own_output(io.h_final, B * H, a.h_final, "hFinal", false);
+      io.c_final = baton->own_output(io.c_final, B * H, a.c_final, "cFinal", false);
+      io.h_sequence = baton->own_output(io.h_sequence, BL * H, a.h_sequence, "hSequence", false);
+      if (backward) {
+        grads.d_output = baton->own_input(grads.d_output, out_len);
+        grads.d_h_final = baton->own_input(grads.d_h_final, B * H);
+        grads.d_c_final = baton->own_input(grads.d_c_final, B * H);
+        grads.d_input = baton->own_output(grads.d_input, in_len, a.d_input, "dInput", false);
+        grads.d_timespans = baton->own_output(grads.d_timespans, BL, a.d_timespans, "dTimespans", false);
+        grads.d_h0 = baton->own_output(grads.d_h0, B * H, a.d_h0, "dH0", false);
+        grads.d_c0 = baton->own_output(grads.d_c0, B * H, a.d_c0, "dC0", false);
+        grads.d_params = baton->own_output(grads.d_params, param_count_, a.d_params, "dParams", true);
+      }
+    }
     if (io.timespans) {
       for (std::size_t i = 0; i < BL; ++i) {
         const T dt = io.timespans[i];
@@ -194,35 +254,14 @@ Napi::Value ModelWrap::call(const Napi::CallbackInfo& info, bool backward, bool 
         }
       }
     }
-    io.h0 = views.get<T>(args, "h0", B * H, false, false, "(B×H)");
-    io.c0 = mixed_memory_ ? views.get<T>(args, "c0", B * H, false, false, "(B×H)") : nullptr;
-    io.output = views.get<T>(args, "output", out_len, true, true, out_shape);
-    io.h_final = views.get<T>(args, "hFinal", B * H, true, true, "(B×H)");
-    io.c_final = mixed_memory_ ? views.get<T>(args, "cFinal", B * H, true, true, "(B×H)") : nullptr;
-    io.h_sequence = views.get<T>(args, "hSequence", BL * H, false, true, "(B×L×H)");
-    if (backward) {
-      grads.d_output = views.get<T>(args, "dOutput", out_len, true, false, out_shape);
-      grads.d_h_final = views.get<T>(args, "dHFinal", B * H, false, false, "(B×H)");
-      grads.d_c_final = mixed_memory_ ? views.get<T>(args, "dCFinal", B * H, false, false, "(B×H)") : nullptr;
-      grads.d_input = views.get<T>(args, "dInput", BL * S, true, true, "(B×L×S)");
-      grads.d_timespans = views.get<T>(args, "dTimespans", BL, false, true, "(B×L)");
-      grads.d_h0 = views.get<T>(args, "dH0", B * H, false, true, "(B×H)");
-      grads.d_c0 = mixed_memory_ ? views.get<T>(args, "dC0", B * H, false, true, "(B×H)") : nullptr;
-      grads.d_params = views.get<T>(args, "dParams", param_count_, true, true, "(the parameter layout)");
-      const double seed = get_number(env, api, args, "dropoutSeed", 0);
-      if (seed < 0 || seed > 9007199254740991.0 || std::floor(seed) != seed) {
-        throw_range(env, api, "dropoutSeed", "a non-negative safe integer", "number " + format_number(seed));
-      }
-      grads.dropout_seed = static_cast<std::uint64_t>(seed);
-    }
 
-    auto model = snapshot<T>(env, version);
+    auto model = snapshot<T>(env, a.version);
     if (!async) {
       if (backward) model->forward_backward(io, grads);
       else model->forward(io);
       return env.Undefined();
     }
-    auto* worker = new SequenceWorker<T>(env, model, io, grads, backward, args, Value());
+    auto* worker = new SequenceWorker<T>(env, api, model, std::move(baton), io, grads, backward);
     Napi::Promise promise = worker->promise();
     worker->Queue();
     return promise;

@@ -17,7 +17,8 @@ namespace ncp::addon {
 //
 //   new NativeModel({ api, cell, cellConfig, params, offsets, mixedMemory, projSize })
 //   .forward(args)  .forwardBackward(args)          synchronous: the low-latency path
-//   .forwardAsync(args)  .forwardBackwardAsync(args) the same work on a libuv worker (Promise)
+//   .forwardAsync(args)  .forwardBackwardAsync(args) the same work on a libuv worker (Promise), on native copies
+//       of the arguments made at the call (addon/sequence_args.h) and the parameter snapshot of that moment
 //   .bindStep(batch, block) → step(version)           a function that runs one step through that I/O block: the
 //       low-latency path for agents. A call passes no arrays, so it costs no typed-array inspection (each one is
 //       ~0.1–0.2 µs of N-API and V8 work; a positional call with five arrays spent ~1.4 µs outside the kernel),

@@ -36,8 +36,7 @@ std::size_t get_length(Napi::Env env, const std::string& api, const Napi::Object
 }
 
 // The dtype every array of the call must share, taken from `key` (checked again, with its length, by ViewSet).
-bool is_double_array(Napi::Env env, const std::string& api, const Napi::Object& args, const char* key) {
-  Napi::Value value = args.Get(key);
+bool is_double(Napi::Env env, const std::string& api, const Napi::Value& value, const char* key) {
   if (value.IsTypedArray()) {
     const napi_typedarray_type type = value.As<Napi::TypedArray>().TypedArrayType();
     if (type == napi_float64_array) return true;
@@ -63,17 +62,23 @@ double required_number(Napi::Env env, const std::string& api, const Napi::Object
   return get_number(env, api, args, key, 0);
 }
 
+// The four arrays of one update, read from the args object before any of them is viewed: a getter run by a later
+// read could otherwise detach an array already viewed.
+struct StepArrays {
+  Napi::Value params, grads, m, v;
+};
+
 template <typename T>
-void step_impl(Napi::Env env, const std::string& api, const Napi::Object& args, const core::OptimizerConfig& config,
+void step_impl(Napi::Env env, const std::string& api, const StepArrays& arrays, const core::OptimizerConfig& config,
                std::size_t length) {
   const bool needs_m = config.kind != core::OptimizerKind::Sgd || config.momentum != 0;
   const bool needs_v = config.kind != core::OptimizerKind::Sgd;
   const std::string shape = "(the trainable parameters)";
   ViewSet views(env, api);
-  T* params = views.get<T>(args, "params", length, true, true, shape);
-  const T* grads = views.get<T>(args, "grads", length, true, false, shape);
-  T* m = views.get<T>(args, "m", length, needs_m, true, shape);
-  T* v = views.get<T>(args, "v", length, needs_v, true, shape);
+  T* params = views.view<T>(arrays.params, "params", length, true, true, shape);
+  const T* grads = views.view<T>(arrays.grads, "grads", length, true, false, shape);
+  T* m = views.view<T>(arrays.m, "m", length, needs_m, true, shape);
+  T* v = views.view<T>(arrays.v, "v", length, needs_v, true, shape);
   try {
     core::optimizer_step<T>(config, params, grads, m, v, length);
   } catch (const core::NonFiniteGradient& e) {
@@ -111,8 +116,9 @@ Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
     // Hyper-parameter ranges are checked once, in core, so C++ callers get the same guarantees.
     core::check_optimizer_config(config, api.c_str());
     const std::size_t length = get_length(env, api, args);
-    if (is_double_array(env, api, args, "params")) step_impl<double>(env, api, args, config, length);
-    else step_impl<float>(env, api, args, config, length);
+    const StepArrays arrays{args.Get("params"), args.Get("grads"), args.Get("m"), args.Get("v")};
+    if (is_double(env, api, arrays.params, "params")) step_impl<double>(env, api, arrays, config, length);
+    else step_impl<float>(env, api, arrays, config, length);
     return env.Undefined();
   });
 }
@@ -124,12 +130,13 @@ Napi::Value GradNorm(const Napi::CallbackInfo& info) {
     if (info.Length() < 1 || !info[0].IsObject()) throw_type(env, api, "args", "an object", info[0]);
     Napi::Object args = info[0].As<Napi::Object>();
     const std::size_t length = get_length(env, api, args);
+    const Napi::Value grads = args.Get("grads");  // read once: its dtype and its view come from the same array
     ViewSet views(env, api);
     double norm;
-    if (is_double_array(env, api, args, "grads")) {
-      norm = core::grad_norm(views.get<double>(args, "grads", length, true, false, "(the gradients)"), length);
+    if (is_double(env, api, grads, "grads")) {
+      norm = core::grad_norm(views.view<double>(grads, "grads", length, true, false, "(the gradients)"), length);
     } else {
-      norm = core::grad_norm(views.get<float>(args, "grads", length, true, false, "(the gradients)"), length);
+      norm = core::grad_norm(views.view<float>(grads, "grads", length, true, false, "(the gradients)"), length);
     }
     return Napi::Number::New(env, norm);
   });

@@ -34,6 +34,29 @@ inline std::size_t offset_of(const ParamOffsets& offsets, const std::string& nam
   return it->second;
 }
 
+// The flat parameter buffer a layer reads once, in its constructor (layers copy what they need and keep no
+// pointer into it). Every tensor is checked to lie inside the buffer, offset + length ≤ count without overflow,
+// before an element is read: the offsets come from the caller (the addon's args), so they are not trusted.
+template <typename T>
+struct ParamSource {
+  const T* data;
+  std::size_t count;
+  const ParamOffsets& offsets;
+
+  // Where `name` starts, holding `length` elements.
+  std::size_t offset(const std::string& name, std::size_t length) const {
+    const std::size_t at = offset_of(offsets, name);
+    if (at > count || length > count - at) {
+      throw InvalidArgument(InvalidArgument::Kind::Range,
+                            "native kernel: expected an offset + " + std::to_string(length) + " elements ≤ " +
+                                std::to_string(count) + " (the parameter count) for offsets." + name +
+                                ", received offset " + std::to_string(at) + ".");
+    }
+    return at;
+  }
+  const T* tensor(const std::string& name, std::size_t length) const { return data + offset(name, length); }
+};
+
 // A Cell (LtcCell<T>, CfcCell<T>, …) is an immutable object built once from (dims, options, flat params);
 // it may precompute transformed parameters (softplus, packed synapse lists) in its constructor, since the
 // addon rebuilds it only when the parameter version changes. All methods are const and thread-safe:

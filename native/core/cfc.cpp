@@ -163,11 +163,11 @@ namespace detail {
 // PackedLinear
 
 template <typename T>
-void PackedLinear<T>::append(const T* params, const ParamOffsets& offsets, const std::string& prefix, int rows,
-                             const T* row_mask) {
+void PackedLinear<T>::append(const ParamSource<T>& source, const std::string& prefix, int rows, const T* row_mask) {
   if (block_rows == 0) block_rows = rows;
-  const std::size_t w_off = offset_of(offsets, prefix + ".weight");
-  const std::size_t b_off = offset_of(offsets, prefix + ".bias");
+  const T* params = source.data;
+  const std::size_t w_off = source.offset(prefix + ".weight", static_cast<std::size_t>(rows) * in);
+  const std::size_t b_off = source.offset(prefix + ".bias", static_cast<std::size_t>(rows));
   weight_offsets.push_back(w_off);
   bias_offsets.push_back(b_off);
   block_masked.push_back(row_mask != nullptr);
@@ -217,13 +217,14 @@ void PackedLinear<T>::backward(const T* x, const T* dy, T* dx, T* grad) const {
 // CfcHead
 
 template <typename T>
-CfcHead<T>::CfcHead(CfcMode mode, int in, int units, const T* params, const ParamOffsets& offsets,
-                    const std::string& prefix, const T* mask)
+CfcHead<T>::CfcHead(CfcMode mode, int in, int units, const ParamSource<T>& source, const std::string& prefix,
+                    const T* mask)
     : mode_(mode), units_(units), linear_(in) {
-  linear_.append(params, offsets, prefix + ".ff1", units, mask);
+  linear_.append(source, prefix + ".ff1", units, mask);
   if (mode == CfcMode::Pure) {
-    w_tau_offset_ = offset_of(offsets, prefix + ".w_tau");
-    a_offset_ = offset_of(offsets, prefix + ".A");
+    const T* params = source.data;
+    w_tau_offset_ = source.offset(prefix + ".w_tau", static_cast<std::size_t>(units));
+    a_offset_ = source.offset(prefix + ".A", static_cast<std::size_t>(units));
     for (int j = 0; j < units; ++j) {
       const T w = params[w_tau_offset_ + j];
       w_tau_abs_.push_back(std::fabs(w));
@@ -231,9 +232,9 @@ CfcHead<T>::CfcHead(CfcMode mode, int in, int units, const T* params, const Para
       a_.push_back(params[a_offset_ + j]);
     }
   } else {
-    linear_.append(params, offsets, prefix + ".ff2", units, mask);
-    linear_.append(params, offsets, prefix + ".time_a", units, nullptr);
-    linear_.append(params, offsets, prefix + ".time_b", units, nullptr);
+    linear_.append(source, prefix + ".ff2", units, mask);
+    linear_.append(source, prefix + ".time_a", units, nullptr);
+    linear_.append(source, prefix + ".time_b", units, nullptr);
   }
   linear_.finish();
 }
@@ -381,15 +382,15 @@ int backbone_linear_index(int layer, double dropout) {
 }  // namespace
 
 template <typename T>
-CfcCell<T>::CfcCell(const CfcConfig& config, const T* params, const ParamOffsets& offsets)
+CfcCell<T>::CfcCell(const CfcConfig& config, const ParamSource<T>& params)
     : config_(checked(config)),
       head_(config.mode, config.backbone_layers > 0 ? config.backbone_units : config.inputs + config.units,
-            config.units, params, offsets, "rnn_cell", nullptr) {
+            config.units, params, "rnn_cell", nullptr) {
   const int S = config_.inputs, N = config_.units, U = config_.backbone_units, layers = config_.backbone_layers;
   for (int l = 0; l < layers; ++l) {
     detail::PackedLinear<T> linear(l == 0 ? S + N : U);
     const int index = backbone_linear_index(l, config_.backbone_dropout);
-    linear.append(params, offsets, "rnn_cell.backbone." + std::to_string(index), U, nullptr);
+    linear.append(params, "rnn_cell.backbone." + std::to_string(index), U, nullptr);
     linear.finish();
     backbone_.push_back(std::move(linear));
   }

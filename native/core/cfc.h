@@ -87,7 +87,7 @@ struct PackedLinear {
   explicit PackedLinear(int in_features) : in(in_features) {}
 
   // Appends nn.Linear `prefix` (prefix.weight rows × in, prefix.bias rows); mask: rows × in or nullptr.
-  void append(const T* params, const ParamOffsets& offsets, const std::string& prefix, int rows, const T* row_mask);
+  void append(const ParamSource<T>& params, const std::string& prefix, int rows, const T* row_mask);
   void finish();  // pads and transposes
 
   // y = W·x + b; y has room for out_pad values (the padding comes out 0).
@@ -108,7 +108,7 @@ template <typename T>
 class CfcHead {
  public:
   // Reads `prefix`.ff1.* (and ff2, time_a, time_b, or w_tau, A); mask (units × in) multiplies ff1 and ff2 only.
-  CfcHead(CfcMode mode, int in, int units, const T* params, const ParamOffsets& offsets, const std::string& prefix,
+  CfcHead(CfcMode mode, int in, int units, const ParamSource<T>& params, const std::string& prefix,
           const T* mask);
 
   int in() const { return linear_.in; }
@@ -145,7 +145,7 @@ class CfcCell {
   using Scalar = T;
 
   // Reads rnn_cell.backbone.{i}.*, rnn_cell.ff1.* … from the flat parameter buffer (copied).
-  CfcCell(const CfcConfig& config, const T* params, const ParamOffsets& offsets);
+  CfcCell(const CfcConfig& config, const ParamSource<T>& params);
 
   int input_size() const { return config_.inputs; }
   int state_size() const { return config_.units; }

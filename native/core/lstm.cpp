@@ -6,15 +6,16 @@
 namespace ncp::core {
 
 template <typename T>
-Lstm<T>::Lstm(int inputs, int hidden, const T* params, const ParamOffsets& offsets)
-    : inputs_(inputs),
-      hidden_(hidden),
-      w_in_offset_(offset_of(offsets, "lstm.input_map.weight")),
-      b_in_offset_(offset_of(offsets, "lstm.input_map.bias")),
-      w_rec_offset_(offset_of(offsets, "lstm.recurrent_map.weight")) {
-  w_in_ = params + w_in_offset_;
-  b_in_ = params + b_in_offset_;
-  w_rec_ = params + w_rec_offset_;
+Lstm<T>::Lstm(int inputs, int hidden, const ParamSource<T>& params) : inputs_(inputs), hidden_(hidden) {
+  const std::size_t rows = 4 * static_cast<std::size_t>(hidden);
+  const auto copy = [&params](const char* name, std::size_t length, Buffer<T>& to) {
+    const std::size_t at = params.offset(name, length);
+    to.assign(params.data + at, params.data + at + length);
+    return at;
+  };
+  w_in_offset_ = copy("lstm.input_map.weight", rows * static_cast<std::size_t>(inputs), w_in_);
+  b_in_offset_ = copy("lstm.input_map.bias", rows, b_in_);
+  w_rec_offset_ = copy("lstm.recurrent_map.weight", rows * static_cast<std::size_t>(hidden), w_rec_);
 }
 
 template <typename T>
@@ -24,8 +25,8 @@ void Lstm<T>::forward(const T* x, const T* h, const T* c, T* h_next, T* c_next, 
   for (int j = 0; j < H; ++j) {
     for (int g = 0; g < 4; ++g) {
       const int row = g * H + j;
-      const T* wi = w_in_ + static_cast<std::size_t>(row) * S;
-      const T* wr = w_rec_ + static_cast<std::size_t>(row) * H;
+      const T* wi = w_in_.data() + static_cast<std::size_t>(row) * S;
+      const T* wr = w_rec_.data() + static_cast<std::size_t>(row) * H;
       T acc = b_in_[row];
       for (int k = 0; k < S; ++k) acc += wi[k] * x[k];
       for (int k = 0; k < H; ++k) acc += wr[k] * h[k];
@@ -69,8 +70,8 @@ void Lstm<T>::backward(const T* x, const T* h, const T* c, const T* tape, const 
   for (int k = 0; k < H; ++k) dh[k] = T(0);
   for (int row = 0; row < 4 * H; ++row) {
     const T d = dz[row];
-    const T* wi = w_in_ + static_cast<std::size_t>(row) * S;
-    const T* wr = w_rec_ + static_cast<std::size_t>(row) * H;
+    const T* wi = w_in_.data() + static_cast<std::size_t>(row) * S;
+    const T* wr = w_rec_.data() + static_cast<std::size_t>(row) * H;
     T* gwi = g_w_in + static_cast<std::size_t>(row) * S;
     T* gwr = g_w_rec + static_cast<std::size_t>(row) * H;
     g_b_in[row] += d;
@@ -86,19 +87,19 @@ void Lstm<T>::backward(const T* x, const T* h, const T* c, const T* tape, const 
 }
 
 template <typename T>
-Projection<T>::Projection(int inputs, int outputs, const T* params, const ParamOffsets& offsets)
-    : inputs_(inputs),
-      outputs_(outputs),
-      w_offset_(offset_of(offsets, "fc.weight")),
-      b_offset_(offset_of(offsets, "fc.bias")) {
-  w_ = params + w_offset_;
-  b_ = params + b_offset_;
+Projection<T>::Projection(int inputs, int outputs, const ParamSource<T>& params)
+    : inputs_(inputs), outputs_(outputs) {
+  const std::size_t weights = static_cast<std::size_t>(inputs) * static_cast<std::size_t>(outputs);
+  w_offset_ = params.offset("fc.weight", weights);
+  b_offset_ = params.offset("fc.bias", static_cast<std::size_t>(outputs));
+  w_.assign(params.data + w_offset_, params.data + w_offset_ + weights);
+  b_.assign(params.data + b_offset_, params.data + b_offset_ + outputs);
 }
 
 template <typename T>
 void Projection<T>::forward(const T* y, T* out) const {
   for (int p = 0; p < outputs_; ++p) {
-    const T* w = w_ + static_cast<std::size_t>(p) * inputs_;
+    const T* w = w_.data() + static_cast<std::size_t>(p) * inputs_;
     T acc = b_[p];
     for (int k = 0; k < inputs_; ++k) acc += w[k] * y[k];
     out[p] = acc;
@@ -112,7 +113,7 @@ void Projection<T>::backward(const T* y, const T* d_out, T* dy, T* grad) const {
   T* g_b = grad + b_offset_;
   for (int p = 0; p < outputs_; ++p) {
     const T d = d_out[p];
-    const T* w = w_ + static_cast<std::size_t>(p) * inputs_;
+    const T* w = w_.data() + static_cast<std::size_t>(p) * inputs_;
     T* gw = g_w + static_cast<std::size_t>(p) * inputs_;
     g_b[p] += d;
     for (int k = 0; k < inputs_; ++k) {

@@ -7,6 +7,7 @@
 #include <cstddef>
 
 #include "core/cell.h"
+#include "core/memory.h"
 #include "core/work.h"
 
 namespace ncp::core {
@@ -15,7 +16,8 @@ template <typename T>
 class Lstm {
  public:
   // Reads lstm.input_map.weight (4H × S), lstm.input_map.bias (4H), lstm.recurrent_map.weight (4H × H).
-  Lstm(int inputs, int hidden, const T* params, const ParamOffsets& offsets);
+  // Copies them: like the cells, it keeps no pointer into the caller's parameter buffer.
+  Lstm(int inputs, int hidden, const ParamSource<T>& params);
 
   // Scalars stored per step: the four gate activations and tanh(c').
   std::size_t tape_size() const { return 5 * static_cast<std::size_t>(hidden_); }
@@ -33,17 +35,16 @@ class Lstm {
 
  private:
   int inputs_, hidden_;
-  const T* w_in_;
-  const T* b_in_;
-  const T* w_rec_;
   std::size_t w_in_offset_, b_in_offset_, w_rec_offset_;
+  Buffer<T> w_in_, b_in_, w_rec_;
 };
 
 // The output projection of CfC's projSize: out = W·y + b (fc.weight P × O, fc.bias P).
 template <typename T>
 class Projection {
  public:
-  Projection(int inputs, int outputs, const T* params, const ParamOffsets& offsets);
+  // Copies fc.weight and fc.bias (no pointer into the caller's buffer is kept).
+  Projection(int inputs, int outputs, const ParamSource<T>& params);
   int outputs() const { return outputs_; }
   // One projected output (core/work.h): the forward, plus backward when asked.
   WorkCounts work_per_step(bool backward) const;
@@ -53,9 +54,8 @@ class Projection {
 
  private:
   int inputs_, outputs_;
-  const T* w_;
-  const T* b_;
   std::size_t w_offset_, b_offset_;
+  Buffer<T> w_, b_;
 };
 
 }  // namespace ncp::core

@@ -38,7 +38,7 @@ using ltc_detail::unfold_update_backward;
 using ltc_detail::uses_by_source;
 
 template <typename T>
-LtcCell<T>::LtcCell(const LtcConfig& config, const T* params, const ParamOffsets& offsets) : config_(config) {
+LtcCell<T>::LtcCell(const LtcConfig& config, const ParamSource<T>& source) : config_(config) {
   constexpr int kMaxDim = 1 << 24;  // the same bound the addon's parser states
   const std::string dim_range = "an integer from 1 to " + std::to_string(kMaxDim);
   if (config.inputs < 1 || config.inputs > kMaxDim) config_error("inputs", dim_range, config.inputs);
@@ -57,21 +57,25 @@ LtcCell<T>::LtcCell(const LtcConfig& config, const T* params, const ParamOffsets
   epsilon_ = static_cast<T>(config.epsilon);
   const bool implicit = config.implicit_constraints;
   constexpr bool kTwoBlockRows = NCP_LTC_AVX2 && std::is_same_v<T, float>;  // only the AVX2 float kernels use them
-  const auto offset = [&](const char* name) { return offset_of(offsets, std::string("rnn_cell.") + name); };
+  // Each tensor's extent is checked inside the buffer (ParamSource) before anything is read.
+  const auto offset = [&](const char* name, std::size_t length) {
+    return source.offset(std::string("rnn_cell.") + name, length);
+  };
+  const T* params = source.data;
 
-  gleak_offset_ = offset("gleak");
-  vleak_offset_ = offset("vleak");
-  cm_offset_ = offset("cm");
-  sigma_offset_ = offset("sigma");
-  mu_offset_ = offset("mu");
-  w_offset_ = offset("w");
-  erev_offset_ = offset("erev");
-  sensory_sigma_offset_ = offset("sensory_sigma");
-  sensory_mu_offset_ = offset("sensory_mu");
-  sensory_w_offset_ = offset("sensory_w");
-  sensory_erev_offset_ = offset("sensory_erev");
-  const std::size_t mask_offset = offset("sparsity_mask");
-  const std::size_t sensory_mask_offset = offset("sensory_sparsity_mask");
+  gleak_offset_ = offset("gleak", N);
+  vleak_offset_ = offset("vleak", N);
+  cm_offset_ = offset("cm", N);
+  sigma_offset_ = offset("sigma", N * N);
+  mu_offset_ = offset("mu", N * N);
+  w_offset_ = offset("w", N * N);
+  erev_offset_ = offset("erev", N * N);
+  sensory_sigma_offset_ = offset("sensory_sigma", S * N);
+  sensory_mu_offset_ = offset("sensory_mu", S * N);
+  sensory_w_offset_ = offset("sensory_w", S * N);
+  sensory_erev_offset_ = offset("sensory_erev", S * N);
+  const std::size_t mask_offset = offset("sparsity_mask", N * N);
+  const std::size_t sensory_mask_offset = offset("sensory_sparsity_mask", S * N);
 
   input_w_.assign(S, T(1));
   input_b_.assign(S, T(0));
@@ -79,7 +83,7 @@ LtcCell<T>::LtcCell(const LtcConfig& config, const T* params, const ParamOffsets
   output_b_.assign(M, T(0));
   // A mapping parameter present in this configuration: copied over its identity default; returns its offset.
   const auto read_mapping = [&](const char* name, Buffer<T>& values) {
-    const std::size_t at = offset(name);
+    const std::size_t at = offset(name, values.size());
     std::copy(params + at, params + at + values.size(), values.begin());
     return at;
   };

@@ -23,7 +23,7 @@
 
 namespace ncp::core {
 
-// Pointers into caller-owned buffers for one call. Layouts: input B×L×S (batch first) or L×B×S; timespans
+// Pointers into the buffers of one call (for async calls, the addon's own copies: never JS memory). Layouts: input B×L×S (batch first) or L×B×S; timespans
 // B×L or L×B; outputs B×L×P / L×B×P (every step) or B×P (last step only); states B×H.
 template <typename T>
 struct SequenceForward {
@@ -91,11 +91,11 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
   using T = typename Cell::Scalar;
 
   // work: what one step of `cell` costs (core/work.h), for profiles.
-  SequenceModel(Cell cell, bool mixed_memory, int proj_size, const T* params, const ParamOffsets& offsets,
-                std::size_t param_count, CellWork work)
-      : cell_(std::move(cell)), param_count_(param_count), work_(work) {
-    if (mixed_memory) lstm_.emplace(cell_.input_size(), cell_.state_size(), params, offsets);
-    if (proj_size > 0) proj_.emplace(cell_.output_size(), proj_size, params, offsets);
+  // The LSTM and the projection copy their parameters, as the cells do: the model never reads `params` again.
+  SequenceModel(Cell cell, bool mixed_memory, int proj_size, const ParamSource<T>& params, CellWork work)
+      : cell_(std::move(cell)), param_count_(params.count), work_(work) {
+    if (mixed_memory) lstm_.emplace(cell_.input_size(), cell_.state_size(), params);
+    if (proj_size > 0) proj_.emplace(cell_.output_size(), proj_size, params);
   }
 
   int input_size() const override { return cell_.input_size(); }
@@ -130,10 +130,13 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
 
   void run(const SequenceForward<T>& io, const SequenceBackward<T>* grads) const {
     // Profiling off costs this one relaxed load; on, two clock reads and one locked append per call.
-    if (!profiling_enabled()) return run_unprofiled(io, grads);
+    if (!profiling_enabled()) {
+      run_unprofiled(io, grads);
+      return;
+    }
     KernelRecord record;
     record.start_ms = monotonic_ms();
-    run_unprofiled(io, grads);
+    const int chunks = run_unprofiled(io, grads);
     record.duration_ms = monotonic_ms() - record.start_ms;
     record.kind = work_.kind;
     record.call = grads ? KernelCall::ForwardBackward : io.is_step ? KernelCall::Step : KernelCall::Forward;
@@ -141,15 +144,16 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
     record.batch = io.batch;
     record.steps = io.steps;
     record.thread = current_thread_index();
-    record.work = call_work(io, grads, &record.unique_bytes);
+    record.work = call_work(io, grads, chunks, &record.unique_bytes);
     record.native_live_bytes = native_live_bytes();
     record_kernel(record);
   }
 
   // The FLOPs and bytes of one call (core/work.h conventions): per-step cell, LSTM and projection work times
   // B·L (the projection only where an output is written), the call's inputs and outputs, and in training the
-  // per-chunk gradient buffers (zeroed, then summed into d_params).
-  WorkCounts call_work(const SequenceForward<T>& io, const SequenceBackward<T>* grads, std::uint64_t* unique) const {
+  // per-chunk gradient buffers (zeroed, then summed into d_params; `chunks` is how many the call used).
+  WorkCounts call_work(const SequenceForward<T>& io, const SequenceBackward<T>* grads, int chunks,
+                       std::uint64_t* unique) const {
     const std::uint64_t B = io.batch, L = io.steps, S = cell_.input_size(), H = cell_.state_size();
     const std::uint64_t P = output_size(), E = sizeof(T), params = param_count_;
     const std::uint64_t outputs = io.return_sequences ? L : 1;
@@ -167,19 +171,20 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
       io_bytes.bytes_read += (B * outputs * P + (grads->d_h_final ? B * H : 0) + (grads->d_c_final ? B * H : 0)) * E;
       io_bytes.bytes_written += (B * L * S + (grads->d_timespans ? B * L : 0) + (grads->d_h0 ? B * H : 0) +
                                  (grads->d_c0 ? B * H : 0)) * E;
-      const std::uint64_t chunks = static_cast<std::uint64_t>(thread_pool().chunk_count(B));
-      total.flops += chunks * params;                   // the chunk sums
-      total.bytes_read += 2 * chunks * params * E;      // each chunk's buffer and d_params
-      total.bytes_written += 2 * chunks * params * E;   // zeroing each chunk's buffer; d_params
+      const std::uint64_t C = static_cast<std::uint64_t>(chunks);
+      total.flops += C * params;                   // the chunk sums
+      total.bytes_read += 2 * C * params * E;      // each chunk's buffer and d_params
+      total.bytes_written += 2 * C * params * E;   // zeroing each chunk's buffer; d_params
     }
     *unique = params * E * (backward ? 3 : 1) + io_bytes.bytes_read + io_bytes.bytes_written;
     return total + io_bytes;
   }
 
-  void run_unprofiled(const SequenceForward<T>& io, const SequenceBackward<T>* grads) const {
+  // Returns how many chunks the batch was split into.
+  int run_unprofiled(const SequenceForward<T>& io, const SequenceBackward<T>* grads) const {
     const Sizes z = sizes(io.steps);
-    ThreadPool& pool = thread_pool();
     const std::size_t batch = static_cast<std::size_t>(io.batch);
+    PoolLease pool(batch);  // this call's pool, alive until the call returns even if set_num_threads swaps it
     const int chunks = pool.chunk_count(batch);
     // Per-chunk gradient buffers, summed in chunk order afterwards: deterministic for a thread count.
     std::vector<Buffer<T, MemoryCategory::Gradients>> chunk_grads(grads ? chunks : 0);
@@ -208,6 +213,7 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
         for (std::size_t k = 0; k < param_count_; ++k) out[k] += g[k];
       }
     }
+    return chunks;
   }
 
   // Per-chunk buffers carved from a per-thread arena that is reused across calls, so the low-latency

@@ -107,40 +107,34 @@ int default_num_threads() {
 }
 
 namespace {
-std::unique_ptr<ThreadPool>& pool_slot() {
-  static std::unique_ptr<ThreadPool> pool;
-  return pool;
-}
 std::mutex& pool_mutex() {
   static std::mutex m;
   return m;
 }
-// The current pool for the lock-free fast path of thread_pool(): every kernel call asks for it.
-std::atomic<ThreadPool*>& pool_pointer() {
-  static std::atomic<ThreadPool*> pointer{nullptr};
-  return pointer;
+std::shared_ptr<ThreadPool>& pool_slot() {  // guarded by pool_mutex()
+  static std::shared_ptr<ThreadPool> pool;
+  return pool;
 }
 }  // namespace
 
-ThreadPool& thread_pool() {
-  if (ThreadPool* pool = pool_pointer().load(std::memory_order_acquire)) return *pool;
+std::shared_ptr<ThreadPool> shared_thread_pool() {
   std::lock_guard<std::mutex> lock(pool_mutex());
   auto& slot = pool_slot();
-  if (!slot) {
-    slot = std::make_unique<ThreadPool>(default_num_threads());
-    pool_pointer().store(slot.get(), std::memory_order_release);
-  }
-  return *slot;
+  if (!slot) slot = std::make_shared<ThreadPool>(default_num_threads());
+  return slot;
 }
 
+int current_num_threads() { return shared_thread_pool()->num_threads(); }
+
 void set_num_threads(int num_threads) {
-  std::lock_guard<std::mutex> lock(pool_mutex());
-  auto& slot = pool_slot();
-  if (slot && slot->num_threads() == num_threads) return;
-  pool_pointer().store(nullptr, std::memory_order_release);
-  slot.reset();
-  slot = std::make_unique<ThreadPool>(num_threads);
-  pool_pointer().store(slot.get(), std::memory_order_release);
+  std::shared_ptr<ThreadPool> old;  // released after the lock: its destructor joins the idle workers
+  {
+    std::lock_guard<std::mutex> lock(pool_mutex());
+    auto& slot = pool_slot();
+    if (slot && slot->num_threads() == num_threads) return;
+    old = std::move(slot);
+    slot = std::make_shared<ThreadPool>(num_threads);
+  }
 }
 
 }  // namespace ncp::core

@@ -4,8 +4,10 @@
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace ncp::core {
@@ -56,10 +58,30 @@ class ThreadPool {
   bool stopping_ = false;
 };
 
-// The process-wide pool. set_num_threads rebuilds it (callers must not be running kernels meanwhile;
-// the addon serialises this with its own lock).
-ThreadPool& thread_pool();
+// The process-wide pool, shared: every call that uses it holds it (a PoolLease) until the call returns.
+// set_num_threads swaps in a new pool at once and never waits; the old one is destroyed, its idle workers
+// joined, by whoever drops the last reference (the JS thread or a libuv worker, never one of its own workers,
+// which hold no lease), so a resize can neither free a pool under running work nor block on it.
+std::shared_ptr<ThreadPool> shared_thread_pool();
 void set_num_threads(int num_threads);
+int current_num_threads();
 int default_num_threads();
+
+// The pool one call of n items runs on, held for the whole call so its chunk count cannot change midway.
+// A call of one item (the single-step path) runs inline on the calling thread and takes no lease: no lock, no
+// reference count.
+class PoolLease {
+ public:
+  explicit PoolLease(std::size_t n) : pool_(n > 1 ? shared_thread_pool() : nullptr) {}
+  int chunk_count(std::size_t n) const { return pool_ ? pool_->chunk_count(n) : (n > 0 ? 1 : 0); }
+  template <typename Fn>
+  void parallel_for(std::size_t n, Fn&& fn) {
+    if (pool_) pool_->parallel_for(n, std::forward<Fn>(fn));
+    else if (n > 0) fn(0, std::size_t{0}, n);
+  }
+
+ private:
+  std::shared_ptr<ThreadPool> pool_;
+};
 
 }  // namespace ncp::core

@@ -26,14 +26,15 @@ const WiredCfcConfig& checked(const WiredCfcConfig& c) {
 }  // namespace
 
 template <typename T>
-WiredCfcCell<T>::WiredCfcCell(const WiredCfcConfig& config, const T* params, const ParamOffsets& offsets)
+WiredCfcCell<T>::WiredCfcCell(const WiredCfcConfig& config, const ParamSource<T>& params)
     : config_(checked(config)) {
   int in = config_.inputs;
   for (std::size_t l = 0; l < config_.layer_sizes.size(); ++l) {
     const int n = config_.layer_sizes[l];
     const std::string prefix = "rnn_cell.layer_" + std::to_string(l);
-    const T* mask = params + offset_of(offsets, prefix + ".sparsity_mask");
-    layers_.emplace_back(config_.mode, in + n, n, params, offsets, prefix, mask);
+    // ff1's and ff2's row mask: n rows over the layer input and the layer's own state.
+    const T* mask = params.tensor(prefix + ".sparsity_mask", static_cast<std::size_t>(n) * (in + n));
+    layers_.emplace_back(config_.mode, in + n, n, params, prefix, mask);
     state_offsets_.push_back(state_size_);
     tape_offsets_.push_back(tape_size_);
     state_size_ += n;

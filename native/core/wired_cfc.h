@@ -29,7 +29,7 @@ class WiredCfcCell {
   using Scalar = T;
 
   // Reads rnn_cell.layer_{l}.{sparsity_mask, ff1, ff2, time_a, time_b | w_tau, A} (copied).
-  WiredCfcCell(const WiredCfcConfig& config, const T* params, const ParamOffsets& offsets);
+  WiredCfcCell(const WiredCfcConfig& config, const ParamSource<T>& params);
 
   int input_size() const { return config_.inputs; }
   int state_size() const { return state_size_; }
