@@ -7,6 +7,8 @@
 #include "addon/buffers.h"
 #include "addon/cell_config.h"
 #include "addon/errors.h"
+#include "addon/limits.h"
+#include "addon/sequence_args.h"
 
 namespace ncp::mlx_backend {
 namespace {
@@ -15,7 +17,6 @@ using addon::capture_current_exception;
 using addon::describe_value;
 using addon::get_bool;
 using addon::get_int;
-using addon::get_number;
 using addon::guarded;
 using addon::PendingError;
 using addon::throw_range;
@@ -38,51 +39,57 @@ std::optional<std::vector<float>> copy_of(const float* data, std::size_t length)
   return std::vector<float>(data, data + length);
 }
 
-// Where a call's results go: the JS arrays named in args (kept referenced by the worker) and their lengths.
-struct OutputTargets {
-  struct Target {
-    const char* key;
-    std::size_t length;
-    std::vector<float> SequenceResult::*field;
-  };
-  std::vector<Target> targets;
+// Where a call's results go: native buffers of the CPU addon's baton (addon/sequence_args.h), copied into the
+// caller's arrays on the main thread once the call is done, after checking each is still attached and as long.
+struct ResultTargets {
+  float *output = nullptr, *h_final = nullptr, *c_final = nullptr, *h_sequence = nullptr;
+  float *d_input = nullptr, *d_timespans = nullptr, *d_h0 = nullptr, *d_c0 = nullptr, *d_params = nullptr;
 };
 
-// Writes each result into args[key], checking again (after an async call the caller may have detached or
-// replaced an array) that it is still a Float32Array of the expected length.
-void write_results(Napi::Env env, const std::string& api, const Napi::Object& args, const OutputTargets& out,
-                   SequenceResult& result, bool accumulate_params) {
-  addon::ViewSet views(env, api);
-  for (const auto& t : out.targets) {
-    float* dst = views.get<float>(args, t.key, t.length, true, true, "(unchanged since the call started)");
-    const std::vector<float>& src = result.*(t.field);
-    if (accumulate_params && std::string(t.key) == "dParams") {
-      for (std::size_t i = 0; i < t.length; ++i) dst[i] += src[i];
-    } else {
-      std::copy(src.begin(), src.end(), dst);
-    }
+void copy_into(const std::vector<float>& from, float* to) {
+  if (to) std::copy(from.begin(), from.end(), to);
+}
+
+// On any thread: native memory only. dParams accumulates, as on the CPU backend.
+void store(const SequenceResult& r, const ResultTargets& t) {
+  copy_into(r.output, t.output);
+  copy_into(r.h_final, t.h_final);
+  copy_into(r.c_final, t.c_final);
+  copy_into(r.h_sequence, t.h_sequence);
+  copy_into(r.d_input, t.d_input);
+  copy_into(r.d_timespans, t.d_timespans);
+  copy_into(r.d_h0, t.d_h0);
+  copy_into(r.d_c0, t.d_c0);
+  if (t.d_params) for (std::size_t i = 0; i < r.d_params.size(); ++i) t.d_params[i] += r.d_params[i];
+}
+
+void deliver_or_throw(Napi::Env env, const std::string& api, addon::SequenceBaton<float>& baton) {
+  if (const char* lost = baton.deliver(env)) {
+    throw_range(env, api, lost, "an array that stays attached and keeps its length until the call settles",
+                "an array detached or resized while the call ran");
   }
 }
 
 class SequenceWorker final : public Napi::AsyncWorker {
  public:
-  SequenceWorker(Napi::Env env, MlxModel* model, const Napi::Object& owner, const Napi::Object& args,
-                 std::shared_ptr<const HostParams> host, SequenceCall call, OutputTargets out, std::string api)
+  SequenceWorker(Napi::Env env, MlxModel* model, const Napi::Object& owner, std::shared_ptr<const HostParams> host,
+                 SequenceCall call, std::unique_ptr<addon::SequenceBaton<float>> baton, ResultTargets targets,
+                 std::string api)
       : Napi::AsyncWorker(env, "ncp-silicon:mlx-sequence"),
         deferred_(Napi::Promise::Deferred::New(env)),
         owner_(Napi::Persistent(owner)),
-        args_(Napi::Persistent(args)),
         model_(model),
         host_(std::move(host)),
         call_(std::move(call)),
-        out_(std::move(out)),
+        baton_(std::move(baton)),
+        targets_(targets),
         api_(std::move(api)) {}
 
   Napi::Promise promise() const { return deferred_.Promise(); }
 
   void Execute() override {
     try {
-      result_ = model_->execute(host_, call_);
+      store(model_->execute(host_, call_), targets_);
     } catch (...) {
       error_ = capture_current_exception();
     }
@@ -95,7 +102,7 @@ class SequenceWorker final : public Napi::AsyncWorker {
       return;
     }
     try {
-      write_results(env, api_, args_.Value(), out_, result_, true);
+      deliver_or_throw(env, api_, *baton_);
       deferred_.Resolve(env.Undefined());
     } catch (const Napi::Error& e) {
       deferred_.Reject(e.Value());
@@ -107,13 +114,12 @@ class SequenceWorker final : public Napi::AsyncWorker {
  private:
   Napi::Promise::Deferred deferred_;
   Napi::ObjectReference owner_;  // keeps the model alive while the call runs
-  Napi::ObjectReference args_;   // only read on the main thread, in OnOK
   MlxModel* model_;
   std::shared_ptr<const HostParams> host_;
   SequenceCall call_;
-  OutputTargets out_;
+  std::unique_ptr<addon::SequenceBaton<float>> baton_;
+  ResultTargets targets_;
   std::string api_;
-  SequenceResult result_;
   PendingError error_;
 };
 
@@ -214,25 +220,47 @@ Napi::Value MlxModel::call(const Napi::CallbackInfo& info, bool backward, bool a
   const std::string api = api_ + (backward ? ".forwardBackward" : ".forward") + (async ? "Async" : "");
   return guarded(env, [&]() -> Napi::Value {
     if (info.Length() < 1 || !info[0].IsObject()) throw_type(env, api, "args", "an object", info[0]);
-    Napi::Object args = info[0].As<Napi::Object>();
-    const double version = get_number(env, api, args, "version", 0);
-    SequenceCall call;
-    call.batch = get_int(env, api, args, "batch", 1, kMaxDim);
-    call.steps = get_int(env, api, args, "steps", 1, kMaxDim);
-    call.batch_first = get_bool(env, api, args, "batchFirst", true);
-    call.return_sequences = get_bool(env, api, args, "returnSequences", true);
-    call.backward = backward;
-    const std::size_t B = call.batch, L = call.steps, S = input_size_, H = state_size_, P = output_size_;
+    // The CPU addon's two phases: every field read once (getters run only here), then views that run no JS.
+    const addon::SequenceArgValues a = addon::read_sequence_args(env, api, info[0].As<Napi::Object>(), backward, kMaxDim);
+    const std::size_t B = a.batch, L = a.steps, S = input_size_, H = state_size_, P = output_size_;
     const std::size_t BL = checked_product(env, api, B, L);
-    const std::size_t out_len = call.return_sequences ? checked_product(env, api, BL, P) : B * P;
+    if (static_cast<double>(BL) > addon::limits::kMaxBatchSteps) {
+      addon::throw_limit(env, api, "batch × steps", "at most 134217728 (LIMITS.maxBatchSteps)", std::to_string(BL));
+    }
+    SequenceCall call;
+    call.batch = a.batch;
+    call.steps = a.steps;
+    call.batch_first = a.batch_first;
+    call.return_sequences = a.return_sequences;
+    call.backward = backward;
+    call.dropout_seed = a.dropout_seed;
+    const std::size_t out_len = call.return_sequences ? BL * P : B * P;
     const std::string out_shape = call.return_sequences ? "(B×L×outputs)" : "(B×outputs)";
+    const std::size_t in_len = checked_product(env, api, BL, S);
     const bool mixed = shape_.mixed_memory;
 
-    // Validation and copies of what the device reads, all on this thread.
     addon::ViewSet views(env, api);
-    const float* input = views.get<float>(args, "input", checked_product(env, api, BL, S), true, false, "(B×L×S)");
-    call.input.assign(input, input + BL * S);
-    const float* timespans = views.get<float>(args, "timespans", BL, false, false, "(B×L)");
+    views.view<float>(a.params, "params", param_count_, false, false, "(the model parameters)");
+    const float* input = views.view<float>(a.input, "input", in_len, true, false, "(B×L×S)");
+    const float* timespans = views.view<float>(a.timespans, "timespans", BL, false, false, "(B×L)");
+    const float* h0 = views.view<float>(a.h0, "h0", B * H, false, false, "(B×H)");
+    const float* c0 = mixed ? views.view<float>(a.c0, "c0", B * H, false, false, "(B×H)") : nullptr;
+    float* output = views.view<float>(a.output, "output", out_len, true, true, out_shape);
+    float* h_final = views.view<float>(a.h_final, "hFinal", B * H, true, true, "(B×H)");
+    float* c_final = mixed ? views.view<float>(a.c_final, "cFinal", B * H, true, true, "(B×H)") : nullptr;
+    float* h_sequence = views.view<float>(a.h_sequence, "hSequence", BL * H, false, true, "(B×L×H)");
+    const float *d_output = nullptr, *d_h_final = nullptr, *d_c_final = nullptr;
+    float *d_input = nullptr, *d_timespans = nullptr, *d_h0 = nullptr, *d_c0 = nullptr, *d_params = nullptr;
+    if (backward) {
+      d_output = views.view<float>(a.d_output, "dOutput", out_len, true, false, out_shape);
+      d_h_final = views.view<float>(a.d_h_final, "dHFinal", B * H, false, false, "(B×H)");
+      d_c_final = mixed ? views.view<float>(a.d_c_final, "dCFinal", B * H, false, false, "(B×H)") : nullptr;
+      d_input = views.view<float>(a.d_input, "dInput", in_len, true, true, "(B×L×S)");
+      d_timespans = views.view<float>(a.d_timespans, "dTimespans", BL, false, true, "(B×L)");
+      d_h0 = views.view<float>(a.d_h0, "dH0", B * H, false, true, "(B×H)");
+      d_c0 = mixed ? views.view<float>(a.d_c0, "dC0", B * H, false, true, "(B×H)") : nullptr;
+      d_params = views.view<float>(a.d_params, "dParams", param_count_, true, true, "(the parameter layout)");
+    }
     if (timespans) {
       for (std::size_t i = 0; i < BL; ++i) {
         if (!(timespans[i] > 0.0f) || !std::isfinite(timespans[i])) {
@@ -241,52 +269,40 @@ Napi::Value MlxModel::call(const Napi::CallbackInfo& info, bool backward, bool a
         }
       }
     }
+
+    // What the device reads, copied; where its results go, the baton's native buffers.
+    call.input.assign(input, input + in_len);
     call.timespans = copy_of(timespans, BL);
-    call.h0 = copy_of(views.get<float>(args, "h0", B * H, false, false, "(B×H)"), B * H);
-    if (mixed) call.c0 = copy_of(views.get<float>(args, "c0", B * H, false, false, "(B×H)"), B * H);
+    call.h0 = copy_of(h0, B * H);
+    call.c0 = copy_of(c0, B * H);
+    call.d_output = copy_of(d_output, out_len);
+    call.d_h_final = copy_of(d_h_final, B * H);
+    call.d_c_final = copy_of(d_c_final, B * H);
+    call.want_h_sequence = h_sequence != nullptr;
+    call.want_d_input = d_input != nullptr;
+    call.want_d_timespans = d_timespans != nullptr;
+    call.want_d_h0 = d_h0 != nullptr;
+    call.want_d_c0 = d_c0 != nullptr;
+    call.want_d_params = d_params != nullptr;
+    auto baton = std::make_unique<addon::SequenceBaton<float>>();
+    ResultTargets targets;
+    targets.output = baton->own_output(output, out_len, a.output, "output", false);
+    targets.h_final = baton->own_output(h_final, B * H, a.h_final, "hFinal", false);
+    targets.c_final = baton->own_output(c_final, B * H, a.c_final, "cFinal", false);
+    targets.h_sequence = baton->own_output(h_sequence, BL * H, a.h_sequence, "hSequence", false);
+    targets.d_input = baton->own_output(d_input, in_len, a.d_input, "dInput", false);
+    targets.d_timespans = baton->own_output(d_timespans, BL, a.d_timespans, "dTimespans", false);
+    targets.d_h0 = baton->own_output(d_h0, B * H, a.d_h0, "dH0", false);
+    targets.d_c0 = baton->own_output(d_c0, B * H, a.d_c0, "dC0", false);
+    targets.d_params = baton->own_output(d_params, param_count_, a.d_params, "dParams", true);
 
-    OutputTargets out;
-    auto target = [&](const char* key, std::size_t length, bool required, std::vector<float> SequenceResult::*field,
-                      const std::string& shape_text) {
-      if (views.get<float>(args, key, length, required, true, shape_text)) out.targets.push_back({key, length, field});
-    };
-    target("output", out_len, true, &SequenceResult::output, out_shape);
-    target("hFinal", B * H, true, &SequenceResult::h_final, "(B×H)");
-    if (mixed) target("cFinal", B * H, true, &SequenceResult::c_final, "(B×H)");
-    target("hSequence", BL * H, false, &SequenceResult::h_sequence, "(B×L×H)");
-    call.want_h_sequence = out.targets.back().field == &SequenceResult::h_sequence;
-    if (backward) {
-      call.d_output = copy_of(views.get<float>(args, "dOutput", out_len, true, false, out_shape), out_len);
-      call.d_h_final = copy_of(views.get<float>(args, "dHFinal", B * H, false, false, "(B×H)"), B * H);
-      if (mixed) call.d_c_final = copy_of(views.get<float>(args, "dCFinal", B * H, false, false, "(B×H)"), B * H);
-      const std::size_t before = out.targets.size();
-      target("dInput", BL * S, true, &SequenceResult::d_input, "(B×L×S)");
-      target("dTimespans", BL, false, &SequenceResult::d_timespans, "(B×L)");
-      target("dH0", B * H, false, &SequenceResult::d_h0, "(B×H)");
-      if (mixed) target("dC0", B * H, false, &SequenceResult::d_c0, "(B×H)");
-      target("dParams", param_count_, true, &SequenceResult::d_params, "(the parameter layout)");
-      for (std::size_t i = before; i < out.targets.size(); ++i) {
-        const auto field = out.targets[i].field;
-        call.want_d_input |= field == &SequenceResult::d_input;
-        call.want_d_timespans |= field == &SequenceResult::d_timespans;
-        call.want_d_h0 |= field == &SequenceResult::d_h0;
-        call.want_d_c0 |= field == &SequenceResult::d_c0;
-        call.want_d_params |= field == &SequenceResult::d_params;
-      }
-      const double seed = get_number(env, api, args, "dropoutSeed", 0);
-      if (seed < 0 || seed > 9007199254740991.0 || std::floor(seed) != seed) {
-        throw_range(env, api, "dropoutSeed", "a non-negative safe integer", "number " + addon::format_number(seed));
-      }
-      call.dropout_seed = static_cast<std::uint64_t>(seed);
-    }
-
-    auto host = host_params(env, api, version);
+    auto host = host_params(env, api, a.version);
     if (!async) {
-      SequenceResult result = execute(host, call);
-      write_results(env, api, args, out, result, true);
+      store(execute(host, call), targets);
+      deliver_or_throw(env, api, *baton);
       return env.Undefined();
     }
-    auto* worker = new SequenceWorker(env, this, Value(), args, host, std::move(call), std::move(out), api);
+    auto* worker = new SequenceWorker(env, this, Value(), host, std::move(call), std::move(baton), targets, api);
     Napi::Promise promise = worker->promise();
     worker->Queue();
     return promise;

@@ -36,7 +36,7 @@ function prefixFromPython() {
 function prefixFromSource() {
   const archive = process.env.NCP_SILICON_MLX_SOURCE ?? join(root, '..', 'shared', 'mlx', 'mlx-0.32.1.tar.gz');
   if (!existsSync(archive)) return undefined;
-  say(`building MLX from ${archive} (cached outside the clone; about 12 minutes the first time on 2 cores)`);
+  say(`MLX from the source archive ${archive}: built into a cache outside the clone on first use (about 12 minutes on 2 cores), reused afterwards`);
   const script = join(root, 'scripts', 'mlx', 'build-mlx-from-source.sh');
   const run = spawnSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NCP_SILICON_MLX_SOURCE: archive } });
   if (run.status !== 0) return { failed: `building MLX from ${archive} failed (exit ${run.status})` };
