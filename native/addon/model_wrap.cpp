@@ -101,44 +101,16 @@ Napi::Function ModelWrap::define(Napi::Env env) {
 ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWrap>(info) {
   Napi::Env env = info.Env();
   guarded(env, [&] {
-    if (info.Length() < 1 || !info[0].IsObject()) throw_type(env, "NativeModel", "config", "an object", info[0]);
-    Napi::Object config = info[0].As<Napi::Object>();
-    Napi::Value api = config.Get("api");
-    api_ = api.IsString() ? api.As<Napi::String>().Utf8Value() : std::string("NativeModel");
+    ModelConfig config = read_model_config(env, info[0], "NativeModel");
+    api_ = config.api;
     step_api_ = api_ + ".step";
-    config_ = parse_cell_config(env, api_, config);
-    mixed_memory_ = get_bool(env, api_, config, "mixedMemory", false);
-    proj_size_ = read_size(env, api_, "projSize", config.Get("projSize"), 0, limits::kMaxProjSize, "maxProjSize");
-
-    Napi::Value params = config.Get("params");
-    if (!params.IsTypedArray()) throw_type(env, api_, "params", "Float32Array or Float64Array", params);
-    auto array = params.As<Napi::TypedArray>();
-    if (array.TypedArrayType() != napi_float32_array && array.TypedArrayType() != napi_float64_array) {
-      throw_type(env, api_, "params", "Float32Array or Float64Array", params);
-    }
-    is_double_ = array.TypedArrayType() == napi_float64_array;
-    param_count_ = array.ElementLength();
-    // The cells copy and pack what they read, so a model holds a few times this; refused before any of it.
-    const double param_bytes = static_cast<double>(array.ByteLength());
-    if (param_bytes > limits::kMaxParameterBytes) {
-      throw_limit(env, api_, "params", "at most 1073741824 bytes (LIMITS.maxParameterBytes)",
-                  describe_value(params) + " of " + format_number(param_bytes) + " bytes");
-    }
-    params_ = Napi::Persistent(array);
-
-    Napi::Value offsets = config.Get("offsets");
-    if (!offsets.IsObject()) throw_type(env, api_, "offsets", "an object of parameter offsets", offsets);
-    Napi::Object offsets_obj = offsets.As<Napi::Object>();
-    Napi::Array names = offsets_obj.GetPropertyNames();
-    for (uint32_t i = 0; i < names.Length(); ++i) {
-      const std::string name = names.Get(i).As<Napi::String>().Utf8Value();
-      Napi::Value offset = offsets_obj.Get(name);
-      const double o = offset.IsNumber() ? offset.As<Napi::Number>().DoubleValue() : -1;
-      if (!(o >= 0 && o < static_cast<double>(param_count_)) || std::floor(o) != o) {
-        throw_range(env, api_, "offsets." + name, "an integer offset inside params", describe_value(offset));
-      }
-      offsets_[name] = static_cast<std::size_t>(o);
-    }
+    config_ = config.cell;
+    mixed_memory_ = config.mixed_memory;
+    proj_size_ = config.proj_size;
+    is_double_ = config.params.TypedArrayType() == napi_float64_array;
+    param_count_ = config.params.ElementLength();
+    params_ = Napi::Persistent(config.params);
+    offsets_ = std::move(config.offsets);
     // Build once now, so configuration errors surface at construction and sizes are known.
     if (is_double_) {
       auto model = snapshot<double>(env, 0);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/cell.h"
+#include "core/dropout.h"
 #include "core/memory.h"
 #include "core/work.h"
 
@@ -46,23 +47,6 @@ struct CfcConfig {
 // ncps's LeCun tanh is 1.7159·tanh(0.666·x): 0.666, not LeCun's 2/3 (ncps/torch/cfc_cell.py:33).
 constexpr double lecun_tanh_outer_scale = 1.7159;
 constexpr double lecun_tanh_inner_scale = 0.666;
-
-// The 64 random bits for (key, layer, unit): output number counter + 1 of a SplitMix64 generator seeded
-// with key, counter = layer·2³² + unit. The TypeScript reference has the identical dropoutBits().
-inline std::uint64_t dropout_bits(std::uint64_t key, std::uint32_t layer, std::uint32_t unit) {
-  const std::uint64_t counter = (static_cast<std::uint64_t>(layer) << 32) | unit;
-  std::uint64_t z = key + (counter + 1) * 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-// Whether dropout keeps the unit: u = top 53 bits / 2⁵³ ∈ [0, 1), kept when u ≥ p (probability 1 − p).
-// Compared in double whatever T is, so both backends and both dtypes drop the same units.
-inline bool dropout_keeps(std::uint64_t key, std::uint32_t layer, std::uint32_t unit, double p) {
-  const double u = static_cast<double>(dropout_bits(key, layer, unit) >> 11) * 0x1p-53;
-  return u >= p;
-}
 
 namespace detail {
 

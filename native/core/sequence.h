@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/cell.h"
+#include "core/dropout.h"
 #include "core/lstm.h"
 #include "core/memory.h"
 #include "core/profiler.h"
@@ -73,17 +74,6 @@ class SequenceModelBase {
   virtual void forward(const SequenceForward<T>& io) const = 0;
   virtual void forward_backward(const SequenceForward<T>& io, const SequenceBackward<T>& grads) const = 0;
 };
-
-// The per-(call, sample, step) key handed to cells for dropout masks: splitmix64 finaliser, kept to 53 bits
-// so the TypeScript reference (src/backend/reference/sequence.ts, dropoutKey) can hold it in a number.
-inline std::uint64_t mix_key(std::uint64_t seed, std::uint64_t sample, std::uint64_t step) {
-  std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (sample * 1000003ull + step + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  z ^= z >> 31;
-  z &= (1ull << 53) - 1;
-  return z == 0 ? 1 : z;
-}
 
 template <typename Cell>
 class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {

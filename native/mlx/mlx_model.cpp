@@ -15,8 +15,6 @@ namespace {
 
 using addon::capture_current_exception;
 using addon::describe_value;
-using addon::get_bool;
-using addon::get_int;
 using addon::guarded;
 using addon::PendingError;
 using addon::throw_range;
@@ -141,42 +139,20 @@ Napi::Function MlxModel::define(Napi::Env env) {
 MlxModel::MlxModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MlxModel>(info) {
   Napi::Env env = info.Env();
   guarded(env, [&] {
-    if (info.Length() < 1 || !info[0].IsObject()) throw_type(env, "MlxModel", "config", "an object", info[0]);
-    Napi::Object config = info[0].As<Napi::Object>();
-    Napi::Value api = config.Get("api");
-    api_ = api.IsString() ? api.As<Napi::String>().Utf8Value() : std::string("MlxModel");
-    shape_.cell = addon::parse_cell_config(env, api_, config);
-    shape_.mixed_memory = get_bool(env, api_, config, "mixedMemory", false);
-    shape_.proj_size = get_int(env, api_, config, "projSize", 0, kMaxDim);
-
-    Napi::Value params = config.Get("params");
-    if (params.IsTypedArray() && params.As<Napi::TypedArray>().TypedArrayType() == napi_float64_array) {
+    addon::ModelConfig config = addon::read_model_config(env, info[0], "MlxModel");
+    api_ = config.api;
+    shape_.cell = config.cell;
+    shape_.mixed_memory = config.mixed_memory;
+    shape_.proj_size = config.proj_size;
+    if (config.params.TypedArrayType() == napi_float64_array) {
       throw_range(env, api_, "params",
                   "a Float32Array: the MLX backend computes in float32 only (Metal GPUs have no float64, and MLX's "
                   "CPU float64 evaluates exp and sigmoid in float32); use backend 'cpu' for float64",
-                  describe_value(params));
+                  describe_value(config.params));
     }
-    if (!params.IsTypedArray() || params.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-      throw_type(env, api_, "params", "a Float32Array", params);
-    }
-    auto array = params.As<Napi::TypedArray>();
-    param_count_ = array.ElementLength();
-    params_ = Napi::Persistent(array);
-
-    Napi::Value offsets = config.Get("offsets");
-    if (!offsets.IsObject()) throw_type(env, api_, "offsets", "an object of parameter offsets", offsets);
-    Napi::Object offsets_obj = offsets.As<Napi::Object>();
-    Napi::Array names = offsets_obj.GetPropertyNames();
-    core::ParamOffsets parsed;
-    for (uint32_t i = 0; i < names.Length(); ++i) {
-      const std::string name = names.Get(i).As<Napi::String>().Utf8Value();
-      Napi::Value offset = offsets_obj.Get(name);
-      const double o = offset.IsNumber() ? offset.As<Napi::Number>().DoubleValue() : -1;
-      if (!(o >= 0 && o < static_cast<double>(param_count_)) || std::floor(o) != o) {
-        throw_range(env, api_, "offsets." + name, "an integer offset inside params", describe_value(offset));
-      }
-      parsed[name] = static_cast<std::size_t>(o);
-    }
+    param_count_ = config.params.ElementLength();
+    params_ = Napi::Persistent(config.params);
+    const core::ParamOffsets& parsed = config.offsets;
     slots_ = param_slots(shape_, parsed, param_count_);  // every tensor inside the buffer, or a RangeError
     input_size_ = mlx_backend::input_size(shape_);
     state_size_ = mlx_backend::state_size(shape_);

@@ -3,22 +3,11 @@
 
 #include <algorithm>
 
-#include "core/cfc.h"
+#include "core/dropout.h"
 #include "mlx/mlx_cells.h"
 
 namespace ncp::mlx_backend {
 namespace {
-
-// The per-(call, sample, step) dropout key of the CPU runner (core/sequence.h, mix_key), so both backends drop
-// the same backbone units.
-std::uint64_t step_key(std::uint64_t seed, std::uint64_t sample, std::uint64_t step) {
-  std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (sample * 1000003ull + step + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  z ^= z >> 31;
-  z &= (1ull << 53) - 1;
-  return z == 0 ? 1 : z;
-}
 
 // Keep-and-scale factors of every backbone layer l ≥ 1 at step t: B×U each.
 std::vector<mx::array> dropout_factors(const core::CfcConfig& c, std::uint64_t seed, int batch, int t) {
@@ -27,7 +16,7 @@ std::vector<mx::array> dropout_factors(const core::CfcConfig& c, std::uint64_t s
   for (int l = 1; l < c.backbone_layers; ++l) {
     std::vector<float> f(static_cast<std::size_t>(batch) * c.backbone_units);
     for (int b = 0; b < batch; ++b) {
-      const std::uint64_t key = step_key(seed, b, t);
+      const std::uint64_t key = core::mix_key(seed, b, t);
       for (int j = 0; j < c.backbone_units; ++j) {
         f[static_cast<std::size_t>(b) * c.backbone_units + j] =
             core::dropout_keeps(key, l, j, c.backbone_dropout) ? scale : 0.0f;

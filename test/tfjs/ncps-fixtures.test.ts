@@ -4,21 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fromNcps } from '../../src/io/from-ncps.js';
 import { toTfjs, withTimespans } from '../../src/tfjs/index.js';
+import { modelFromFixture } from '../helpers/fixture-models.js';
 import { flat, loadModelFixture, MODEL_FIXTURES, relativeError } from '../helpers/fixtures.js';
-
-/** The constructor options of each fixture (its `constructor` field) in our camelCase. */
-const OPTIONS: Record<(typeof MODEL_FIXTURES)[number], { kind: 'LTC' | 'CfC'; options: Record<string, unknown> }> = {
-  ltc_autoncp16_4: { kind: 'LTC', options: {} },
-  cfc_wired_autoncp16_4_default: { kind: 'CfC', options: { mode: 'default' } },
-  cfc_wired_autoncp16_4_no_gate: { kind: 'CfC', options: { mode: 'no_gate' } },
-  cfc_wired_autoncp16_4_pure: { kind: 'CfC', options: { mode: 'pure' } },
-  cfc_fc8_default: { kind: 'CfC', options: { mode: 'default' } },
-  cfc_fc8_no_gate: { kind: 'CfC', options: { mode: 'no_gate' } },
-  cfc_fc8_pure: { kind: 'CfC', options: { mode: 'pure' } },
-  cfc_fc8_mixedmemory_tanh: { kind: 'CfC', options: { mixedMemory: true, backboneUnits: 32, activation: 'tanh' } },
-};
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -29,10 +17,7 @@ describe('toTfjs(fromNcps(ncps checkpoint)) against ncps 1.0.1', () => {
     it(`${name}: outputs and input gradients of the float32 timespans run`, () => {
       const fixture = loadModelFixture(name);
       const [B, L, S] = fixture.input.shape;
-      const { kind, options } = OPTIONS[name];
-      const stateDict = Object.fromEntries(fixture.parameters.map((p) => [p.name, { data: flat(p.values), shape: p.shape }]));
-      const structure = fixture.wiring ? { wiring: fixture.wiring } : { units: fixture.state_size };
-      const model = fromNcps(kind, { inputSize: S, ...structure, ...options, dtype: 'float32', returnSequences: fixture.return_sequences }, stateDict);
+      const model = modelFromFixture(name, fixture, 'float32', 'cpu');
       const run = fixture.runs.timespans_float32;
       const layer = toTfjs(model, { timespans: true });
       const x = withTimespans(tf.tensor3d(flat(fixture.input.values), [B, L, S]), tf.tensor2d(flat(fixture.timespans.values), [B, L]));
