@@ -1,0 +1,91 @@
+/**
+ * What the cell reads at each call of an agent (one row of `inputSize` numbers):
+ *   [ logit(c)/4 | standardized features | log1p(elapsed / timeUnit) | per half-life k: 4·m̂_k, log1p(n_k)/4 |
+ *     log1p(outcomes since the agent's last call)/4, their mean residual ]
+ * m̂_k is the agent's residual y − c over revealed outcomes, decayed in clock time with half-life k and shrunk
+ * towards 0 by one pseudo-outcome; n_k its decayed count. These are the policy's own observations of the agent:
+ * the cell sees outcome evidence as it arrives, and its state carries it (and anything else it learns) across
+ * the irregular gaps between calls.
+ */
+import { clampLogit } from './online-logistic.js';
+import type { AgentTable } from './agent-table.js';
+
+export function cellInputSize(featureSize: number, halfLives: number): number {
+  return 1 + featureSize + 1 + 2 * halfLives + 2;
+}
+
+/** Running mean and variance per feature (Welford), for standardizing features the caller passes raw. */
+export class FeatureScaler {
+  /** count, then means, then sums of squared deviations. */
+  readonly stats: Float64Array;
+  constructor(readonly size: number) {
+    this.stats = new Float64Array(1 + 2 * size);
+  }
+
+  /** Standardizes `x` into `out` at `at` (with the stats before this call), then folds `x` into the stats. */
+  scaleAndLearn(x: ArrayLike<number>, out: Float32Array, at: number): void {
+    const s = this.stats, F = this.size;
+    const n = s[0];
+    for (let i = 0; i < F; i++) {
+      const sd = n > 1 ? Math.sqrt(s[1 + F + i] / (n - 1)) : 1;
+      const z = n > 0 ? (x[i] - s[1 + i]) / (sd > 1e-9 ? sd : 1) : 0;
+      out[at + i] = z > 5 ? 5 : z < -5 ? -5 : z;
+    }
+    s[0] = n + 1;
+    for (let i = 0; i < F; i++) {
+      const delta = x[i] - s[1 + i];
+      s[1 + i] += delta / (n + 1);
+      s[1 + F + i] += delta * (x[i] - s[1 + i]);
+    }
+  }
+}
+
+export class CellInputs {
+  readonly size: number;
+  private readonly rates: Float64Array;
+
+  constructor(readonly featureSize: number, halfLivesMs: number[], readonly timeUnitMs: number, readonly agents: AgentTable) {
+    this.size = cellInputSize(featureSize, halfLivesMs.length);
+    this.rates = Float64Array.from(halfLivesMs, (h) => Math.LN2 / h);
+  }
+
+  /** Writes the row of a call into `out` (the agent's memories decayed to `time`; nothing is mutated but the scaler). */
+  write(out: Float32Array, slot: number | undefined, time: number, confidence: number, features: ArrayLike<number>, scaler: FeatureScaler): void {
+    const F = this.featureSize, K = this.rates.length;
+    const c = Math.min(Math.max(confidence, 1e-6), 1 - 1e-6);
+    out[0] = clampLogit(Math.log(c / (1 - c))) / 4;
+    scaler.scaleAndLearn(features, out, 1);
+    let at = 1 + F;
+    const f = this.agents.f;
+    if (slot === undefined || f.calls[slot] === 0) {
+      out.fill(0, at);
+      return;
+    }
+    out[at++] = Math.log1p(Math.max(time - f.lastTime[slot], 0) / this.timeUnitMs);
+    const age = Math.max(time - f.memTime[slot], 0);
+    for (let k = 0; k < K; k++) {
+      const decay = Math.exp(-this.rates[k] * age);
+      const sum = f.memSum[slot * K + k] * decay, weight = f.memWeight[slot * K + k] * decay;
+      out[at++] = (4 * sum) / (weight + 1);
+      out[at++] = Math.log1p(weight) / 4;
+    }
+    const count = f.since[2 * slot];
+    out[at++] = Math.log1p(count) / 4;
+    out[at] = count ? f.since[2 * slot + 1] / count : 0;
+  }
+
+  /** Folds one revealed outcome (residual y − c) into the agent's memories, at the agent's latest time. */
+  remember(slot: number, residual: number): void {
+    const f = this.agents.f, K = this.rates.length;
+    const now = f.lastTime[slot];
+    const age = Math.max(now - f.memTime[slot], 0);
+    for (let k = 0; k < K; k++) {
+      const decay = Math.exp(-this.rates[k] * age);
+      f.memSum[slot * K + k] = f.memSum[slot * K + k] * decay + residual;
+      f.memWeight[slot * K + k] = f.memWeight[slot * K + k] * decay + 1;
+    }
+    f.memTime[slot] = now;
+    f.since[2 * slot] += 1;
+    f.since[2 * slot + 1] += residual;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Calls awaiting their outcome, in slabs, keyed by callId. Each keeps what learning needs once the outcome comes:
+ * the agent (slot + generation), the scores given, and a copy of the BPTT window that ended with this call (cell
+ * inputs, timespans, the state before the window). Oldest first: calls expire after a TTL on the policy clock and
+ * the oldest is dropped when the cap is reached.
+ */
+import { Slabs } from './slabs.js';
+
+function pendingSpecs(units: number, inputs: number, window: number) {
+  return {
+    time: { type: Float64Array, width: 1 },
+    agentSlot: { type: Int32Array, width: 1 },
+    generation: { type: Uint32Array, width: 1 },
+    confidence: { type: Float64Array, width: 1 },
+    cellLogit: { type: Float64Array, width: 1 },
+    probability: { type: Float64Array, width: 1 },
+    length: { type: Uint8Array, width: 1 },
+    isStart: { type: Uint8Array, width: 1 },
+    inputs: { type: Float32Array, width: window * inputs },
+    dt: { type: Float32Array, width: window },
+    state: { type: Float32Array, width: units },
+  };
+}
+
+export class PendingCalls {
+  readonly slabs: Slabs<ReturnType<typeof pendingSpecs>>;
+  /** callId → slot, oldest call first. */
+  readonly slots = new Map<number, number>();
+  expired = 0;
+  dropped = 0;
+  private readonly free: number[] = [];
+  private next = 0;
+
+  constructor(readonly units: number, readonly inputs: number, readonly window: number, readonly cap: number) {
+    this.slabs = new Slabs(pendingSpecs(units, inputs, window), cap);
+  }
+
+  get f(): PendingCalls['slabs']['fields'] {
+    return this.slabs.fields;
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** Bytes per pending call (slabs plus an estimate for the Map entry). */
+  get bytesPerCall(): number {
+    return this.slabs.bytesPerSlot + 40;
+  }
+
+  /** A slot for a new call, dropping the oldest pending call when full. */
+  add(callId: number): number {
+    if (this.slots.size >= this.cap) {
+      const [oldest] = this.slots.keys();
+      this.release(oldest);
+      this.dropped++;
+    }
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      slot = this.next++;
+      this.slabs.ensure(slot);
+    }
+    this.slots.set(callId, slot);
+    return slot;
+  }
+
+  release(callId: number): void {
+    const slot = this.slots.get(callId);
+    if (slot === undefined) return;
+    this.slots.delete(callId);
+    this.free.push(slot);
+  }
+
+  /** Drops calls older than `before` (policy clock, ms). Calls are stored in call order, so this stops early. */
+  expire(before: number): void {
+    const time = this.f.time;
+    for (const [callId, slot] of this.slots) {
+      if (time[slot] >= before) break;
+      this.release(callId);
+      this.expired++;
+    }
+  }
+
+  /** Restores one call at a fresh slot (load). */
+  restore(callId: number): number {
+    const slot = this.next++;
+    this.slabs.ensure(slot);
+    this.slots.set(callId, slot);
+    return slot;
+  }
+}
