@@ -10,6 +10,8 @@
 import { Slabs } from './slabs.js';
 
 export const AGENT_METRICS = 5; // outcomes, Σ log loss, Σ Brier, Σ p, Σ y
+/** Calls per agent whose pending status feeds the overdue inputs (agents/cell-inputs.ts). */
+export const RECENT_CALLS = 64;
 
 export interface AgentLayout {
   units: number;
@@ -34,6 +36,8 @@ function agentSpecs({ units: N, inputs: I, window: W, halfLives: K }: AgentLayou
     bias: { type: Float64Array, width: 1 },
     biasCurvature: { type: Float64Array, width: 1 },
     metrics: { type: Float64Array, width: AGENT_METRICS },
+    recentIds: { type: Float64Array, width: RECENT_CALLS },
+    recentTimes: { type: Float64Array, width: RECENT_CALLS },
   };
 }
 

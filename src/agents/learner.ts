@@ -5,8 +5,10 @@
  * the cell on them (grouped by window length), and applies one clipped Adam update through the training
  * machinery's Optimizer. Windows that start at an agent's first call also train the learned initial state.
  *
- * The loss is the log loss of σ(logit c + o), o the cell's output: the cell learns a correction to the agent's
- * own confidence, and starts as the identity (its output projection is zero).
+ * The cell's output o corrects the agent's confidence: u = logit c + o (zero at first: its output projection
+ * starts at zero). The loss is the log loss of the whole policy's logit z = slope·u + rest, with the calibration
+ * head's slope on u and the rest of its logit (memories, agent bias) as they stood when the outcome came: the
+ * cell learns what the head cannot, rather than re-learning what the head already does.
  */
 import type { SequenceModel } from '../models/sequence-model.js';
 import type { Tensor } from '../models/tensor.js';
@@ -17,6 +19,9 @@ export interface LearningExample {
   length: number;
   isStart: boolean;
   baseLogit: number;
+  /** The head's weight on u and the rest of the policy's logit, when the outcome came. */
+  slope: number;
+  rest: number;
   outcome: number;
   /** length × inputs cell inputs, then length timespans, then the state before the window. */
   data: Float32Array;
@@ -115,7 +120,10 @@ export class CellLearner {
 
   private outputGradient(g: Group, output: ArrayLike<number>, total: number): Tensor {
     const d = new Float32Array(g.members.length);
-    g.members.forEach((e, b) => { d[b] = (sigmoid(clampLogit(e.baseLogit + output[b])) - e.outcome) / total; });
+    g.members.forEach((e, b) => {
+      const z = e.slope * (e.baseLogit + output[b]) + e.rest;
+      d[b] = (e.slope * (sigmoid(clampLogit(z)) - e.outcome)) / total;
+    });
     return { data: d, shape: [g.members.length, 1] };
   }
 

@@ -23,8 +23,8 @@ export interface ConfidencePolicyOptions {
   learningRate?: number;
   /** Learn in call order at fixed points (see docs/agents.md), so runs are reproducible. Default false. */
   deterministic?: boolean;
-  /** λ of the global online Platt head (default 0.9995). */
-  plattForgetting?: number;
+  /** λ of the shared calibration head (default 0.9999: about 10 000 outcomes of memory). */
+  headForgetting?: number;
   /** λ of each agent's bias (calibeating) head (default 0.99). */
   agentForgetting?: number;
   /** Tracked agents; the least recently scored is evicted beyond it (default 10 000). */
@@ -50,7 +50,7 @@ export interface ResolvedPolicyOptions {
   learnBatch: number;
   learningRate: number;
   deterministic: boolean;
-  plattForgetting: number;
+  headForgetting: number;
   agentForgetting: number;
   maxAgents: number;
   maxPending: number;
@@ -61,7 +61,7 @@ export interface ResolvedPolicyOptions {
 
 const KEYS = [
   'featureSize', 'seed', 'cell', 'units', 'timeUnitMs', 'memoryHalfLivesMs', 'window', 'learnBatch', 'learningRate',
-  'deterministic', 'plattForgetting', 'agentForgetting', 'maxAgents', 'maxPending', 'pendingTtlMs', 'maxQueued', 'autosave',
+  'deterministic', 'headForgetting', 'agentForgetting', 'maxAgents', 'maxPending', 'pendingTtlMs', 'maxQueued', 'autosave',
 ];
 
 /** Upper bounds that keep every slab allocation bounded (bytes per agent and per call are in docs/agents.md). */
@@ -103,7 +103,7 @@ export function resolvePolicyOptions(api: string, options: unknown): ResolvedPol
     learnBatch: int('learnBatch', 64, 1, 4096),
     learningRate: num('learningRate', 0.003, { min: 0, max: 1 }),
     deterministic: o.deterministic === undefined ? false : expectBoolean(api, 'options.deterministic', o.deterministic),
-    plattForgetting: num('plattForgetting', 0.9995, { greaterThan: 0, max: 1 }),
+    headForgetting: num('headForgetting', 0.9999, { greaterThan: 0, max: 1 }),
     agentForgetting: num('agentForgetting', 0.99, { greaterThan: 0, max: 1 }),
     maxAgents: int('maxAgents', 10_000, 1, LIMITS.maxAgents),
     maxPending: int('maxPending', 100_000, 1, LIMITS.maxPending),

@@ -29,17 +29,20 @@ function gather(slabs: AnySlabs, slots: number[], prefix: string, out: Record<st
 export function snapshot(policy: ConfidencePolicy): { tensors: Record<string, SafetensorsInput>; metadata: Record<string, string> } {
   const tensors: Record<string, SafetensorsInput> = {};
   for (const [name, t] of Object.entries(policy.model.stateDict())) tensors[`cell.${name}`] = { data: t.data as Float32Array, shape: t.shape };
-  const vec = (data: Float32Array | Float64Array): SafetensorsInput => ({ data: data.slice(), shape: [data.length] });
+  const vec = (data: Float32Array | Float64Array | Int32Array): SafetensorsInput => ({ data: data.slice(), shape: [data.length] });
   tensors['policy.h0'] = vec(policy.h0);
   tensors['optimizer.m'] = vec(policy.learner.optimizer.m as Float32Array);
   tensors['optimizer.v'] = vec(policy.learner.optimizer.v as Float32Array);
   tensors['optimizer.h0Moments'] = vec(policy.learner.h0Moments);
-  tensors['platt.weights'] = vec(policy.calibrator.platt.weights);
-  tensors['platt.curvature'] = vec(policy.calibrator.platt.curvature);
+  tensors['head.weights'] = vec(policy.calibrator.head.weights);
+  tensors['head.curvature'] = vec(policy.calibrator.head.curvature);
   tensors['scaler.stats'] = vec(policy.scaler.stats);
   tensors['metrics.overall'] = vec(policy.overall.sums);
   const agentIds = [...policy.agents.slots.keys()];
-  gather(policy.agents.slabs as AnySlabs, [...policy.agents.slots.values()], 'agents', tensors);
+  const agentSlots = Int32Array.from(policy.agents.slots.values());
+  // Slots are kept as they are: pending calls refer to their agent by slot (and generation).
+  tensors['agents.slot'] = vec(agentSlots);
+  gather(policy.agents.slabs as AnySlabs, [...agentSlots], 'agents', tensors);
   const callIds = Float64Array.from(policy.pending.slots.keys());
   tensors['pending.callId'] = vec(callIds);
   gather(policy.pending.slabs as AnySlabs, [...policy.pending.slots.values()], 'pending', tensors);
@@ -100,18 +103,22 @@ export async function loadPolicy(
   fill(policy.learner.optimizer.m as Float32Array, 'optimizer.m');
   fill(policy.learner.optimizer.v as Float32Array, 'optimizer.v');
   fill(policy.learner.h0Moments, 'optimizer.h0Moments');
-  fill(policy.calibrator.platt.weights, 'platt.weights');
-  fill(policy.calibrator.platt.curvature, 'platt.curvature');
+  fill(policy.calibrator.head.weights, 'head.weights');
+  fill(policy.calibrator.head.curvature, 'head.curvature');
   fill(policy.scaler.stats, 'scaler.stats');
   fill(policy.overall.sums, 'metrics.overall');
   if (!Array.isArray(agentIds) || agentIds.length > policy.options.maxAgents) throw new CheckpointError(`${api}: ${path} lists more agents than maxAgents.`);
-  agentIds.forEach((id, slot) => policy.agents.restore(String(id), slot));
+  const agentSlots = take('agents.slot', agentIds.length) as Int32Array;
+  agentSlots.forEach((slot, i) => {
+    if (!(slot >= 0 && slot < policy.options.maxAgents)) throw new CheckpointError(`${api}: ${path} has agent slot ${slot} outside [0, maxAgents).`);
+    policy.agents.restore(String(agentIds[i]), slot);
+  });
   policy.agents.rebuildFreeList();
-  scatter(policy.agents.slabs as AnySlabs, agentIds.length, 'agents', take);
+  scatter(policy.agents.slabs as AnySlabs, agentSlots, 'agents', take);
   const callIds = take('pending.callId', (tensors['pending.callId']?.data.length ?? 0)) as Float64Array;
   if (callIds.length > policy.options.maxPending) throw new CheckpointError(`${api}: ${path} holds more pending calls than maxPending.`);
   for (const id of callIds) policy.pending.restore(id);
-  scatter(policy.pending.slabs as AnySlabs, callIds.length, 'pending', take);
+  scatter(policy.pending.slabs as AnySlabs, Int32Array.from(callIds, (_, i) => i), 'pending', take);
   policy.learner.optimizer.step = Number(counters.optimizerStep ?? 0);
   policy.learner.steps = Number(counters.learningSteps ?? 0);
   policy.pending.expired = Number(counters.expired ?? 0);
@@ -123,11 +130,13 @@ export async function loadPolicy(
   return policy;
 }
 
-/** Rows 0..count-1 of each field, in slot order (load restores slots densely). */
-function scatter(slabs: AnySlabs, count: number, prefix: string, take: (name: string, length: number) => SafeTensor['data']): void {
-  if (count > 0) slabs.ensure(count - 1);
+/** Row i of each saved field goes to slot slots[i]. */
+function scatter(slabs: AnySlabs, slots: Int32Array, prefix: string, take: (name: string, length: number) => SafeTensor['data']): void {
+  for (const slot of slots) slabs.ensure(slot);
   for (const key of Object.keys(slabs.fields)) {
     const w = slabs.width(key);
-    (slabs.fields[key] as Numeric).set(take(`${prefix}.${key}`, count * w) as never, 0);
+    const rows = take(`${prefix}.${key}`, slots.length * w) as Numeric;
+    const dst = slabs.fields[key] as Numeric;
+    slots.forEach((slot, i) => dst.set(rows.subarray(i * w, (i + 1) * w) as never, slot * w));
   }
 }

@@ -10,9 +10,9 @@ import type { SequenceModel } from '../models/sequence-model.js';
 import { AgentTable } from './agent-table.js';
 import { buildCell } from './build-cell.js';
 import { Calibrator } from './calibrator.js';
-import { CellInputs, FeatureScaler } from './cell-inputs.js';
+import { CellInputs, FeatureScaler, cellInputSize } from './cell-inputs.js';
 import { UnknownCallError } from './errors.js';
-import { CellLearner } from './learner.js';
+import { CellLearner, type LearningExample } from './learner.js';
 import { clampLogit, sigmoid } from './online-logistic.js';
 import { resolvePolicyOptions, type ConfidencePolicyOptions, type ResolvedPolicyOptions } from './options.js';
 import { PendingCalls } from './pending-calls.js';
@@ -65,14 +65,14 @@ export class ConfidencePolicy {
   constructor(options: ConfidencePolicyOptions) {
     const o = (this.options = resolvePolicyOptions('ConfidencePolicy', options));
     const K = o.memoryHalfLivesMs.length;
-    this.inputSize = 1 + o.featureSize + 1 + 2 * K + 2;
+    this.inputSize = cellInputSize(o.featureSize, K);
     this.model = buildCell(o, this.inputSize);
     this.h0 = new Float32Array(this.model.stateSize);
     this.agents = new AgentTable({ units: this.model.stateSize, inputs: this.inputSize, window: o.window, halfLives: K }, o.maxAgents);
     this.pending = new PendingCalls(this.model.stateSize, this.inputSize, o.window, o.maxPending);
-    this.inputs = new CellInputs(o.featureSize, o.memoryHalfLivesMs, o.timeUnitMs, this.agents);
+    this.inputs = new CellInputs(o.featureSize, o.memoryHalfLivesMs, o.timeUnitMs, this.agents, (id) => this.pending.slots.has(id));
     this.scaler = new FeatureScaler(o.featureSize);
-    this.calibrator = new Calibrator(this.agents, o.plattForgetting, o.agentForgetting);
+    this.calibrator = new Calibrator(this.agents, this.inputs.memorySize, o.headForgetting, o.agentForgetting);
     this.learner = new CellLearner(this.model, this.h0, this.inputSize, o.learningRate, o.maxQueued);
     this.batcher = new ScoreBatcher(this);
     this.autosaver = o.autosave && new Autosaver(this, o.autosave);
@@ -112,8 +112,10 @@ export class ConfidencePolicy {
       m[at] += 1; m[at + 1] += pointLogLoss(probability, y); m[at + 2] += (probability - y) ** 2; m[at + 3] += probability; m[at + 4] += y;
       this.inputs.remember(target, y - p.confidence[slot]);
     }
-    this.calibrator.learn(p.cellLogit[slot], target, y);
-    this.learner.enqueue(this.example(slot, y));
+    const u = p.cellLogit[slot], memory = this.lastRowMemory(slot);
+    const slope = this.calibrator.slope, rest = this.calibrator.logit(u, memory, target) - slope * u;
+    this.calibrator.learn(u, memory, target, y);
+    this.learner.enqueue(this.example(slot, y, slope, rest));
     this.pending.release(callId);
     this.counters.outcomes++;
     if (this.options.deterministic) {
@@ -196,9 +198,16 @@ export class ConfidencePolicy {
     await this.autosaver?.flush();
   }
 
-  /** @internal The probability for a cell logit u of an agent slot. */
-  probability(u: number, slot: number): number {
-    return sigmoid(this.calibrator.logit(u, slot));
+  /** @internal The probability for a cell logit u of an agent slot, given the call's cell input row. */
+  probability(u: number, row: Float32Array, slot: number): number {
+    return sigmoid(this.calibrator.logit(u, row.subarray(this.inputs.memoryOffset), slot));
+  }
+
+  /** The outcome memories of a pending call as it was scored (the last row of its window). */
+  private lastRowMemory(slot: number): Float32Array {
+    const W = this.options.window, I = this.inputSize;
+    const at = (slot * W + this.pending.f.length[slot] - 1) * I;
+    return this.pending.f.inputs.subarray(at + this.inputs.memoryOffset, at + I);
   }
 
   /** @internal Records a scored call as pending, copying its BPTT window from the agent's ring. */
@@ -221,7 +230,7 @@ export class ConfidencePolicy {
     return callId;
   }
 
-  private example(slot: number, y: number): import('./learner.js').LearningExample {
+  private example(slot: number, y: number, slope: number, rest: number): LearningExample {
     const p = this.pending.f;
     const W = this.options.window, I = this.inputSize, N = this.model.stateSize;
     const L = p.length[slot];
@@ -230,7 +239,7 @@ export class ConfidencePolicy {
     data.set(p.dt.subarray(slot * W, slot * W + L), L * I);
     data.set(p.state.subarray(slot * N, (slot + 1) * N), L * I + L);
     const c = Math.min(Math.max(p.confidence[slot], 1e-6), 1 - 1e-6);
-    return { length: L, isStart: p.isStart[slot] === 1, baseLogit: clampLogit(Math.log(c / (1 - c))), outcome: y, data };
+    return { length: L, isStart: p.isStart[slot] === 1, baseLogit: clampLogit(Math.log(c / (1 - c))), slope, rest, outcome: y, data };
   }
 
   private startPump(drainPartial: boolean): void {

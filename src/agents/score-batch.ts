@@ -6,6 +6,7 @@
  */
 import { AgentTimeError } from './errors.js';
 import { clampLogit } from './online-logistic.js';
+import { RECENT_CALLS } from './agent-table.js';
 import type { ConfidencePolicy, ScoredCall } from './policy.js';
 import type { CheckedCall } from './validate-call.js';
 
@@ -90,9 +91,11 @@ export class ScoreBatcher {
       f.since[2 * slot + 1] = 0;
       const cc = Math.min(Math.max(c.confidence, 1e-6), 1 - 1e-6);
       const u = clampLogit(Math.log(cc / (1 - cc)) + out[b]);
-      const probability = policy.probability(u, slot);
+      const probability = policy.probability(u, rows.subarray(b * I, (b + 1) * I), slot);
       const callId = policy.addPending(slot, c.time, c.confidence, u, probability);
       results[start + b] = { callId, probability };
+      f.recentIds[slot * RECENT_CALLS + (calls0 % RECENT_CALLS)] = callId;
+      f.recentTimes[slot * RECENT_CALLS + (calls0 % RECENT_CALLS)] = c.time;
       if (c.time > policy.counters.clock) policy.counters.clock = c.time;
     }
     policy.pending.expire(policy.counters.clock - policy.options.pendingTtlMs);
