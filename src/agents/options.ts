@@ -19,7 +19,7 @@ export interface ConfidencePolicyOptions {
   window?: number;
   /** Examples per learning step (default 64). */
   learnBatch?: number;
-  /** Adam learning rate of the cell (default 0.003). */
+  /** Adam learning rate of the cell (default 0.001). */
   learningRate?: number;
   /** Learn in call order at fixed points (see docs/agents.md), so runs are reproducible. Default false. */
   deterministic?: boolean;
@@ -101,7 +101,7 @@ export function resolvePolicyOptions(api: string, options: unknown): ResolvedPol
     memoryHalfLivesMs,
     window: int('window', 4, 1, LIMITS.window),
     learnBatch: int('learnBatch', 64, 1, 4096),
-    learningRate: num('learningRate', 0.003, { min: 0, max: 1 }),
+    learningRate: num('learningRate', 0.001, { min: 0, max: 1 }),
     deterministic: o.deterministic === undefined ? false : expectBoolean(api, 'options.deterministic', o.deterministic),
     headForgetting: num('headForgetting', 0.9999, { greaterThan: 0, max: 1 }),
     agentForgetting: num('agentForgetting', 0.99, { greaterThan: 0, max: 1 }),
