@@ -11,7 +11,8 @@ import { ncpPolicy } from './agents/policy-forecaster.js';
 import { replay, type Forecaster } from './agents/replay.js';
 import { figures, indexStream, type Figures } from './agents/report.js';
 import { batchThroughput, scoreLatency } from './agents/speed.js';
-import { buildStream, readFlightsParquet } from './agents/stream.js';
+import { buildStream } from './agents/stream.js';
+import { readFlightsParquet } from './agents/parquet.js';
 import { renderMarkdown, judgeGoals } from './agents/render.js';
 
 const arg = (name: string, fallback: number): number => {

@@ -16,31 +16,44 @@ export function brier(p: ArrayLike<number>, y: ArrayLike<number>): number {
   return s / p.length;
 }
 
+/**
+ * Indices of `pick` (default all) ordered by p, ties by index: one native sort of packed keys
+ * (p quantized to 2⁻²⁰ in the high bits, the index in the low 22 bits), so 2.77M calls sort in well under a second.
+ */
+export function orderByProbability(p: ArrayLike<number>, pick?: ArrayLike<number>): Int32Array {
+  const n = pick ? pick.length : p.length;
+  const keys = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = pick ? pick[k] : k;
+    keys[k] = Math.floor(Math.min(Math.max(p[i], 0), 1) * 2 ** 20) * 2 ** 22 + i;
+  }
+  keys.sort();
+  return Int32Array.from(keys, (key) => key % 2 ** 22);
+}
+
 /** Equal-mass ECE: sort by p, `bins` groups of (nearly) equal size, Σ n_b |p̄_b − ȳ_b| / n. */
-export function equalMassEce(p: ArrayLike<number>, y: ArrayLike<number>, bins = 15, pick?: ArrayLike<number>): number {
-  const idx = pick ? Array.from(pick) : Array.from({ length: p.length }, (_, i) => i);
-  const n = idx.length;
+export function equalMassEce(p: ArrayLike<number>, y: ArrayLike<number>, bins = 15, pick?: ArrayLike<number>, order = orderByProbability(p, pick)): number {
+  const n = order.length;
   if (n === 0) return NaN;
-  idx.sort((a, b) => p[a] - p[b] || a - b);
   let total = 0;
   for (let b = 0; b < bins; b++) {
     const lo = Math.floor((b * n) / bins), hi = Math.floor(((b + 1) * n) / bins);
     let sp = 0, sy = 0;
-    for (let k = lo; k < hi; k++) { sp += p[idx[k]]; sy += y[idx[k]]; }
+    for (let k = lo; k < hi; k++) { sp += p[order[k]]; sy += y[order[k]]; }
     total += Math.abs(sp - sy);
   }
   return total / n;
 }
 
 /** The ECE a perfectly calibrated predictor shows on the same probabilities: outcomes drawn from p (seeded). */
-export function calibratedEce(p: ArrayLike<number>, bins = 15, seed = 7, draws = 3, pick?: ArrayLike<number>): number {
+export function calibratedEce(p: ArrayLike<number>, bins = 15, seed = 7, draws = 3, pick?: ArrayLike<number>, order = orderByProbability(p, pick)): number {
   let s = seed >>> 0 || 1;
   const next = (): number => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; };
   const y = new Uint8Array(p.length);
   let total = 0;
   for (let d = 0; d < draws; d++) {
     for (let i = 0; i < p.length; i++) y[i] = next() < p[i] ? 1 : 0;
-    total += equalMassEce(p, y, bins, pick);
+    total += equalMassEce(p, y, bins, pick, order);
   }
   return total / draws;
 }
@@ -48,7 +61,7 @@ export function calibratedEce(p: ArrayLike<number>, bins = 15, seed = 7, draws =
 /** AUROC by ranks (ties get their mean rank). */
 export function auroc(p: ArrayLike<number>, y: ArrayLike<number>): number {
   const n = p.length;
-  const idx = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => p[a] - p[b]);
+  const idx = orderByProbability(p);
   let rankSum = 0, pos = 0;
   for (let i = 0; i < n; ) {
     let j = i;

@@ -1,6 +1,6 @@
 /** Every figure the agents benchmark reports for one forecaster's probabilities over the replay. */
 import type { AgentStream } from './stream.js';
-import { auroc, brier, calibratedEce, equalMassEce, groupEce, logLoss } from './metrics.js';
+import { auroc, brier, calibratedEce, equalMassEce, groupEce, logLoss, orderByProbability } from './metrics.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -25,6 +25,7 @@ export interface Figures {
 export interface StreamIndex {
   airportDay: Float64Array;
   month: Int32Array;
+  byMonth: Map<number, Int32Array>;
   gap6h: Int32Array;
   gap24h: Int32Array;
 }
@@ -42,27 +43,29 @@ export function indexStream(s: AgentStream, count: number): StreamIndex {
     if (gap > 24 * HOUR) g24.push(j);
     last[a] = t;
   }
-  return { airportDay, month, gap6h: Int32Array.from(g6), gap24h: Int32Array.from(g24) };
+  const byMonth = new Map<number, number[]>();
+  month.forEach((m, j) => { if (!byMonth.has(m)) byMonth.set(m, []); byMonth.get(m)!.push(j); });
+  const months = new Map([...byMonth].map(([m, list]) => [m, Int32Array.from(list)]));
+  return { airportDay, month, byMonth: months, gap6h: Int32Array.from(g6), gap24h: Int32Array.from(g24) };
 }
 
 function slice(p: Float64Array, y: Uint8Array, pick: ArrayLike<number>): SliceFigures {
-  return { calls: pick.length, logLoss: logLoss(p, y, pick), ece: equalMassEce(p, y, 15, pick), calibratedEce: calibratedEce(p, 15, 7, 3, pick) };
+  const order = orderByProbability(p, pick);
+  return { calls: pick.length, logLoss: logLoss(p, y, pick), ece: equalMassEce(p, y, 15, pick, order), calibratedEce: calibratedEce(p, 15, 7, 3, pick, order) };
 }
 
 export function figures(name: string, seconds: number, p: Float64Array, s: AgentStream, index: StreamIndex): Figures {
   const y = s.outcome.subarray(0, p.length);
   const months: Record<string, SliceFigures> = {};
-  for (const m of new Set(index.month)) {
-    const pick = Int32Array.from({ length: p.length }, (_, j) => j).filter((j) => index.month[j] === m);
-    months[String(m)] = slice(p, y, pick);
-  }
+  for (const [m, pick] of index.byMonth) months[String(m)] = slice(p, y, pick);
+  const order = orderByProbability(p);
   return {
     name,
     seconds,
     logLoss: logLoss(p, y),
     brier: brier(p, y),
-    ece: equalMassEce(p, y, 15),
-    calibratedEce: calibratedEce(p, 15),
+    ece: equalMassEce(p, y, 15, undefined, order),
+    calibratedEce: calibratedEce(p, 15, 7, 3, undefined, order),
     auroc: auroc(p, y),
     airportDayEce: groupEce(p, y, index.airportDay),
     months,

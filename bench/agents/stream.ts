@@ -6,10 +6,9 @@
  *
  * The agent's raw confidence is a logistic model fitted on 1–14 January and then frozen: hour of day (two
  * harmonics), day of week (one-hot), log distance and a per-airport intercept (ridge). The calls that are replayed
- * are the ones from 15 January on.
+ * are the ones from 15 January on. (No package imports here, so notebooks can load this file; the parquet reader
+ * is bench/agents/parquet.ts.)
  */
-import { asyncBufferFromFile, parquetRead } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { readFileSync } from 'node:fs';
 
 export const DELAY_THRESHOLD_MIN = 15;
@@ -37,20 +36,13 @@ export interface AgentStream {
   fitCalls: number;
 }
 
-export async function readFlightsParquet(path: string): Promise<FlightRows> {
-  const file = await asyncBufferFromFile(path);
-  let columns: unknown[][] = [];
-  await parquetRead({ file, compressors, columns: ['date', 'delay', 'distance', 'origin'], rowFormat: 'array', onComplete: (rows) => { columns = rows as unknown[][]; } });
-  return fromRows(columns.map((r) => [r[0] as Date, Number(r[1]), Number(r[2]), r[3] as string]));
-}
-
 /** flights-*.json rows ({date: 'YYYY/MM/DD HH:MM', delay, distance, origin}), for tests and notebooks. */
 export function readFlightsJson(path: string): FlightRows {
   const rows = JSON.parse(readFileSync(path, 'utf8')) as { date: string; delay: number; distance: number; origin: string }[];
   return fromRows(rows.map((r) => [new Date(r.date.replace(/\//g, '-').replace(' ', 'T') + ':00Z'), r.delay, r.distance, r.origin]));
 }
 
-function fromRows(rows: [Date, number, number, string][]): FlightRows {
+export function fromRows(rows: [Date, number, number, string][]): FlightRows {
   const n = rows.length;
   const index = new Map<string, number>();
   const out: FlightRows = { time: new Float64Array(n), delay: new Float64Array(n), distance: new Float64Array(n), origin: new Int32Array(n), airports: [] };
