@@ -21,16 +21,17 @@ export class Calibrator {
     this.row = new Float64Array(2 + memories);
   }
 
-  private fill(u: number, memory: ArrayLike<number>): Float64Array {
+  /** The head's row: u, 1, then `memories` numbers of `memory` from `at`. */
+  private fill(u: number, memory: ArrayLike<number>, at: number): Float64Array {
     this.row[0] = u;
     this.row[1] = 1;
-    for (let i = 0; i < this.memories; i++) this.row[2 + i] = memory[i];
+    for (let i = 0; i < this.memories; i++) this.row[2 + i] = memory[at + i];
     return this.row;
   }
 
-  logit(u: number, memory: ArrayLike<number>, slot: number | undefined): number {
+  logit(u: number, memory: ArrayLike<number>, at: number, slot: number | undefined): number {
     const bias = slot === undefined ? 0 : this.agents.f.bias[slot];
-    return clampLogit(this.head.logit(this.fill(u, memory)) + bias);
+    return clampLogit(this.head.logit(this.fill(u, memory, at)) + bias);
   }
 
   /** The head's weight on u. */
@@ -39,8 +40,8 @@ export class Calibrator {
   }
 
   /** One outcome: the agent's bias (when the agent is still tracked) and the shared head both step. */
-  learn(u: number, memory: ArrayLike<number>, slot: number | undefined, y: number): void {
-    const row = this.fill(u, memory);
+  learn(u: number, memory: ArrayLike<number>, at: number, slot: number | undefined, y: number): void {
+    const row = this.fill(u, memory, at);
     const shared = this.head.logit(row);
     if (slot === undefined) {
       this.head.update(row, y);

@@ -71,16 +71,16 @@ export class CellInputs {
     this.rates = Float64Array.from(halfLivesMs, (h) => Math.LN2 / h);
   }
 
-  /** Writes the row of a call into `out` (the agent's memories decayed to `time`; nothing is mutated but the scaler). */
-  write(out: Float32Array, slot: number | undefined, time: number, confidence: number, features: ArrayLike<number>, scaler: FeatureScaler): void {
+  /** Writes the row of a call into `out` from `start` (the agent's memories decayed to `time`; nothing is mutated but the scaler). */
+  write(out: Float32Array, start: number, slot: number | undefined, time: number, confidence: number, features: ArrayLike<number>, scaler: FeatureScaler): void {
     const F = this.featureSize, K = this.rates.length;
     const c = Math.min(Math.max(confidence, 1e-6), 1 - 1e-6);
-    out[0] = clampLogit(Math.log(c / (1 - c))) / 4;
-    scaler.scaleAndLearn(features, out, 1);
-    let at = 1 + F;
+    out[start] = clampLogit(Math.log(c / (1 - c))) / 4;
+    scaler.scaleAndLearn(features, out, start + 1);
+    let at = start + 1 + F;
     const f = this.agents.f;
     if (slot === undefined || f.calls[slot] === 0) {
-      out.fill(0, at);
+      for (; at < start + this.size; at++) out[at] = 0;
       return;
     }
     out[at++] = Math.log1p(Math.max(time - f.lastTime[slot], 0) / this.timeUnitMs);

@@ -17,7 +17,7 @@ import { clampLogit, sigmoid } from './online-logistic.js';
 import { resolvePolicyOptions, type ConfidencePolicyOptions, type ResolvedPolicyOptions } from './options.js';
 import { PendingCalls } from './pending-calls.js';
 import { RunningCalibration } from './running-metrics.js';
-import { ScoreBatcher } from './score-batch.js';
+import { ScoreBatcher, copy } from './score-batch.js';
 import { checkCall, checkOutcome, type AgentCall } from './validate-call.js';
 import { AGENT_METRICS } from './agent-table.js';
 import { pointLogLoss } from './running-metrics.js';
@@ -112,9 +112,9 @@ export class ConfidencePolicy {
       m[at] += 1; m[at + 1] += pointLogLoss(probability, y); m[at + 2] += (probability - y) ** 2; m[at + 3] += probability; m[at + 4] += y;
       this.inputs.remember(target, y - p.confidence[slot]);
     }
-    const u = p.cellLogit[slot], memory = this.lastRowMemory(slot);
-    const slope = this.calibrator.slope, rest = this.calibrator.logit(u, memory, target) - slope * u;
-    this.calibrator.learn(u, memory, target, y);
+    const u = p.cellLogit[slot], memoryAt = this.lastRowMemory(slot);
+    const slope = this.calibrator.slope, rest = this.calibrator.logit(u, p.inputs, memoryAt, target) - slope * u;
+    this.calibrator.learn(u, p.inputs, memoryAt, target, y);
     this.learner.enqueue(this.example(slot, y, slope, rest));
     this.pending.release(callId);
     this.counters.outcomes++;
@@ -199,15 +199,14 @@ export class ConfidencePolicy {
   }
 
   /** @internal The probability for a cell logit u of an agent slot, given the call's cell input row. */
-  probability(u: number, row: Float32Array, slot: number): number {
-    return sigmoid(this.calibrator.logit(u, row.subarray(this.inputs.memoryOffset), slot));
+  probability(u: number, rows: Float32Array, at: number, slot: number): number {
+    return sigmoid(this.calibrator.logit(u, rows, at + this.inputs.memoryOffset, slot));
   }
 
-  /** The outcome memories of a pending call as it was scored (the last row of its window). */
-  private lastRowMemory(slot: number): Float32Array {
+  /** Where the outcome memories of a pending call, as it was scored, start in the pending inputs (its window's last row). */
+  private lastRowMemory(slot: number): number {
     const W = this.options.window, I = this.inputSize;
-    const at = (slot * W + this.pending.f.length[slot] - 1) * I;
-    return this.pending.f.inputs.subarray(at + this.inputs.memoryOffset, at + I);
+    return (slot * W + this.pending.f.length[slot] - 1) * I + this.inputs.memoryOffset;
   }
 
   /** @internal Records a scored call as pending, copying its BPTT window from the agent's ring. */
@@ -223,9 +222,9 @@ export class ConfidencePolicy {
     p.length[ps] = length; p.isStart[ps] = calls <= W ? 1 : 0;
     for (let k = 0; k < length; k++) {
       const r = (calls - length + k) % W; // ring position of the k-th call of the window
-      p.inputs.set(a.ringInputs.subarray((slot * W + r) * I, (slot * W + r + 1) * I), (ps * W + k) * I);
+      copy(a.ringInputs, (slot * W + r) * I, p.inputs, (ps * W + k) * I, I);
       p.dt[ps * W + k] = a.ringDt[slot * W + r];
-      if (k === 0) p.state.set(a.ringState.subarray((slot * W + r) * N, (slot * W + r + 1) * N), ps * N);
+      if (k === 0) copy(a.ringState, (slot * W + r) * N, p.state, ps * N, N);
     }
     return callId;
   }

@@ -66,9 +66,10 @@ export class ScoreBatcher {
     for (let b = 0; b < B; b++) {
       const c = calls[start + b];
       const slot = agents.slots.get(c.agentId);
-      inputs.write(rows.subarray(b * I, (b + 1) * I), slot, c.time, c.confidence, c.features, scaler);
+      inputs.write(rows, b * I, slot, c.time, c.confidence, c.features, scaler);
       const known = slot !== undefined && f.calls[slot] > 0;
-      states.set(known ? f.state.subarray(slot * N, (slot + 1) * N) : policy.h0, b * N);
+      if (known) copy(f.state, slot * N, states, b * N, N);
+      else copy(policy.h0, 0, states, b * N, N);
       dts[b] = known ? Math.max(c.time - f.lastTime[slot], MIN_ELAPSED_MS) / policy.options.timeUnitMs : 1;
     }
     const result = model.step({ data: rows, shape: [B, I] }, { data: states, shape: [B, N] }, { data: dts, shape: [B] });
@@ -80,10 +81,10 @@ export class ScoreBatcher {
       const slot = agents.touch(c.agentId) ?? agents.admit(c.agentId);
       const calls0 = f.calls[slot];
       const r = calls0 % W;
-      f.ringInputs.set(rows.subarray(b * I, (b + 1) * I), (slot * W + r) * I);
+      copy(rows, b * I, f.ringInputs, (slot * W + r) * I, I);
       f.ringDt[slot * W + r] = dts[b];
-      f.ringState.set(states.subarray(b * N, (b + 1) * N), (slot * W + r) * N);
-      f.state.set(next.subarray(b * N, (b + 1) * N), slot * N);
+      copy(states, b * N, f.ringState, (slot * W + r) * N, N);
+      copy(next, b * N, f.state, slot * N, N);
       f.lastTime[slot] = c.time;
       if (calls0 === 0) f.memTime[slot] = c.time;
       f.calls[slot] = calls0 + 1;
@@ -91,7 +92,7 @@ export class ScoreBatcher {
       f.since[2 * slot + 1] = 0;
       const cc = Math.min(Math.max(c.confidence, 1e-6), 1 - 1e-6);
       const u = clampLogit(Math.log(cc / (1 - cc)) + out[b]);
-      const probability = policy.probability(u, rows.subarray(b * I, (b + 1) * I), slot);
+      const probability = policy.probability(u, rows, b * I, slot);
       const callId = policy.addPending(slot, c.time, c.confidence, u, probability);
       results[start + b] = { callId, probability };
       f.recentIds[slot * RECENT_CALLS + (calls0 % RECENT_CALLS)] = callId;
@@ -100,4 +101,9 @@ export class ScoreBatcher {
     }
     policy.pending.expire(policy.counters.clock - policy.options.pendingTtlMs);
   }
+}
+
+/** Element copy: for the few numbers of one row, a loop beats creating a subarray view to set() from. */
+export function copy(from: ArrayLike<number>, at: number, to: Float32Array, into: number, count: number): void {
+  for (let i = 0; i < count; i++) to[into + i] = from[at + i];
 }
