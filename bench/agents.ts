@@ -2,9 +2,10 @@
  * The agents benchmark (issue 13, docs/agents.md): flights-3m.parquet replayed as a stream of agent calls, every
  * baseline and the NCP confidence policy in the same run, prequential (score, then learn on reveal), one pass.
  *   npm run bench:agents [-- --calls N] [--seeds K]
- * Writes bench/results/agents.json and bench/results/agents.md.
+ * Writes bench/results/agents.json and bench/results/agents.md. `-- --render` only re-judges the goals and
+ * re-renders agents.md from agents.json (after a change to bench/agents/render.ts).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as baselines from './agents/baselines.js';
 import { ncpPolicy } from './agents/policy-forecaster.js';
@@ -21,6 +22,15 @@ const arg = (name: string, fallback: number): number => {
 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const out = `${root}bench/results`;
+if (process.argv.includes('--render')) {
+  const saved = JSON.parse(readFileSync(`${out}/agents.json`, 'utf8'));
+  saved.goals = judgeGoals(saved.policies, saved.baselines, saved.latency, saved.throughput);
+  writeFileSync(`${out}/agents.json`, JSON.stringify(saved, null, 2) + '\n');
+  writeFileSync(`${out}/agents.md`, renderMarkdown(saved));
+  console.log('re-rendered bench/results/agents.md');
+  process.exit(0);
+}
 const t0 = performance.now();
 const rows = await readFlightsParquet(`${root}node_modules/vega-datasets/data/flights-3m.parquet`);
 const stream = buildStream(rows);
@@ -52,7 +62,6 @@ console.log(`scoreBatch(): ${Math.round(throughput.callsPerSecond)} calls/s with
 
 const goals = judgeGoals(policies, results, latency, throughput);
 const report = { date: new Date().toISOString(), calls: count, agents: stream.airports.length, loadSeconds, baselines: results, policies, latency, throughput, goals };
-const out = `${root}bench/results`;
 mkdirSync(out, { recursive: true });
 writeFileSync(`${out}/agents.json`, JSON.stringify(report, null, 2) + '\n');
 writeFileSync(`${out}/agents.md`, renderMarkdown(report));
