@@ -47,9 +47,14 @@ export class PendingCalls {
     return this.slots.size;
   }
 
-  /** Bytes per pending call (slabs plus an estimate for the Map entry). */
+  /** Bytes per pending call (slabs, up to two FIFO entries, and an estimate for the Map entry). */
   get bytesPerCall(): number {
-    return this.slabs.bytesPerSlot + 40;
+    return this.slabs.bytesPerSlot + 16 + 40;
+  }
+
+  /** Bytes held now by the slabs and the FIFO. */
+  get allocatedBytes(): number {
+    return this.slabs.allocatedBytes + this.fifo.byteLength;
   }
 
   /** A slot for a new call, dropping the oldest pending call when full. */

@@ -158,7 +158,7 @@ export class ConfidencePolicy {
       queuedExamples: this.learner.queued,
       bytesPerAgent: agentBytes,
       bytesPerPendingCall: this.pending.bytesPerCall,
-      bytes: this.agents.slabs.allocatedBytes + this.pending.slabs.allocatedBytes + modelBytes + queuedBytes,
+      bytes: this.agents.slabs.allocatedBytes + this.pending.allocatedBytes + modelBytes + queuedBytes,
     };
   }
 
