@@ -17,9 +17,9 @@ export interface ConfidencePolicyOptions {
   memoryHalfLivesMs?: number[];
   /** Calls per BPTT window (default 4). */
   window?: number;
-  /** Examples per learning step (default 64). */
+  /** Examples per learning step (default 256: each step makes the next score() re-read the parameters). */
   learnBatch?: number;
-  /** Adam learning rate of the cell (default 0.001). */
+  /** Adam learning rate of the cell (default 0.002). */
   learningRate?: number;
   /** Learn in call order at fixed points (see docs/agents.md), so runs are reproducible. Default false. */
   deterministic?: boolean;
@@ -100,8 +100,8 @@ export function resolvePolicyOptions(api: string, options: unknown): ResolvedPol
     timeUnitMs: num('timeUnitMs', 3_600_000, { greaterThan: 0 }),
     memoryHalfLivesMs,
     window: int('window', 4, 1, LIMITS.window),
-    learnBatch: int('learnBatch', 64, 1, 4096),
-    learningRate: num('learningRate', 0.001, { min: 0, max: 1 }),
+    learnBatch: int('learnBatch', 256, 1, 4096),
+    learningRate: num('learningRate', 0.002, { min: 0, max: 1 }),
     deterministic: o.deterministic === undefined ? false : expectBoolean(api, 'options.deterministic', o.deterministic),
     headForgetting: num('headForgetting', 0.9999, { greaterThan: 0, max: 1 }),
     agentForgetting: num('agentForgetting', 0.99, { greaterThan: 0, max: 1 }),
