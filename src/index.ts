@@ -74,3 +74,6 @@ export type {
   TrainSlice,
   SystemInfo,
 } from './monitor/index.js';
+
+export { ConfidencePolicy, withConfidence, UnknownCallError, AgentTimeError } from './agents/index.js';
+export type * from './agents/index.js';
