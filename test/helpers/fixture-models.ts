@@ -1,6 +1,7 @@
 /** The ncps fixtures as models of ours: each fixture's constructor arguments and state dict through fromNcps. */
 import { fromNcps } from '../../src/io/from-ncps.js';
-import type { SequenceModel } from '../../src/models/sequence-model.js';
+import type { CfC } from '../../src/models/cfc.js';
+import type { LTC } from '../../src/models/ltc.js';
 import type { Dtype } from '../../src/models/tensor.js';
 import { flat, type MODEL_FIXTURES, type ModelFixture } from './fixtures.js';
 
@@ -16,7 +17,7 @@ const FIXTURE_CONFIGS: Record<(typeof MODEL_FIXTURES)[number], { kind: 'LTC' | '
   cfc_fc8_mixedmemory_tanh: { kind: 'CfC', options: { mixedMemory: true, backboneUnits: 32, activation: 'tanh' } },
 };
 
-export function modelFromFixture(name: (typeof MODEL_FIXTURES)[number], fixture: ModelFixture, dtype: Dtype, backend: 'cpu' | 'reference', batchFirst = true): SequenceModel {
+export function modelFromFixture(name: (typeof MODEL_FIXTURES)[number], fixture: ModelFixture, dtype: Dtype, backend: 'cpu' | 'reference', batchFirst = true): LTC | CfC {
   const { kind, options } = FIXTURE_CONFIGS[name];
   const stateDict = Object.fromEntries(fixture.parameters.map((p) => [p.name, { data: flat(p.values), shape: p.shape }]));
   const structure = fixture.wiring ? { wiring: fixture.wiring } : { units: fixture.state_size };
