@@ -80,6 +80,8 @@ echo "test:sanitize: built $addon in $(( $(date +%s) - start )) s"
 rm -rf "$logs"
 mkdir -p "$logs"
 export NCP_SILICON_ADDON_PATH="$addon"
+# Tests that compare measured speeds with uninstrumented code skip that comparison (test/monitor/calibrate.test.ts).
+export NCP_SILICON_SANITIZED=1
 # detect_leaks=0: Node is not built for LeakSanitizer and keeps its heap at exit. Reports go to files (one per
 # process, suffixed with its pid), which catches those of workers whose output vitest would not show.
 export ASAN_OPTIONS="detect_leaks=0:log_path=$logs/asan:handle_segv=1:detect_stack_use_after_return=0:allow_user_segv_handler=1"

@@ -44,11 +44,15 @@ describe('calibrate()', () => {
     expect(first.durationMs).toBeLessThanOrEqual(elapsedMs + 1);
     expect(first.machineKey).toContain(first.cpuModel);
 
-    // Same order of magnitude as a plain memcpy: the triad runs on every thread, so it may be faster.
-    const memcpy = memcpyBytesPerSecond();
-    const ratio = first.memoryBandwidthBytesPerSecond / memcpy;
-    expect(ratio).toBeGreaterThan(0.25);
-    expect(ratio).toBeLessThan(8);
+    // Same order of magnitude as a plain memcpy: the triad runs on every thread, so it may be faster. Not under
+    // npm run test:sanitize, where the triad is ASan-instrumented and libc's memcpy is not: the ratio then
+    // measures the instrumentation, not the ceiling.
+    if (process.env.NCP_SILICON_SANITIZED !== '1') {
+      const memcpy = memcpyBytesPerSecond();
+      const ratio = first.memoryBandwidthBytesPerSecond / memcpy;
+      expect(ratio).toBeGreaterThan(0.25);
+      expect(ratio).toBeLessThan(8);
+    }
 
     const again = await calibrate({ cacheDir });
     expect(again.cached).toBe(true);
