@@ -33,6 +33,7 @@ export interface ProfileCliOptions {
   json?: string;
   trace?: string;
   recalibrate?: boolean;
+  force?: boolean;
 }
 
 /** Adds the `profile` command to the CLI. */
@@ -55,6 +56,7 @@ export function registerProfile(program: Command): void {
     .option('--json <file>', 'also write the JSON report')
     .option('--trace <file>', 'also write a Chrome trace (Perfetto, chrome://tracing)')
     .option('--recalibrate', 'measure the ceilings again instead of using the cached ones')
+    .option('--force', 'with --recalibrate: store the new ceilings even when they look contended or are lower than the cached ones')
     .action((checkpoint: string | undefined, options: ProfileCliOptions) => runProfile(checkpoint, options));
 }
 
@@ -65,7 +67,12 @@ export async function runProfile(checkpoint: string | undefined, o: ProfileCliOp
   const { batch: B, steps: L } = o;
   // Training draws 4·B samples of L steps; checked before any of the synthetic data is allocated.
   checkBatchSteps('ncp-silicon profile', '--batch × --steps (× 4 training samples per batch)', o.epochs > 0 ? 4 * B : B, L, `--batch ${B} --steps ${L}`);
-  const ceilings = await calibrate({ remeasure: o.recalibrate === true });
+  const ceilings = await calibrate({ remeasure: o.recalibrate === true, force: o.force === true });
+  if (ceilings.rejected) {
+    console.warn(`ncp-silicon profile: the new calibration looks contended and was not stored (${ceilings.rejected.reasons.join('; ')}); using the cached ceilings. --force stores it anyway.`);
+  } else if (ceilings.contention?.suspect) {
+    console.warn(`ncp-silicon profile: the ceilings were measured on a busy machine (${ceilings.contention.reasons.join('; ')}); ratios to them may be too high.`);
+  }
   const input = uniform(model, [B, L, S], 1);
   const timespans = { data: fill(new (arrayTypeOf(model.dtype))(B * L), 2, 0.5, 1.5), shape: [B, L] };
   model.forward(input, { timespans }); // warm-up: builds the native model and the scratch arenas
