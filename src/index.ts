@@ -53,7 +53,8 @@ export type { SafeTensor, SafetensorsDtype } from './io/safetensors.js';
 export { fromNcps, type NcpsModelConfig } from './io/from-ncps.js';
 
 export { exportOnnx, OnnxPolicy, COREML_MLPROGRAM_OPS } from './onnx/index.js';
-export type { ExportOnnxOptions, OnnxPolicyOptions, OnnxExecutionProvider, OnnxProvider, OnnxModelInfo } from './onnx/index.js';
+export { onnxRuntimeInfo } from './onnx/index.js';
+export type { ExportOnnxOptions, OnnxPolicyOptions, OnnxExecutionProvider, OnnxProvider, OnnxModelInfo, OnnxRuntimeInfo } from './onnx/index.js';
 
 export { fit, evaluate, predict, Trainer, TrainingDivergedError, NonFiniteGradientError, TrainerBusyError } from './train/index.js';
 export type * from './train/index.js'; // TrainData, FitOptions, History, … (listed once, in train/index.ts)
@@ -64,6 +65,9 @@ export type {
   MemorySnapshot,
   Calibration,
   CalibrateOptions,
+  CeilingFigures,
+  ContentionReport,
+  CeilingCheck,
   AppleChipDatasheet,
   ProfileOptions,
   KernelCallRecord,

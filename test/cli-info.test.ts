@@ -8,11 +8,11 @@ import { runInfo } from '../src/cli/info.js';
 describe('ncp-silicon info', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it('prints backends, SIMD and threads, and writes an SVG of the AutoNCP wiring', () => {
+  it('prints backends, SIMD and threads, and writes an SVG of the AutoNCP wiring', async () => {
     const lines: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
     const out = join(mkdtempSync(join(tmpdir(), 'ncp-info-')), 'wiring.svg');
-    runInfo({ out, units: 16, outputs: 4, inputs: 6 });
+    await runInfo({ out, units: 16, outputs: 4, inputs: 6 }); // async: it asks onnxruntime-node (an import)
     const text = lines.join('\n');
     expect(text).toMatch(/compiled backends\s+cpu/);
     expect(text).toMatch(/SIMD\s+(avx2\+fma|avx512|neon|scalar)/);
@@ -23,10 +23,10 @@ describe('ncp-silicon info', () => {
     expect(svg).toContain('AutoNCP(16, 4)');
   });
 
-  it('--json prints backendInfo() as JSON', () => {
+  it('--json prints backendInfo() as JSON', async () => {
     const lines: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
-    runInfo({ out: '/dev/null', units: 16, outputs: 4, inputs: 6, json: true });
+    await runInfo({ out: '/dev/null', units: 16, outputs: 4, inputs: 6, json: true });
     const info = JSON.parse(lines.join('\n'));
     expect(info.compiledBackends).toContain('cpu');
     expect(typeof info.numThreads).toBe('number');

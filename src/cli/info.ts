@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { backendInfo } from '../backend/info.js';
+import { describeOnnxRuntime, onnxRuntimeInfo } from '../onnx/runtime-info.js';
 import { AutoNCP } from '../wiring/index.js';
 
 export interface InfoOptions {
@@ -11,10 +12,11 @@ export interface InfoOptions {
   json?: boolean;
 }
 
-export function runInfo(options: InfoOptions): void {
+export async function runInfo(options: InfoOptions): Promise<void> {
   const info = backendInfo();
+  const onnxRuntime = await onnxRuntimeInfo();
   if (options.json) {
-    console.log(JSON.stringify(info, null, 2));
+    console.log(JSON.stringify({ ...info, onnxRuntime }, null, 2));
     return;
   }
   const rows: [string, string][] = [
@@ -28,6 +30,7 @@ export function runInfo(options: InfoOptions): void {
   if (info.compiler) rows.push(['compiler', info.compiler]);
   if (info.apple) rows.push(['Apple GPU', `${info.apple.chip} / ${info.apple.gpuName}`]);
   for (const b of info.backends) rows.push([`backend ${b.name}`, b.available ? 'available' : `unavailable: ${b.reason}`]);
+  rows.push(['onnxruntime', describeOnnxRuntime(onnxRuntime)]);
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
 

@@ -9,6 +9,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { READABLE_HELP } from './help-format.js';
 import { runInfo } from './info.js';
 import { runDemoCommand } from './demo.js';
 import { DEMO_DEFAULTS } from '../demo/run-demo.js';
@@ -31,7 +32,8 @@ export function buildProgram(
     .name('ncp-silicon')
     .description('Neural Circuit Policies (LTC, CfC) for TypeScript, with fused native kernels.')
     .showHelpAfterError('(add --help for usage)')
-    .version(packageVersion(), '-V, --version', 'print the ncp-silicon version');
+    .version(packageVersion(), '-V, --version', 'print the ncp-silicon version')
+    .configureHelp(READABLE_HELP);
   configure?.(program);
 
   program

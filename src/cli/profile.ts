@@ -1,8 +1,8 @@
 /**
  * `ncp-silicon profile [checkpoint]`: calibrates this machine (cached), then profiles a model's forward pass,
  * single steps and (unless --epochs 0) training on synthetic data, and writes the HTML report (plus Markdown,
- * JSON and a Chrome trace when asked). The model is a checkpoint from saveModel/Trainer.save, or an AutoNCP- or
- * fully-connected-wired LTC / CfC built from the options.
+ * JSON and a Chrome trace when asked). The model is a checkpoint from saveModel/Trainer.save, or an AutoNCP-wired
+ * LTC / CfC built from the options, or (--wiring fc) the one `new LTC(inputs, units)` / `new CfC(inputs, units)` builds.
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -16,7 +16,7 @@ import { arrayTypeOf, type Tensor } from '../models/tensor.js';
 import { calibrate } from '../monitor/calibrate.js';
 import { startProfile } from '../monitor/profile.js';
 import { fit } from '../train/fit.js';
-import { AutoNCP, FullyConnected } from '../wiring/index.js';
+import { AutoNCP } from '../wiring/index.js';
 
 export interface ProfileCliOptions {
   cell: 'ltc' | 'cfc';
@@ -33,6 +33,7 @@ export interface ProfileCliOptions {
   json?: string;
   trace?: string;
   recalibrate?: boolean;
+  force?: boolean;
 }
 
 /** Adds the `profile` command to the CLI. */
@@ -42,9 +43,9 @@ export function registerProfile(program: Command): void {
     .description('profile a model (forward, step, training) against this machine\'s measured ceilings and write an HTML report')
     .argument('[checkpoint]', 'a model or trainer checkpoint (.safetensors); default: a new model from the options below')
     .option('--cell <kind>', 'ltc or cfc (without a checkpoint)', parseChoice(['ltc', 'cfc']), 'ltc')
-    .option('--wiring <kind>', 'autoncp or fc (fully connected)', parseChoice(['autoncp', 'fc']), 'autoncp')
+    .option('--wiring <kind>', 'autoncp, or fc: the model new LTC(inputs, units) / new CfC(inputs, units) builds', parseChoice(['autoncp', 'fc']), 'autoncp')
     .option('--units <n>', 'neurons', parsePositive, 64)
-    .option('--outputs <n>', 'motor neurons (AutoNCP)', parsePositive, 8)
+    .option('--outputs <n>', 'motor neurons (AutoNCP only)', parsePositive, 8)
     .option('--inputs <n>', 'input features', parsePositive, 16)
     .option('--batch <n>', 'batch size B', parsePositive, 64)
     .option('--steps <n>', 'sequence length L', parsePositive, 100)
@@ -55,6 +56,7 @@ export function registerProfile(program: Command): void {
     .option('--json <file>', 'also write the JSON report')
     .option('--trace <file>', 'also write a Chrome trace (Perfetto, chrome://tracing)')
     .option('--recalibrate', 'measure the ceilings again instead of using the cached ones')
+    .option('--force', 'with --recalibrate: store the new ceilings even when they look contended or are lower than the cached ones')
     .action((checkpoint: string | undefined, options: ProfileCliOptions) => runProfile(checkpoint, options));
 }
 
@@ -65,7 +67,12 @@ export async function runProfile(checkpoint: string | undefined, o: ProfileCliOp
   const { batch: B, steps: L } = o;
   // Training draws 4·B samples of L steps; checked before any of the synthetic data is allocated.
   checkBatchSteps('ncp-silicon profile', '--batch × --steps (× 4 training samples per batch)', o.epochs > 0 ? 4 * B : B, L, `--batch ${B} --steps ${L}`);
-  const ceilings = await calibrate({ remeasure: o.recalibrate === true });
+  const ceilings = await calibrate({ remeasure: o.recalibrate === true, force: o.force === true });
+  if (ceilings.rejected) {
+    console.warn(`ncp-silicon profile: the new calibration looks contended and was not stored (${ceilings.rejected.reasons.join('; ')}); using the cached ceilings. --force stores it anyway.`);
+  } else if (ceilings.contention?.suspect) {
+    console.warn(`ncp-silicon profile: the ceilings were measured on a busy machine (${ceilings.contention.reasons.join('; ')}); ratios to them may be too high.`);
+  }
   const input = uniform(model, [B, L, S], 1);
   const timespans = { data: fill(new (arrayTypeOf(model.dtype))(B * L), 2, 0.5, 1.5), shape: [B, L] };
   model.forward(input, { timespans }); // warm-up: builds the native model and the scratch arenas
@@ -91,9 +98,11 @@ export async function runProfile(checkpoint: string | undefined, o: ProfileCliOp
   console.log(`report written to ${out}${o.trace ? `; trace to ${resolve(o.trace)} (open it in https://ui.perfetto.dev or chrome://tracing)` : ''}`);
 }
 
+// --wiring fc is what `new LTC(inputs, units)` / `new CfC(inputs, units)` build: a fully connected LTC, and for
+// CfC the dense (backbone) cell rather than a wired one, since that is the model users profile it against.
 function buildModel(o: ProfileCliOptions): SequenceModel {
-  const wiring = o.wiring === 'fc' ? new FullyConnected(o.units, { outputDim: o.outputs }) : new AutoNCP(o.units, o.outputs, { seed: 22222 });
-  return o.cell === 'ltc' ? new LTC(o.inputs, wiring, { seed: 1 }) : new CfC(o.inputs, wiring, { seed: 1 });
+  const unitsOrWiring = o.wiring === 'fc' ? o.units : new AutoNCP(o.units, o.outputs, { seed: 22222 });
+  return o.cell === 'ltc' ? new LTC(o.inputs, unitsOrWiring, { seed: 1 }) : new CfC(o.inputs, unitsOrWiring, { seed: 1 });
 }
 
 function uniform(model: SequenceModel, shape: number[], seed: number): Tensor {

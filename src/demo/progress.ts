@@ -4,7 +4,7 @@
  * the table and the report path.
  */
 import type { BatchInfo, EpochInfo } from '../train/index.js';
-import { PLAIN_INTERVAL_MS, TTY_INTERVAL_MS, type ProgressSink } from '../train/progress.js';
+import { PLAIN_INTERVAL_MS, TTY_INTERVAL_MS, drawBar, formatDuration, formatLoss, formatRate, type ProgressSink } from '../train/progress.js';
 
 /** Where the display writes: a terminal stream, or anything with write(). */
 export type ProgressStream = ProgressSink;
@@ -31,13 +31,13 @@ export class DemoProgress {
     if (t - this.lastMs < (s.isTTY ? TTY_INTERVAL_MS : PLAIN_INTERVAL_MS)) return;
     this.lastMs = t;
     const fraction = (info.epoch - 1 + info.batch / info.batches) / info.epochs;
-    this.show(`${this.label}  ${bar(fraction)}  epoch ${info.epoch}/${info.epochs}  loss ${info.loss.toFixed(4)}  ETA ${seconds(info.etaMs)}`);
+    this.show(this.line(info, fraction));
   }
 
   epoch(info: EpochInfo): void {
     const s = this.stream;
     if (!s?.isTTY) return;
-    this.show(`${this.label}  ${bar(info.epoch / info.epochs)}  epoch ${info.epoch}/${info.epochs}  loss ${info.loss.toFixed(4)}  ETA ${seconds(info.etaMs)}`);
+    this.show(this.line(info, info.epoch / info.epochs));
   }
 
   /** Replaces the bar with a final line for the model. */
@@ -59,6 +59,11 @@ export class DemoProgress {
     this.stream.write(`${line}\n`);
   }
 
+  // The library's display (train/progress.ts) in words and number formats, with the run's label in front.
+  private line(info: BatchInfo | EpochInfo, fraction: number): string {
+    return `${this.label}  Epoch ${info.epoch}/${info.epochs} ${drawBar(fraction)}  loss ${formatLoss(info.loss)}  ${formatRate(info.sampleStepsPerSecond)} sample-steps/s  ETA ${formatDuration(info.etaMs)}`;
+  }
+
   private show(line: string): void {
     const s = this.stream!;
     if (s.isTTY) {
@@ -69,14 +74,4 @@ export class DemoProgress {
       s.write(`${line}\n`);
     }
   }
-}
-
-function bar(fraction: number): string {
-  const width = 20;
-  const filled = Math.max(0, Math.min(width, Math.round(fraction * width)));
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
-}
-
-function seconds(ms: number): string {
-  return Number.isFinite(ms) ? `${Math.max(0, ms / 1000).toFixed(0)}s` : '-';
 }

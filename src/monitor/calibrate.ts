@@ -7,21 +7,37 @@
  *   - peak float32 FMA throughput: 12 (AVX2) or 16 (NEON) independent vector FMA chains per thread, on every
  *     hardware thread and on one, 2 FLOPs per lane per FMA.
  * On Apple Silicon the chip's datasheet figures ride along, labelled as such.
+ *
+ * A measurement taken on a busy machine is too low (see contention.ts for the signs calibrate() looks for).
+ * Without `force`, a new measurement never makes the cache worse: a suspect one leaves the cached ceilings in
+ * place (they are returned, with the rejected figures and the reasons), and a clean one raises each cached figure
+ * only where it measured higher. With no cache yet, a suspect measurement is stored flagged, so reports say so.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { cpus, homedir } from 'node:os';
+import { cpus, homedir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { loadNative } from '../backend/load.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { expectBoolean, expectOptions } from '../validate.js';
 import { argumentError } from '../errors.js';
+import type { NativeCalibration } from '../backend/native-types.js';
 import { appleDatasheet, type AppleChipDatasheet } from './apple-datasheet.js';
+import { assessContention, readCpuTimes, type ContentionReport, type CpuTimes } from './contention.js';
 
 export interface CalibrateOptions {
   /** Measure again even when this machine has a cached result (default false). */
   remeasure?: boolean;
   /** Where the cache lives (default $NCP_SILICON_CACHE_DIR or ~/.cache/ncp-silicon). */
   cacheDir?: string;
+  /** Store a new measurement as is, even when it is lower than the cached one or looks contended (default false). */
+  force?: boolean;
+}
+
+/** The figures a measurement produced. */
+export interface CeilingFigures {
+  memoryBandwidthBytesPerSecond: number;
+  fmaFlopsPerSecond: number;
+  fmaFlopsPerSecondOneThread: number;
 }
 
 export interface Calibration {
@@ -45,6 +61,10 @@ export interface Calibration {
   cached: boolean;
   /** Apple Silicon: Apple's published figures for this chip (never measured here). */
   datasheet?: AppleChipDatasheet;
+  /** Signs that these figures were measured on a busy machine; a suspect ceiling makes every ratio too high. */
+  contention?: ContentionReport;
+  /** A remeasurement that was not stored (it looked contended), and why: these ceilings are the cached ones. */
+  rejected?: CeilingFigures & { measuredAt: string; reasons: string[] };
 }
 
 interface CacheFile {
@@ -54,19 +74,40 @@ interface CacheFile {
 
 /** Measures (or reads from the cache) this machine's peak memory bandwidth and FMA throughput. About 1 s when measured. */
 export async function calibrate(options?: CalibrateOptions): Promise<Calibration> {
+  return calibrateWith(options, {
+    measure: () => loadNative().calibrate(),
+    loadAverage: () => (process.platform === 'win32' ? undefined : loadavg()[0]),
+    cpuTimes: () => readCpuTimes(),
+    datasheet: () => appleDatasheet(loadNative().buildInfo().apple?.chip),
+  });
+}
+
+/** Where calibrate() gets its measurements and the machine's load; tests replace these to simulate contention. */
+export interface CalibrationProbes {
+  measure(): Promise<NativeCalibration>;
+  loadAverage(): number | undefined;
+  cpuTimes(): CpuTimes | undefined;
+  datasheet(): AppleChipDatasheet | undefined;
+}
+
+export async function calibrateWith(options: CalibrateOptions | undefined, probes: CalibrationProbes): Promise<Calibration> {
   const api = 'calibrate';
-  const o = expectOptions(api, options, ['remeasure', 'cacheDir']);
+  const o = expectOptions(api, options, ['remeasure', 'cacheDir', 'force']);
   const remeasure = o.remeasure === undefined ? false : expectBoolean(api, 'options.remeasure', o.remeasure);
+  const force = o.force === undefined ? false : expectBoolean(api, 'options.force', o.force);
   const dir = resolveCacheDir(api, o.cacheDir);
   const machine = machineIdentity();
-  if (!remeasure) {
-    const cached = readCache(dir).machines[machine.machineKey];
-    if (cached) return { ...cached, cached: true };
-  }
-  const native = loadNative();
+  const previous = readCache(dir).machines[machine.machineKey];
+  if (!remeasure && previous) return { ...previous, cached: true };
+
+  const loadAverage = probes.loadAverage();
+  const cpuTimesBefore = probes.cpuTimes();
   const startMs = performance.now();
-  const m = await native.calibrate();
-  const result: Calibration = {
+  const m = await probes.measure();
+  const durationMs = performance.now() - startMs;
+  const cpuTimesAfter = probes.cpuTimes();
+  const datasheet = probes.datasheet();
+  const measured: Calibration = {
     ...machine,
     threads: m.threads,
     memoryBandwidthBytesPerSecond: m.triadBytesPerSecond,
@@ -77,17 +118,36 @@ export async function calibrate(options?: CalibrateOptions): Promise<Calibration
       fma: `${m.fmaVectorBytes * 8}-bit float32 FMA chains, independent per register, ${m.threads} threads; 2 FLOPs per lane per FMA`,
     },
     measuredAt: new Date().toISOString(),
-    durationMs: performance.now() - startMs,
+    durationMs,
     cached: false,
   };
-  const datasheet = appleDatasheet(native.buildInfo().apple?.chip);
-  if (datasheet) result.datasheet = datasheet;
+  if (datasheet) measured.datasheet = datasheet;
+  measured.contention = assessContention({
+    ...measured,
+    cached: previous,
+    datasheetBandwidthGBps: datasheet?.memoryBandwidthGBps.min,
+    loadAverage,
+    cpuTimesBefore,
+    cpuTimesAfter,
+  });
+
+  if (previous && !force) {
+    if (measured.contention.suspect) {
+      const { memoryBandwidthBytesPerSecond, fmaFlopsPerSecond, fmaFlopsPerSecondOneThread, measuredAt } = measured;
+      const rejected = { memoryBandwidthBytesPerSecond, fmaFlopsPerSecond, fmaFlopsPerSecondOneThread, measuredAt, reasons: measured.contention.reasons };
+      return { ...previous, cached: true, rejected };
+    }
+    // A clean measurement within noise of the cache: each ceiling only moves up, so a report's ratios never grow.
+    measured.memoryBandwidthBytesPerSecond = Math.max(measured.memoryBandwidthBytesPerSecond, previous.memoryBandwidthBytesPerSecond);
+    measured.fmaFlopsPerSecond = Math.max(measured.fmaFlopsPerSecond, previous.fmaFlopsPerSecond);
+    measured.fmaFlopsPerSecondOneThread = Math.max(measured.fmaFlopsPerSecondOneThread, previous.fmaFlopsPerSecondOneThread);
+  }
   const file = readCache(dir);
-  const { cached: _cached, ...stored } = result;
+  const { cached: _cached, rejected: _rejected, ...stored } = measured;
   file.machines[machine.machineKey] = stored;
   mkdirSync(dir, { recursive: true });
   await writeFileAtomic(join(dir, 'calibration.json'), new TextEncoder().encode(JSON.stringify(file, null, 2)));
-  return result;
+  return measured;
 }
 
 /** This machine's cached calibration, without measuring (undefined when there is none). */

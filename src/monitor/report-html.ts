@@ -6,7 +6,8 @@
  */
 import type { Wiring } from '../wiring/index.js';
 import { batchSpec, kernelTimeSpec, memorySpec, renderSpec, rooflineSpec } from './charts.js';
-import { escapeHtml as h, formatBytes, formatNumber, formatPercent } from './format.js';
+import { formatCeilingRatio as ratio } from './ceiling-check.js';
+import { escapeHtml as h, formatBytes, formatNumber } from './format.js';
 import { describeModel, type ProfileResult } from './result.js';
 
 const STYLE = `
@@ -22,6 +23,7 @@ figure { background: #fff; border: 1px solid #e5e7eb; margin: 12px 0; padding: 8
 figure svg { max-width: 100%; height: auto; }
 .note { color: #4b5563; font-size: 13px; }
 .datasheet { color: #7c2d12; }
+.warning { color: #92400e; background: #fffbeb; border: 1px solid #fcd34d; padding: 6px 10px; }
 `;
 
 export async function renderHtml(result: ProfileResult, title: string, wiring: Wiring | undefined): Promise<string> {
@@ -104,6 +106,12 @@ function ceilingsHtml(result: ProfileResult): string {
     ['float32 FMA, one thread (measured)', `${formatNumber(c.fmaFlopsPerSecondOneThread / 1e9)} GFLOP/s`, 'the same loop on one thread'],
   ];
   let out = table(rows, ['ceiling', 'value', 'how']) + `<p class="note">Measured ${h(c.measuredAt)}${c.cached ? ' (cached for this machine)' : ''} in ${formatNumber(c.durationMs)} ms.</p>`;
+  if (c.rejected) {
+    out += `<p class="warning">Remeasured ${h(c.rejected.measuredAt)} (memory ${formatNumber(c.rejected.memoryBandwidthBytesPerSecond / 1e9)} GB/s, FMA ${formatNumber(c.rejected.fmaFlopsPerSecond / 1e9)} GFLOP/s) but not stored: ${h(c.rejected.reasons.join('; '))}. The cached ceilings above are used; <code>--force</code> stores a new measurement anyway.</p>`;
+  }
+  if (result.ceilingCheck.suspect) {
+    out += `<p class="warning" data-ceilings="suspect"><strong>⚠ Ceilings suspect.</strong> ${h(result.ceilingCheck.reasons.join('; '))}. Ratios marked ⚠ exceed 100 % of a ceiling; recalibrate on an idle machine (<code>ncp-silicon profile --recalibrate</code>).</p>`;
+  }
   const d = c.datasheet;
   if (d) {
     const range = (r: { min: number; max: number }) => (r.min === r.max ? `${r.min}` : `${r.min}–${r.max}`);
@@ -122,7 +130,7 @@ function kernelTable(result: ProfileResult): string {
   const rows = result.kernels.map((k) => [
     k.kernel, String(k.calls), formatNumber(k.totalMs), formatNumber(k.meanMs), formatNumber(k.flops / 1e9), formatBytes(k.bytes),
     formatNumber(k.gflopsPerSecond), formatNumber(k.gbPerSecond), formatNumber(k.arithmeticIntensity),
-    formatPercent(k.fractionOfPeakFlops), formatPercent(k.fractionOfPeakBandwidth), k.roofline ? `${k.roofline.boundBy}, ${formatPercent(k.roofline.fractionOfRoofline)}` : '—',
+    ratio(k.fractionOfPeakFlops), ratio(k.fractionOfPeakBandwidth), k.roofline ? `${k.roofline.boundBy}, ${ratio(k.roofline.fractionOfRoofline)}` : '—',
   ]);
   const header = ['kernel', 'calls', 'total ms', 'mean ms', 'GFLOP', 'bytes', 'GFLOP/s', 'GB/s', 'FLOP/byte', 'of FMA peak', 'of bandwidth', 'roofline'];
   return table(rows, header, header.map((_, i) => i > 0 && i < 11));

@@ -1,5 +1,6 @@
 /** The Markdown summary: short enough for a CI log, with every figure the HTML page leads with. */
-import { formatBytes, formatNumber, formatPercent } from './format.js';
+import { formatCeilingRatio as ratio } from './ceiling-check.js';
+import { formatBytes, formatNumber } from './format.js';
 import { describeModel, type ProfileResult } from './result.js';
 
 export function renderMarkdown(result: ProfileResult, title: string): string {
@@ -16,7 +17,7 @@ export function renderMarkdown(result: ProfileResult, title: string): string {
     lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|');
     for (const k of result.kernels) {
       lines.push(
-        `| ${k.kernel} | ${k.calls} | ${formatNumber(k.totalMs)} | ${formatNumber(k.meanMs)} | ${formatNumber(k.gflopsPerSecond)} | ${formatNumber(k.gbPerSecond)} | ${formatNumber(k.arithmeticIntensity)} | ${formatPercent(k.fractionOfPeakFlops)} | ${formatPercent(k.fractionOfPeakBandwidth)} | ${k.roofline?.boundBy ?? '—'} | ${formatPercent(k.roofline?.fractionOfRoofline)} |`,
+        `| ${k.kernel} | ${k.calls} | ${formatNumber(k.totalMs)} | ${formatNumber(k.meanMs)} | ${formatNumber(k.gflopsPerSecond)} | ${formatNumber(k.gbPerSecond)} | ${formatNumber(k.arithmeticIntensity)} | ${ratio(k.fractionOfPeakFlops)} | ${ratio(k.fractionOfPeakBandwidth)} | ${k.roofline?.boundBy ?? '—'} | ${ratio(k.roofline?.fractionOfRoofline)} |`,
       );
     }
     lines.push('', '_GB/s counts every operand the kernel touches (cache traffic included), so it can exceed DRAM bandwidth; see docs/monitoring.md._', '');
@@ -40,6 +41,8 @@ function ceilingLines(result: ProfileResult): string[] {
   const out = [
     `- **Ceilings** (measured ${c.cached ? `${c.measuredAt}, cached` : c.measuredAt}): memory bandwidth ${formatNumber(c.memoryBandwidthBytesPerSecond / 1e9)} GB/s (STREAM triad), float32 FMA peak ${formatNumber(c.fmaFlopsPerSecond / 1e9)} GFLOP/s on ${c.threads} threads (${formatNumber(c.fmaFlopsPerSecondOneThread / 1e9)} on one)`,
   ];
+  if (c.rejected) out.push(`- **Remeasured ${c.rejected.measuredAt} but not stored** (memory ${formatNumber(c.rejected.memoryBandwidthBytesPerSecond / 1e9)} GB/s, FMA ${formatNumber(c.rejected.fmaFlopsPerSecond / 1e9)} GFLOP/s): ${c.rejected.reasons.join('; ')}. The cached ceilings above are used; \`--force\` stores a new measurement anyway`);
+  if (result.ceilingCheck.suspect) out.push(`- ⚠ **Ceilings suspect**: ${result.ceilingCheck.reasons.join('; ')}. Ratios marked ⚠ exceed 100 % of a ceiling; recalibrate on an idle machine (\`ncp-silicon profile --recalibrate\`)`);
   const d = c.datasheet;
   if (d) {
     const range = (r: { min: number; max: number }) => (r.min === r.max ? `${r.min}` : `${r.min}–${r.max}`);

@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { SequenceModel } from '../models/sequence-model.js';
 import type { Calibration } from './calibrate.js';
+import { checkCeilings, type CeilingCheck } from './ceiling-check.js';
 import type { MemorySnapshot } from './memory.js';
 import type { SystemInfo } from './system.js';
 import type { TrainSlice } from './train-events.js';
@@ -83,6 +84,8 @@ export class ProfileResult {
   readonly model: SequenceModel | undefined;
   /** Per kernel, by total time (largest first). */
   readonly kernels: readonly KernelSummary[];
+  /** Whether the ceilings look sound: suspect when measured under contention or when any ratio exceeds 100 %. */
+  readonly ceilingCheck: CeilingCheck;
 
   constructor(data: ProfileData) {
     this.startedAt = data.startedAt;
@@ -96,6 +99,7 @@ export class ProfileResult {
     this.training = data.training;
     this.model = data.model;
     this.kernels = summarise(this.calls, this.ceilings);
+    this.ceilingCheck = checkCeilings(this.ceilings, this.kernels);
   }
 
   /** Chrome trace-event JSON (Perfetto, chrome://tracing): a slice per call, batch and epoch; memory counters. */

@@ -85,9 +85,14 @@ export class ProgressReporter {
   }
 }
 
+/** `[=====>      ]` for a fraction done in [0, 1]; the CLI's displays draw the same bar (demo/progress.ts). */
+export function drawBar(fraction: number): string {
+  const filled = Math.round(BAR_WIDTH * Math.max(0, Math.min(1, fraction)));
+  return `[${filled >= BAR_WIDTH ? '='.repeat(BAR_WIDTH) : `${'='.repeat(Math.max(0, filled - 1))}>${' '.repeat(BAR_WIDTH - Math.max(1, filled))}`}]`;
+}
+
 export function barLine(info: BatchInfo): string {
-  const filled = Math.round((BAR_WIDTH * info.batch) / info.batches);
-  const bar = filled >= BAR_WIDTH ? '='.repeat(BAR_WIDTH) : `${'='.repeat(Math.max(0, filled - 1))}>${' '.repeat(BAR_WIDTH - Math.max(1, filled))}`;
+  const bar = drawBar(info.batch / info.batches).slice(1, -1);
   const count = `${String(info.batch).padStart(String(info.batches).length)}/${info.batches}`;
   return `Epoch ${info.epoch}/${info.epochs} [${bar}] ${count}  loss ${formatLoss(info.loss)}  ${formatRate(info.sampleStepsPerSecond)} sample-steps/s  ETA ${formatDuration(info.etaMs)}`;
 }

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runProfile, type ProfileCliOptions } from '../../src/cli/profile.js';
-import { AutoNCP, CfC, saveModel } from '../../src/index.js';
+import { AutoNCP, CfC, LTC, saveModel } from '../../src/index.js';
+import { describeModel } from '../../src/monitor/result.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ncp-cli-profile-'));
 const savedCacheDir = process.env.NCP_SILICON_CACHE_DIR;
@@ -48,5 +49,19 @@ describe('ncp-silicon profile', () => {
     expect(json.kernels.map((k: { kernel: string }) => k.kernel).sort()).toEqual(['wired_cfc.forward', 'wired_cfc.step']);
     expect(json.training).toEqual([]);
     expect(json.model).toMatch(/^CfC\(3 inputs/);
+  });
+
+  it('--wiring fc profiles the model new CfC(inputs, units) / new LTC(inputs, units) builds', async () => {
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    for (const [cell, model, kernels] of [
+      ['cfc', new CfC(4, 12, { seed: 1 }), ['cfc.forward', 'cfc.step']],
+      ['ltc', new LTC(4, 12, { seed: 1 }), ['ltc.forward', 'ltc.step']],
+    ] as const) {
+      const json = join(dir, `fc-${cell}.json`);
+      await runProfile(undefined, { ...base, cell, wiring: 'fc', epochs: 0, out: join(dir, `fc-${cell}.html`), json });
+      const report = JSON.parse(readFileSync(json, 'utf8'));
+      expect(report.model).toBe(describeModel(model));
+      expect(report.kernels.map((k: { kernel: string }) => k.kernel).sort()).toEqual(kernels);
+    }
   });
 });
