@@ -74,3 +74,7 @@ export type {
   TrainSlice,
   SystemInfo,
 } from './monitor/index.js';
+// The windowing `ncp-silicon train` / `predict` use (docs/training.md, "Forecast windows").
+export { forecastWindows, windowOrigins, numericSequence, fitNormalisation, encodeTarget, decodeTarget, inputWidth } from './cli/forecast-windows.js';
+export type { DataSpec, TargetMode, NumericSequence, Sequence, Row, WindowOrigin, CliWindows } from './cli/forecast-windows.js';
+export { readSequences } from './cli/train.js';

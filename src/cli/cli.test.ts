@@ -114,7 +114,7 @@ describe('train and predict', () => {
     expect(r.err).toContain('CfC on AutoNCP(6, 1)');
     expect(r.err).toContain('from ' + csv);
     const model = await loadModel(checkpoint);
-    expect(model.inputSize).toBe(2); // x and noise: the time and text columns are not inputs
+    expect(model.inputSize).toBe(3); // x, noise and the time to the forecast row: the time and text columns are not inputs
   });
 
   it('predicts one forecast per window, as CSV on stdout or JSON in a file', async () => {
@@ -148,7 +148,7 @@ describe('train and predict', () => {
 
     // The three reported cases, through the real entry point: one line, exit 1, no stack, no output.
     it.each([
-      ['columns: 5', (s: Record<string, unknown>) => (s.columns = 5), 'expected 2 distinct non-empty column names (the model takes 2 input features) for columns, received number 5.'],
+      ['columns: 5', (s: Record<string, unknown>) => (s.columns = 5), 'expected 2 distinct non-empty column names (the model takes 3 input features, the last the time to the target) for columns, received number 5.'],
       ['window: -5', (s: Record<string, unknown>) => (s.window = -5), 'expected an integer ≥ 1 for window, received number -5.'],
       ['inputStd: 0', (s: Record<string, unknown>) => (s.inputStd = [0, 0]), 'expected 2 finite numbers > 0 (one per column) for inputStd, received Array(2).'],
     ])('%s exits 1 with a message naming the field', async (_what, edit, detail) => {
@@ -174,6 +174,10 @@ describe('train and predict', () => {
         [(s) => (s.inputStd = [1, -1]), 'for inputStd, received Array(2).'],
         [(s) => (s.targetMean = []), 'expected 1 finite numbers (one per column) for targetMean, received Array(0).'],
         [(s) => (s.targetStd = [null]), 'expected 1 finite numbers > 0 (one per column) for targetStd, received Array(1).'],
+        [(s) => (s.targetMode = 'delta'), 'expected "residual", "level" or nothing for targetMode, received string "delta".'],
+        [(s) => (s.leadStd = 0), 'expected a finite number > 0 for leadStd, received number 0.'],
+        [(s) => (s.leadMean = 'x'), 'expected a finite number for leadMean, received string "x".'],
+        [(s) => ((s.timeColumn = undefined), (s.leadMean = 2)), 'expected nothing (there is no timeColumn) for leadMean, received number 2.'],
       ];
       for (const [edit, detail] of cases) {
         const path = await withSpec(edit);

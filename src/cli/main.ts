@@ -67,24 +67,27 @@ export function buildProgram(
     .argument('<data>', 'CSV (a header row, one row per time step) or JSON (rows or sequences of rows) file')
     .requiredOption('-t, --target <columns>', 'column(s) to forecast, comma-separated', parseColumns)
     .option('-c, --columns <columns>', 'input columns, comma-separated (default every numeric column but time and sequence columns)', parseColumns)
-    .option('--time-column <name>', 'column with each row\'s time, numbers or dates (the gaps, dates in days, become the timespans; default 1 per row)')
+    .option('--time-column <name>', 'column with each row\'s time, numbers or dates (the gaps, dates in days, become the timespans, and the time to the forecast row an input; default 1 per row)')
     .option('--sequence-column <name>', 'column identifying independent sequences (windows never cross sequences)')
     .option('-w, --window <n>', 'rows per input window', parsePositiveInt, 16)
     .option('--horizon <n>', 'forecast the target this many rows after the window\'s last row', parsePositiveInt, 1)
+    .addOption(new Option('--target-mode <mode>', 'what the model learns: residual = the change from the last observed value (a model that outputs 0 is persistence), level = the value itself').choices(['residual', 'level']).default('residual'))
     .addOption(new Option('-m, --model <kind>', 'model kind').choices(['cfc', 'ltc']).default('cfc'))
     .option('-u, --units <n>', 'neurons of the AutoNCP wiring', (v) => parseIntAtLeast(v, 3), 16)
     .option('-e, --epochs <n>', 'training epochs', parsePositiveInt, 20)
     .option('-b, --batch-size <n>', 'samples per batch', parsePositiveInt, 32)
     .option('--lr <rate>', 'learning rate (Adam, or AdamW with --weight-decay)', parsePositiveNumber, 0.005)
     .option('--weight-decay <x>', 'decoupled weight decay (AdamW); 0 = plain Adam', parseNonNegativeNumber, 0)
-    .option('--validation-split <fraction>', 'fraction of windows (the latest) held out to report validation loss', parseOpenFraction)
+    .option('--validation-split <fraction>', 'share of each series (its last rows) held out: scored at the end in data units beside persistence and a linear baseline', parseOpenFraction, 0.2)
     .option('--seed <n>', 'seed of the wiring, initial weights and shuffling', parseSeed, 1)
     .option('-o, --out <file>', 'checkpoint path (safetensors)', 'model.safetensors')
     .option('-q, --quiet', 'no progress display')
     .addHelpText(
       'after',
-      '\nInputs and targets are standardised with the file\'s statistics; the checkpoint stores them (and the columns,\n' +
-        'window and horizon) so `ncp-silicon predict` prepares new data the same way.\n\n' +
+      '\nInputs and targets are standardised with the training part\'s statistics; the checkpoint stores them (and the\n' +
+        'columns, window, horizon and target mode) so `ncp-silicon predict` prepares new data the same way. At the end,\n' +
+        'the validation tail is scored in data units beside persistence and a linear baseline (also stored in the\n' +
+        'checkpoint), with a warning when the model does not beat persistence.\n\n' +
         'Example:\n  $ npx ncp-silicon train weather.csv --target temp_max --columns temp_max,temp_min,wind --time-column date \\\n' +
         '      --window 16 --model ltc --out ltc.safetensors\n',
     )

@@ -12,7 +12,8 @@ import { tensor } from '../models/tensor.js';
 import { predict } from '../train/index.js';
 import type { CommandIo } from './demo.js';
 import { parseDataSpec } from './data-spec.js';
-import { CliError, DATA_SPEC_KEY, buildCliWindows, columnsOf, numericSequence, readSequences, type DataSpec } from './train.js';
+import { CliError, columnsOf, readSequences } from './train.js';
+import { DATA_SPEC_KEY, decodeTarget, forecastWindows, inputWidth, numericSequence, windowOrigins, type DataSpec } from './forecast-windows.js';
 
 export interface PredictCommandOptions {
   out?: string;
@@ -26,18 +27,22 @@ export interface PredictCommandOptions {
 export async function runPredictCommand(checkpoint: string, path: string, o: PredictCommandOptions, io: CommandIo): Promise<number> {
   const { model, spec } = await loadCheckpoint(checkpoint, o);
   if (model.returnSequences) throw new CliError(`${checkpoint} holds a model that returns sequences; predict needs one output per window (returnSequences: false).`);
-  if (spec.columns.length !== model.inputSize) {
+  if (inputWidth(spec) !== model.inputSize) {
     throw new CliError(`${checkpoint} takes ${model.inputSize} input features, but ${spec.columns.length} columns were given (${spec.columns.join(', ')}).`);
   }
   const sequences = readSequences(path, spec.sequenceColumn);
   const header = columnsOf(sequences);
-  for (const c of [...spec.columns, ...(spec.timeColumn ? [spec.timeColumn] : [])]) {
+  // A residual model forecasts a change from the last value of its target columns: those must be in the file.
+  const residual = spec.targetMode === 'residual';
+  for (const c of [...spec.columns, ...(spec.timeColumn ? [spec.timeColumn] : []), ...(residual ? spec.target : [])]) {
     if (!header.includes(c)) throw new CliError(`${path} has no column "${c}", which ${checkpoint} was trained on (columns: ${header.join(', ')}).`);
   }
-  const windows = buildCliWindows(sequences.map((s) => numericSequence(path, s, spec, false)), spec, false);
+  const withTargets = spec.target.length > 0 && spec.target.every((c) => header.includes(c));
+  const numeric = sequences.map((s) => numericSequence(path, s, spec, withTargets));
+  const windows = forecastWindows(numeric, spec, windowOrigins(numeric, spec, false));
   if (windows.count === 0) throw new CliError(`${path} has no sequence with the ${spec.window} rows a window needs.`);
 
-  const output = await predict(model, tensor(windows.inputs, [windows.count, spec.window, spec.columns.length]), {
+  const output = await predict(model, tensor(windows.inputs, [windows.count, spec.window, inputWidth(spec)]), {
     timespans: tensor(windows.timespans, [windows.count, spec.window]),
     batchSize: o.batchSize,
     signal: io.signal,
@@ -50,7 +55,7 @@ export async function runPredictCommand(checkpoint: string, path: string, o: Pre
     if (multi) rec.sequence = sequence;
     rec.row = row;
     rec.forecast_row = row + spec.horizon;
-    names.forEach((name, p) => (rec[name] = output.data[n * P + p] * (spec.targetStd[p] ?? 1) + (spec.targetMean[p] ?? 0)));
+    names.forEach((name, p) => (rec[name] = spec.target.length === P ? decodeTarget(spec, p, output.data[n * P + p], windows.anchors?.[n * P + p] ?? 0) : output.data[n * P + p]));
     return rec;
   });
 

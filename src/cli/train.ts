@@ -1,9 +1,10 @@
 /**
- * `ncp-silicon train`: sequences from a CSV or JSON file → windows → fit → a checkpoint. The checkpoint is a
- * normal model checkpoint (loadModel reads it) with one extra metadata entry, `ncp-silicon/data`: the columns,
- * window, horizon and normalisation, so `ncp-silicon predict` can prepare new data exactly the same way.
+ * `ncp-silicon train`: sequences from a CSV or JSON file → forecast windows → fit → a checkpoint. The checkpoint is
+ * a normal model checkpoint (loadModel reads it) with two extra metadata entries: `ncp-silicon/data` (the columns,
+ * window, horizon, target mode and normalisation, so `ncp-silicon predict` prepares new data exactly the same way)
+ * and `ncp-silicon/validation` (the scores on the validation tail, beside persistence and a linear baseline).
  *
- * Also holds the file reading and windowing that `predict` shares.
+ * Also holds the file reading that `predict` shares; the windowing is in forecast-windows.ts.
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
@@ -12,38 +13,20 @@ import { LTC } from '../models/ltc.js';
 import { tensor } from '../models/tensor.js';
 import { MODEL_FORMAT, modelPayload } from '../io/checkpoint.js';
 import { saveSafetensors } from '../io/safetensors.js';
-import { fit } from '../train/index.js';
+import { fit, predict } from '../train/index.js';
 import { AutoNCP } from '../wiring/index.js';
 import { DemoProgress } from '../demo/progress.js';
 import type { CommandIo } from './demo.js';
+import { CliError } from './cli-error.js';
+import { DATA_SPEC_KEY, fitNormalisation, forecastWindows, inputWidth, numericSequence, windowOrigins, type CliWindows, type DataSpec, type Row, type Sequence, type TargetMode } from './forecast-windows.js';
+import { VALIDATION_KEY, decodeOutputs, formatScores, linearForecast, scoreForecasts, splitTail, type ValidationScores } from './validation.js';
 
-/** A user-facing failure: main prints `ncp-silicon: <message>` and exits 1, with no stack trace. */
-export class CliError extends Error {
-  override name = 'CliError';
-}
+export { CliError } from './cli-error.js';
+export { DATA_SPEC_KEY, forecastWindows, numericSequence, windowOrigins } from './forecast-windows.js';
+export type { CliWindows, DataSpec, NumericSequence, Row, Sequence } from './forecast-windows.js';
 
-export type Row = Record<string, string>;
-export interface Sequence {
-  id: string;
-  rows: Row[];
-}
-
-/** How data was prepared for training; stored in the checkpoint (metadata key DATA_SPEC_KEY). */
-export interface DataSpec {
-  columns: string[];
-  target: string[];
-  window: number;
-  horizon: number;
-  timeColumn?: string;
-  sequenceColumn?: string;
-  /** Timespan of a sequence's first row (the median gap seen in training). */
-  firstGap: number;
-  inputMean: number[];
-  inputStd: number[];
-  targetMean: number[];
-  targetStd: number[];
-}
-export const DATA_SPEC_KEY = 'ncp-silicon/data';
+/** Default share of each series held out (its tail) for validation. */
+export const DEFAULT_VALIDATION_SPLIT = 0.2;
 
 export interface TrainCommandOptions {
   target: string[];
@@ -52,12 +35,14 @@ export interface TrainCommandOptions {
   sequenceColumn?: string;
   window: number;
   horizon: number;
+  targetMode?: TargetMode;
   model: 'cfc' | 'ltc';
   units: number;
   epochs: number;
   batchSize: number;
   lr: number;
   weightDecay: number;
+  /** Share of each series (its tail) held out for validation; default DEFAULT_VALIDATION_SPLIT. */
   validationSplit?: number;
   seed: number;
   out: string;
@@ -74,52 +59,70 @@ export async function runTrainCommand(path: string, o: TrainCommandOptions, io: 
   }
   if (columns.length === 0) throw new CliError(`${path} has no numeric input columns; name them with --columns.`);
 
-  const spec: DataSpec = { columns, target: o.target, window: o.window, horizon: o.horizon, timeColumn: o.timeColumn, sequenceColumn: o.sequenceColumn, firstGap: 1, inputMean: [], inputStd: [], targetMean: [], targetStd: [] };
+  const spec: DataSpec = {
+    columns, target: o.target, window: o.window, horizon: o.horizon, timeColumn: o.timeColumn, sequenceColumn: o.sequenceColumn,
+    targetMode: o.targetMode ?? 'residual', firstGap: 1, inputMean: [], inputStd: [], targetMean: [], targetStd: [],
+  };
   const numeric = sequences.map((s) => numericSequence(path, s, spec, true));
-  spec.firstGap = medianGap(numeric.flatMap((s) => s.gaps.slice(1)));
-  const allInputs = numeric.flatMap((s) => s.inputs);
-  const allTargets = numeric.flatMap((s) => s.targets!);
-  [spec.inputMean, spec.inputStd] = meanStd(allInputs, columns.length);
-  [spec.targetMean, spec.targetStd] = meanStd(allTargets, o.target.length);
-  const windows = buildCliWindows(numeric, spec, true);
-  if (windows.count === 0) {
+  const all = windowOrigins(numeric, spec, true);
+  if (all.length === 0) {
     throw new CliError(`${path} has no sequence with the ${o.window + o.horizon} rows a window of ${o.window} and horizon ${o.horizon} need.`);
   }
-  const S = columns.length;
+  const fraction = o.validationSplit ?? DEFAULT_VALIDATION_SPLIT;
+  const split = splitTail(numeric, spec, all, fraction);
+  if (split.train.length === 0 || split.validation.length === 0) {
+    throw new CliError(`${path} is too short to hold out the last ${Math.round(fraction * 100)} % of each series for validation (${split.train.length} training and ${split.validation.length} validation windows); add rows, shorten --window or change --validation-split.`);
+  }
+  fitNormalisation(numeric, spec, split.train);
+  const train = forecastWindows(numeric, spec, split.train);
+  const validation = forecastWindows(numeric, spec, split.validation);
+  const S = inputWidth(spec);
   const P = o.target.length;
+  const L = o.window;
   const wiring = new AutoNCP(o.units, P, { seed: o.seed });
   const model = o.model === 'ltc' ? new LTC(S, wiring, { seed: o.seed, returnSequences: false }) : new CfC(S, wiring, { seed: o.seed, returnSequences: false });
-  io.stderr.write(`${o.model === 'ltc' ? 'LTC' : 'CfC'} on AutoNCP(${o.units}, ${P}): ${model.layout.trainableLength} parameters, ${windows.count} windows of ${o.window} × ${S} from ${path}\n`);
+  const modelName = o.model === 'ltc' ? 'LTC' : 'CfC';
+  io.stderr.write(
+    `${modelName} on AutoNCP(${o.units}, ${P}): ${model.layout.trainableLength} parameters, ${all.length} windows of ${L} × ${S} from ${path} ` +
+      `(${train.count} for training, ${validation.count} for validation), target: the ${spec.targetMode === 'residual' ? 'change from the last value' : 'value'} ${o.horizon} row${o.horizon === 1 ? '' : 's'} ahead\n`,
+  );
+  const asData = (w: CliWindows) => ({ inputs: tensor(w.inputs, [w.count, L, S]), targets: tensor(w.targets!, [w.count, P]), timespans: tensor(w.timespans, [w.count, L]) });
 
   const progress = new DemoProgress(o.quiet ? undefined : io.stderr);
   progress.start('train');
-  const history = await fit(
-    model,
-    { inputs: tensor(windows.inputs, [windows.count, o.window, S]), targets: tensor(windows.targets!, [windows.count, P]), timespans: tensor(windows.timespans, [windows.count, o.window]) },
-    {
-      epochs: o.epochs,
-      batchSize: o.batchSize,
-      optimizer: o.weightDecay > 0 ? { type: 'adamw', lr: o.lr, weightDecay: o.weightDecay } : { type: 'adam', lr: o.lr },
-      clipGradNorm: 1,
-      schedule: { type: 'cosine' },
-      validationSplit: o.validationSplit,
-      seed: o.seed,
-      verbose: 0,
-      onBatchEnd: (info) => progress.batch(info),
-      onEpochEnd: (info) => progress.epoch(info),
-      signal: io.signal,
-    },
-  );
+  const history = await fit(model, asData(train), {
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    optimizer: o.weightDecay > 0 ? { type: 'adamw', lr: o.lr, weightDecay: o.weightDecay } : { type: 'adam', lr: o.lr },
+    clipGradNorm: 1,
+    schedule: { type: 'cosine' },
+    validationData: asData(validation),
+    seed: o.seed,
+    verbose: 0,
+    onBatchEnd: (info) => progress.batch(info),
+    onEpochEnd: (info) => progress.epoch(info),
+    signal: io.signal,
+  });
   const last = history.epochs.at(-1);
   progress.done(last ? `train  ${history.epochs.length} epochs  loss ${last.loss.toFixed(4)}${last.valLoss === undefined ? '' : `  val_loss ${last.valLoss.toFixed(4)}`}` : 'train  no epoch finished');
   if (history.aborted) {
     io.stderr.write('ncp-silicon train: interrupted; no checkpoint was written.\n');
     return 130;
   }
+
+  const outputs = await predict(model, asData(validation).inputs, { timespans: asData(validation).timespans, signal: io.signal });
+  const forecasts: Record<string, Float64Array> = { model: decodeOutputs(spec, validation, outputs.data), persistence: validation.anchors! };
+  const linear = linearForecast(spec, train, validation);
+  if (linear) forecasts.linear = linear;
+  const scores: ValidationScores = Object.fromEntries(spec.target.map((t) => [t, {}]));
+  for (const [name, values] of Object.entries(forecasts)) scoreForecasts(spec, validation, values).forEach((s, p) => (scores[spec.target[p]][name] = s));
+
   const { tensors, metadata } = modelPayload('ncp-silicon train', model, MODEL_FORMAT);
-  await saveSafetensors(tensors, o.out, { metadata: { ...metadata, [DATA_SPEC_KEY]: JSON.stringify(spec) } });
+  const stored = { split: fraction, windows: validation.count, scores };
+  await saveSafetensors(tensors, o.out, { metadata: { ...metadata, [DATA_SPEC_KEY]: JSON.stringify(spec), [VALIDATION_KEY]: JSON.stringify(stored) } });
   io.stdout.write(`${o.out}\n`);
-  io.stderr.write(`Checkpoint written to ${o.out} (losses are on targets scaled to unit variance).\n`);
+  io.stderr.write(formatScores(scores, modelName, validation.count, fraction));
+  io.stderr.write(`Checkpoint written to ${o.out} (the losses above are on targets scaled to unit variance; the table is in data units).\n`);
   return 0;
 }
 
@@ -209,92 +212,4 @@ export function columnsOf(sequences: readonly Sequence[]): string[] {
 
 function isNumericColumn(sequences: readonly Sequence[], column: string): boolean {
   return sequences.every((s) => s.rows.every((r) => r[column] !== undefined && r[column] !== '' && Number.isFinite(Number(r[column]))));
-}
-
-// ---- windows -----------------------------------------------------------------------------------------
-
-export interface NumericSequence {
-  id: string;
-  inputs: number[][];
-  targets?: number[][];
-  /** Elapsed time before each row (its first row gets the spec's firstGap, set later). */
-  gaps: number[];
-}
-
-export function numericSequence(path: string, s: Sequence, spec: DataSpec, withTargets: boolean): NumericSequence {
-  const value = (row: Row, column: string, r: number): number => {
-    const cell = row[column];
-    const n = Number(cell);
-    if (cell === undefined || cell === '' || !Number.isFinite(n)) {
-      throw new CliError(`${path}: expected a number in column "${column}" at row ${r}${s.id !== '0' ? ` of sequence ${s.id}` : ''}, received ${cell === undefined ? 'nothing' : JSON.stringify(cell)}.`);
-    }
-    return n;
-  };
-  const time = (row: Row, r: number): number => {
-    // Numbers as they are; otherwise dates (ISO 8601 and the like), in days, so a date column just works.
-    const cell = row[spec.timeColumn!];
-    const ms = cell !== undefined && !Number.isFinite(Number(cell)) ? Date.parse(cell) : NaN;
-    return Number.isNaN(ms) ? value(row, spec.timeColumn!, r) : ms / 86_400_000;
-  };
-  const times = spec.timeColumn ? s.rows.map((row, r) => time(row, r)) : undefined;
-  const gaps = s.rows.map((_, r) => (r === 0 || !times ? NaN : times[r] - times[r - 1]));
-  gaps.forEach((g, r) => {
-    if (r > 0 && times && !(g > 0)) throw new CliError(`${path}: time column "${spec.timeColumn}" must increase within a sequence; row ${r} goes from ${times[r - 1]} to ${times[r]}.`);
-  });
-  return {
-    id: s.id,
-    inputs: s.rows.map((row, r) => spec.columns.map((c) => value(row, c, r))),
-    targets: withTargets ? s.rows.map((row, r) => spec.target.map((c) => value(row, c, r))) : undefined,
-    gaps: times ? gaps : gaps.map(() => 1),
-  };
-}
-
-export interface CliWindows {
-  inputs: Float32Array;
-  timespans: Float32Array;
-  targets?: Float32Array;
-  count: number;
-  /** For each window: its sequence and the row index of its last input row. */
-  origins: { sequence: string; row: number }[];
-}
-
-/**
- * One window per row that has `window` rows up to it and (for training) a target `horizon` rows later;
- * for prediction, every row with a full window, including the last (forecasting past the data).
- */
-export function buildCliWindows(sequences: readonly NumericSequence[], spec: DataSpec, withTargets: boolean): CliWindows {
-  const L = spec.window;
-  const S = spec.columns.length;
-  const P = spec.target.length;
-  const origins: CliWindows['origins'] = [];
-  for (const s of sequences) {
-    const lastOrigin = withTargets ? s.inputs.length - 1 - spec.horizon : s.inputs.length - 1;
-    for (let t = L - 1; t <= lastOrigin; t++) origins.push({ sequence: s.id, row: t });
-  }
-  const byId = new Map(sequences.map((s) => [s.id, s]));
-  const inputs = new Float32Array(origins.length * L * S);
-  const timespans = new Float32Array(origins.length * L);
-  const targets = withTargets ? new Float32Array(origins.length * P) : undefined;
-  origins.forEach(({ sequence, row }, n) => {
-    const s = byId.get(sequence)!;
-    for (let l = 0; l < L; l++) {
-      const r = row - L + 1 + l;
-      s.inputs[r].forEach((v, f) => (inputs[(n * L + l) * S + f] = (v - spec.inputMean[f]) / spec.inputStd[f]));
-      timespans[n * L + l] = Number.isNaN(s.gaps[r]) ? spec.firstGap : s.gaps[r];
-    }
-    if (targets) s.targets![row + spec.horizon].forEach((v, p) => (targets[n * P + p] = (v - spec.targetMean[p]) / spec.targetStd[p]));
-  });
-  return { inputs, timespans, targets, count: origins.length, origins };
-}
-
-function meanStd(rows: readonly number[][], width: number): [number[], number[]] {
-  const mean = Array.from({ length: width }, (_, f) => rows.reduce((s, r) => s + r[f], 0) / rows.length);
-  const std = Array.from({ length: width }, (_, f) => Math.sqrt(rows.reduce((s, r) => s + (r[f] - mean[f]) ** 2, 0) / rows.length) || 1);
-  return [mean, std];
-}
-
-function medianGap(gaps: number[]): number {
-  if (gaps.length === 0) return 1;
-  const sorted = [...gaps].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
