@@ -54,7 +54,7 @@ describe('command line', () => {
     const demo = await run('demo', '--help');
     for (const o of ['--out <dir>', '--epochs <n>', '--seed <n>', '--data-seed <n>', '--quiet', '--json', '--models <list>']) expect(demo.out).toContain(o);
     const train = await run('train', '--help');
-    for (const o of ['<data>', '--target <columns>', '--columns <columns>', '--window <n>', '--horizon <n>', '--model <kind>', '--units <n>', '--epochs <n>', '--batch-size <n>', '--lr <rate>', '--seed <n>', '--out <file>', '--time-column <name>']) {
+    for (const o of ['<data>', '--target <columns>', '--columns <columns>', '--window <n>', '--horizon <n>', '--model <kind>', '--units <n>', '--epochs <n>', '--batch-size <n>', '--lr <rate>', '--seed <n>', '--out <file>', '--time-column <name>', '--target-mode <mode>', '--validation-split <fraction>', '--checkpoint-every <n>', '--resume']) {
       expect(train.out).toContain(o);
     }
     const predict = await run('predict', '--help');

@@ -81,6 +81,8 @@ export function buildProgram(
     .option('--validation-split <fraction>', 'share of each series (its last rows) held out: scored at the end in data units beside persistence and a linear baseline', parseOpenFraction, 0.2)
     .option('--seed <n>', 'seed of the wiring, initial weights and shuffling', parseSeed, 1)
     .option('-o, --out <file>', 'checkpoint path (safetensors)', 'model.safetensors')
+    .option('--checkpoint-every <n>', 'save the resumable run (<out>.resume.safetensors) every n epochs; it is also saved on Ctrl-C/SIGTERM', parsePositiveInt, 1)
+    .option('--resume', 'continue the run saved in <out>.resume.safetensors (same data and options)')
     .option('-q, --quiet', 'no progress display')
     .addHelpText(
       'after',
@@ -180,7 +182,7 @@ export function parseModels(value: string): ('cfc' | 'ltc')[] {
 }
 
 /**
- * Runs `task` with an AbortSignal that the first Ctrl-C fires (training stops at the next batch and the command
+ * Runs `task` with an AbortSignal that the first Ctrl-C (or SIGTERM) fires (training stops at the next batch and the command
  * reports what it can); a second Ctrl-C exits at once.
  */
 export async function withInterrupt(io: CommandIo, task: (signal: AbortSignal) => Promise<number>): Promise<number> {
@@ -191,6 +193,7 @@ export async function withInterrupt(io: CommandIo, task: (signal: AbortSignal) =
     controller.abort(new Error('interrupted'));
   };
   process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     return await task(controller.signal);
   } catch (error) {
@@ -202,6 +205,7 @@ export async function withInterrupt(io: CommandIo, task: (signal: AbortSignal) =
     throw error;
   } finally {
     process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

@@ -1,9 +1,12 @@
 /**
  * `ncp-silicon train` on irregular multi-series data it has never seen (built here, not the demo's weather): the
  * model must beat persistence on the validation tail, checked from `predict`'s own forecasts against the file, and
- * the command must say so (scores printed and stored), or warn when it does not.
+ * the command must say so (scores printed and stored), or warn when it does not. An interrupted run (SIGINT or
+ * SIGTERM to a child process) leaves its state behind, and --resume ends where an uninterrupted run ends.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -124,5 +127,57 @@ describe('train on irregular multi-series data', () => {
     await expect(run('train', short, '--target', 'y', '--sequence-column', 'unit', '--window', '8', '--quiet', '--out', join(dir, 'short.safetensors'))).rejects.toThrow(
       /too short to hold out the last 20 % of each series for validation \(0 training and 4 validation windows\)/,
     );
+  });
+});
+
+describe('interrupted training resumes', () => {
+  const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const csv = join(dir, 'resume.csv');
+  writeCsv(csv, irregularSeries(10, 80, 13), 17);
+  const EPOCHS = 40;
+  const args = (out: string) => ['train', csv, '--target', 'y', '--time-column', 't', '--sequence-column', 'unit', '--window', '8', '--units', '8', '--batch-size', '16', '--epochs', String(EPOCHS), '--quiet', '--out', out];
+
+  /** Starts the CLI as a child, sends `signal` once its first epoch's state is on disk, and waits for it to exit. */
+  async function interrupt(out: string, signal: NodeJS.Signals): Promise<{ code: number | null; err: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', main, ...args(out)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const state = join(dir, `${out.split('/').pop()!.replace('.safetensors', '')}.resume.safetensors`);
+    let running = true;
+    void exited.then(() => (running = false));
+    while (running && !existsSync(state)) await new Promise((r) => setTimeout(r, 5));
+    child.kill(signal);
+    return { code: await exited, err };
+  }
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s leaves a saved run that --resume continues to the same weights and scores as an uninterrupted run', { timeout: 300_000 }, async (signal) => {
+    const whole = join(dir, `whole-${signal}.safetensors`);
+    expect((await run(...args(whole))).code).toBe(0);
+
+    const out = join(dir, `cut-${signal}.safetensors`);
+    const cut = await interrupt(out, signal);
+    expect(cut.err).toMatch(new RegExp(`interrupted after \\d+ steps \\(epoch (\\d+) of ${EPOCHS} complete\\); the run is saved in ${join(dir, `cut-${signal}.resume.safetensors`)}`));
+    const done = Number(/epoch (\d+) of/.exec(cut.err)![1]);
+    expect(done).toBeGreaterThanOrEqual(1);
+    expect(done).toBeLessThan(EPOCHS);
+    expect(cut.code).toBe(130);
+    expect(existsSync(out)).toBe(false);
+
+    const resumed = await run(...args(out), '--resume');
+    expect(resumed.code).toBe(0);
+    expect(resumed.err).toMatch(new RegExp(`Resuming .* after epoch ${done}`));
+    const [a, b] = await Promise.all([loadSafetensors(whole), loadSafetensors(out)]);
+    expect(Object.keys(b.tensors).sort()).toEqual(Object.keys(a.tensors).sort());
+    const bytes = ({ data }: { data: ArrayBufferView }) => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    for (const name of Object.keys(a.tensors)) expect(bytes(b.tensors[name]).equals(bytes(a.tensors[name])), name).toBe(true);
+    expect(b.metadata['ncp-silicon/validation']).toBe(a.metadata['ncp-silicon/validation']);
+    expect(b.metadata['ncp-silicon/data']).toBe(a.metadata['ncp-silicon/data']);
+  });
+
+  it('--resume without a saved run is one clear error', async () => {
+    const out = join(dir, 'never-started.safetensors');
+    await expect(run(...args(out), '--resume')).rejects.toThrow(`--resume: there is no saved run ${join(dir, 'never-started.resume.safetensors')} to continue`);
   });
 });

@@ -13,7 +13,9 @@ import { LTC } from '../models/ltc.js';
 import { tensor } from '../models/tensor.js';
 import { MODEL_FORMAT, modelPayload } from '../io/checkpoint.js';
 import { saveSafetensors } from '../io/safetensors.js';
-import { fit, predict } from '../train/index.js';
+import { Trainer, predict } from '../train/index.js';
+import { existsSync } from 'node:fs';
+import { CheckpointError, NcpError } from '../errors.js';
 import { AutoNCP } from '../wiring/index.js';
 import { DemoProgress } from '../demo/progress.js';
 import type { CommandIo } from './demo.js';
@@ -46,7 +48,16 @@ export interface TrainCommandOptions {
   validationSplit?: number;
   seed: number;
   out: string;
+  /** Save the resumable run state every this many epochs (default 1). */
+  checkpointEvery?: number;
+  /** Continue the run saved in resumeStatePath(out) (by --checkpoint-every or an interrupt). */
+  resume?: boolean;
   quiet?: boolean;
+}
+
+/** Where the resumable state of a run writing `out` lives: beside it, `<name>.resume.safetensors`. */
+export function resumeStatePath(out: string): string {
+  return `${out.replace(/\.safetensors$/i, '')}.resume.safetensors`;
 }
 
 export async function runTrainCommand(path: string, o: TrainCommandOptions, io: CommandIo): Promise<number> {
@@ -89,8 +100,11 @@ export async function runTrainCommand(path: string, o: TrainCommandOptions, io: 
   const asData = (w: CliWindows) => ({ inputs: tensor(w.inputs, [w.count, L, S]), targets: tensor(w.targets!, [w.count, P]), timespans: tensor(w.timespans, [w.count, L]) });
 
   const progress = new DemoProgress(o.quiet ? undefined : io.stderr);
-  progress.start('train');
-  const history = await fit(model, asData(train), {
+  const statePath = resumeStatePath(o.out);
+  const every = o.checkpointEvery ?? 1;
+  // The run state (weights, optimizer, position, RNG) is saved every few epochs and on Ctrl-C/SIGTERM, so an
+  // interrupted run continues with --resume exactly where it stopped (the library resumes bit for bit).
+  const trainer: Trainer = new Trainer(model, {
     epochs: o.epochs,
     batchSize: o.batchSize,
     optimizer: o.weightDecay > 0 ? { type: 'adamw', lr: o.lr, weightDecay: o.weightDecay } : { type: 'adam', lr: o.lr },
@@ -100,13 +114,30 @@ export async function runTrainCommand(path: string, o: TrainCommandOptions, io: 
     seed: o.seed,
     verbose: 0,
     onBatchEnd: (info) => progress.batch(info),
-    onEpochEnd: (info) => progress.epoch(info),
+    onEpochEnd: async (info) => {
+      progress.epoch(info);
+      if (info.epoch % every === 0 || info.epoch === info.epochs) await trainer.save(statePath);
+    },
     signal: io.signal,
   });
+  if (o.resume) {
+    if (!existsSync(statePath)) throw new CliError(`--resume: there is no saved run ${statePath} to continue (it is written every --checkpoint-every epochs and on Ctrl-C).`);
+    try {
+      await trainer.resume(statePath);
+    } catch (error) {
+      // Another model, batch size or data than the saved run: one line, not a stack.
+      if (error instanceof CheckpointError || error instanceof NcpError || error instanceof RangeError || error instanceof TypeError) throw new CliError(`--resume: ${error.message}`);
+      throw error;
+    }
+    io.stderr.write(`Resuming ${statePath} after epoch ${trainer.epoch}${trainer.step > 0 ? ` (step ${trainer.step})` : ''}.\n`);
+  }
+  progress.start('train');
+  const history = await trainer.fit(asData(train));
   const last = history.epochs.at(-1);
   progress.done(last ? `train  ${history.epochs.length} epochs  loss ${last.loss.toFixed(4)}${last.valLoss === undefined ? '' : `  val_loss ${last.valLoss.toFixed(4)}`}` : 'train  no epoch finished');
   if (history.aborted) {
-    io.stderr.write('ncp-silicon train: interrupted; no checkpoint was written.\n');
+    await trainer.save(statePath);
+    io.stderr.write(`ncp-silicon train: interrupted after ${trainer.step} steps (epoch ${trainer.epoch} of ${o.epochs} complete); the run is saved in ${statePath}. Run the same command with --resume to continue.\n`);
     return 130;
   }
 
