@@ -101,11 +101,12 @@ export function buildProgram(
     .argument('<checkpoint>', 'checkpoint written by `ncp-silicon train` (or any ncp-silicon model checkpoint, with --columns and --window)')
     .argument('<data>', 'CSV or JSON file with the columns the model was trained on')
     .option('-o, --out <file>', 'write predictions here (.csv or .json) instead of stdout')
-    .addHelpText('after', '\nOutput: one row per window: [sequence,] row (its last input row, from 0), forecast_row, then the forecast\nof each target column, in the data\'s units.\n\nExample:\n  $ npx ncp-silicon predict ltc.safetensors weather.csv --out forecasts.csv\n')
+    .addHelpText('after', '\nOutput: one row per window: [sequence,] row (its last input row, from 0), [time,] forecast_row, [forecast_time,]\nthe forecast of each target column in the data\'s units, then <target>_actual when the file has the value.\n\nExample:\n  $ npx ncp-silicon predict ltc.safetensors weather.csv --out forecasts.csv\n')
     .addOption(new Option('--format <format>', 'output format; without it, from --out\'s extension, else csv').choices(['csv', 'json']))
     .option('-c, --columns <columns>', 'input columns, for checkpoints without training metadata', parseColumns)
     .option('-w, --window <n>', 'rows per window, for checkpoints without training metadata', parsePositiveInt)
-    .option('--time-column <name>', 'time column, for checkpoints without training metadata')
+    .option('--time-column <name>', 'time column, as in train (checkpoints from train record it; a different one is refused)')
+    .option('--sequence-column <name>', 'column identifying independent sequences, as in train (checkpoints from train record it)')
     .option('-b, --batch-size <n>', 'windows per forward pass', parsePositiveInt, 256)
     .action(async (checkpoint, data, options) => setExitCode(await withInterrupt(io, (signal) => runPredictCommand(checkpoint, data, options, { ...io, signal }))));
 

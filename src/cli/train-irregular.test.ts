@@ -91,11 +91,18 @@ describe('train on irregular multi-series data', () => {
     expect(stored).toMatchObject({ split: SPLIT, windows: 160 });
     expect(Object.keys(stored.scores.y).sort()).toEqual(['linear', 'model', 'persistence']);
 
-    const p = await run('predict', checkpoint, csv);
+    const p = await run('predict', checkpoint, csv, '--time-column', 't', '--sequence-column', 'unit');
     expect(p.code).toBe(0);
     const lines = p.out.trim().split('\n');
-    expect(lines[0]).toBe('sequence,row,forecast_row,y');
-    const forecasts = new Map(lines.slice(1).map((l) => l.split(',')).map(([unit, , row, y]) => [`${unit}:${row}`, Number(y)]));
+    expect(lines[0]).toBe('sequence,row,time,forecast_row,forecast_time,y,y_actual');
+    const records = lines.slice(1).map((l) => l.split(','));
+    const forecasts = new Map(records.map(([unit, , , row, , y]) => [`${unit}:${row}`, Number(y)]));
+    // Each forecast carries its row's time and the actual value from the file.
+    for (const [unit, , , row, time, , actual] of records) {
+      const s = series.find((x) => x.unit === unit)!;
+      if (Number(row) < s.y.length) expect([Number(time), Number(actual)]).toEqual([s.t[Number(row)], s.y[Number(row)]]);
+      else expect(actual).toBe('');
+    }
     let modelSe = 0;
     let persistenceSe = 0;
     let n = 0;
