@@ -111,6 +111,9 @@ export async function runTrainCommand(path: string, o: TrainCommandOptions, io: 
     clipGradNorm: 1,
     schedule: { type: 'cosine' },
     validationData: asData(validation),
+    // Keep the weights of the epoch with the lowest validation loss (training never stops early): a late epoch
+    // that overfits should not replace a better one.
+    earlyStopping: { patience: o.epochs, restoreBestWeights: true, monitor: 'valLoss' },
     seed: o.seed,
     verbose: 0,
     onBatchEnd: (info) => progress.batch(info),
