@@ -77,4 +77,4 @@ export type {
 // The windowing `ncp-silicon train` / `predict` use (docs/training.md, "Forecast windows").
 export { forecastWindows, windowOrigins, numericSequence, fitNormalisation, encodeTarget, decodeTarget, inputWidth } from './cli/forecast-windows.js';
 export type { DataSpec, TargetMode, NumericSequence, Sequence, Row, WindowOrigin, CliWindows } from './cli/forecast-windows.js';
-export { readSequences } from './cli/train.js';
+export { readSequences } from './cli/read-sequences.js';

@@ -4,10 +4,8 @@
  * window, horizon, target mode and normalisation, so `ncp-silicon predict` prepares new data exactly the same way)
  * and `ncp-silicon/validation` (the scores on the validation tail, beside persistence and a linear baseline).
  *
- * Also holds the file reading that `predict` shares; the windowing is in forecast-windows.ts.
+ * The file reading `predict` shares is in read-sequences.ts, the windowing in forecast-windows.ts.
  */
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
 import { CfC } from '../models/cfc.js';
 import { LTC } from '../models/ltc.js';
 import { tensor } from '../models/tensor.js';
@@ -20,10 +18,12 @@ import { AutoNCP } from '../wiring/index.js';
 import { DemoProgress } from '../demo/progress.js';
 import type { CommandIo } from './demo.js';
 import { CliError } from './cli-error.js';
+import { columnsOf, readSequences } from './read-sequences.js';
 import { DATA_SPEC_KEY, fitNormalisation, forecastWindows, inputWidth, numericSequence, windowOrigins, type CliWindows, type DataSpec, type Row, type Sequence, type TargetMode } from './forecast-windows.js';
 import { VALIDATION_KEY, decodeOutputs, formatScores, linearForecast, scoreForecasts, splitTail, type ValidationScores } from './validation.js';
 
 export { CliError } from './cli-error.js';
+export { columnsOf, parseCsv, readSequences } from './read-sequences.js';
 export { DATA_SPEC_KEY, forecastWindows, numericSequence, windowOrigins } from './forecast-windows.js';
 export type { CliWindows, DataSpec, NumericSequence, Row, Sequence } from './forecast-windows.js';
 
@@ -158,90 +158,6 @@ export async function runTrainCommand(path: string, o: TrainCommandOptions, io: 
   io.stderr.write(formatScores(scores, modelName, validation.count, fraction));
   io.stderr.write(`Checkpoint written to ${o.out} (the losses above are on targets scaled to unit variance; the table is in data units).\n`);
   return 0;
-}
-
-// ---- reading files -----------------------------------------------------------------------------------
-
-/** CSV (header row) or JSON: an array of row objects, an array of such arrays, or `{ sequences: [...] }`. */
-export function readSequences(path: string, sequenceColumn?: string): Sequence[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ENOENT' ? `cannot read ${path}: no such file.` : `cannot read ${path}: ${(error as Error).message}.`);
-  }
-  const isJson = extname(path).toLowerCase() === '.json' || /^\s*[[{]/.test(text);
-  const rowsOrSequences = isJson ? parseJsonRows(path, text) : [parseCsv(path, text)];
-  if (sequenceColumn === undefined) return rowsOrSequences.map((rows, i) => ({ id: String(i), rows }));
-  const groups = new Map<string, Row[]>();
-  for (const rows of rowsOrSequences) {
-    for (const row of rows) {
-      const id = row[sequenceColumn];
-      if (id === undefined) throw new CliError(`${path} has no column "${sequenceColumn}" (--sequence-column).`);
-      if (!groups.has(id)) groups.set(id, []);
-      groups.get(id)!.push(row);
-    }
-  }
-  return [...groups].map(([id, rows]) => ({ id, rows }));
-}
-
-export function parseCsv(path: string, text: string): Row[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length < 2) throw new CliError(`${path} needs a header row and at least one data row.`);
-  const header = splitCsvLine(lines[0]);
-  return lines.slice(1).map((line, i) => {
-    const cells = splitCsvLine(line);
-    if (cells.length !== header.length) throw new CliError(`${path} line ${i + 2} has ${cells.length} cells, the header has ${header.length}.`);
-    return Object.fromEntries(header.map((h, c) => [h, cells[c]]));
-  });
-}
-
-/** Comma-separated cells; double quotes around a cell allow commas in it ("" is a literal quote). */
-function splitCsvLine(line: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') cells.push(cell.trim()), (cell = '');
-    else cell += ch;
-  }
-  cells.push(cell.trim());
-  return cells;
-}
-
-function parseJsonRows(path: string, text: string): Row[][] {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new CliError(`${path} is not valid JSON (${(error as Error).message}).`);
-  }
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && Array.isArray((value as { sequences?: unknown }).sequences)) {
-    value = (value as { sequences: unknown[] }).sequences;
-  }
-  const shape = 'an array of row objects, an array of such arrays, or {"sequences": [...]}';
-  if (!Array.isArray(value) || value.length === 0) throw new CliError(`${path} must hold ${shape}.`);
-  const sequences = Array.isArray(value[0]) ? value : [value];
-  return sequences.map((seq, s) => {
-    if (!Array.isArray(seq)) throw new CliError(`${path}: sequence ${s} is not an array (expected ${shape}).`);
-    return seq.map((row, r) => {
-      if (row === null || typeof row !== 'object' || Array.isArray(row)) throw new CliError(`${path}: sequence ${s} row ${r} is not an object of column values.`);
-      return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v)]));
-    });
-  });
-}
-
-export function columnsOf(sequences: readonly Sequence[]): string[] {
-  const names = new Set<string>();
-  for (const s of sequences) for (const row of s.rows) for (const k of Object.keys(row)) names.add(k);
-  return [...names];
 }
 
 function isNumericColumn(sequences: readonly Sequence[], column: string): boolean {
