@@ -81,3 +81,8 @@ export type {
 
 export { ConfidencePolicy, withConfidence, UnknownCallError, AgentTimeError } from './agents/index.js';
 export type * from './agents/index.js';
+
+// The windowing `ncp-silicon train` / `predict` use (docs/training.md, "Forecast windows").
+export { forecastWindows, windowOrigins, numericSequence, fitNormalisation, encodeTarget, decodeTarget, inputWidth } from './cli/forecast-windows.js';
+export type { DataSpec, TargetMode, NumericSequence, Sequence, Row, WindowOrigin, CliWindows } from './cli/forecast-windows.js';
+export { readSequences } from './cli/read-sequences.js';

@@ -54,7 +54,7 @@ describe('command line', () => {
     const demo = await run('demo', '--help');
     for (const o of ['--out <dir>', '--epochs <n>', '--seed <n>', '--data-seed <n>', '--quiet', '--json', '--models <list>']) expect(demo.out).toContain(o);
     const train = await run('train', '--help');
-    for (const o of ['<data>', '--target <columns>', '--columns <columns>', '--window <n>', '--horizon <n>', '--model <kind>', '--units <n>', '--epochs <n>', '--batch-size <n>', '--lr <rate>', '--seed <n>', '--out <file>', '--time-column <name>']) {
+    for (const o of ['<data>', '--target <columns>', '--columns <columns>', '--window <n>', '--horizon <n>', '--model <kind>', '--units <n>', '--epochs <n>', '--batch-size <n>', '--lr <rate>', '--seed <n>', '--out <file>', '--time-column <name>', '--target-mode <mode>', '--validation-split <fraction>', '--checkpoint-every <n>', '--resume']) {
       expect(train.out).toContain(o);
     }
     const predict = await run('predict', '--help');
@@ -114,21 +114,32 @@ describe('train and predict', () => {
     expect(r.err).toContain('CfC on AutoNCP(6, 1)');
     expect(r.err).toContain('from ' + csv);
     const model = await loadModel(checkpoint);
-    expect(model.inputSize).toBe(2); // x and noise: the time and text columns are not inputs
+    expect(model.inputSize).toBe(3); // x, noise and the time to the forecast row: the time and text columns are not inputs
   });
 
-  it('predicts one forecast per window, as CSV on stdout or JSON in a file', async () => {
+  it('predicts one forecast per window with its times and the actual value, as CSV on stdout or JSON in a file', async () => {
     const r = await run('predict', checkpoint, csv);
     expect(r.code).toBe(0);
     const lines = r.out.trim().split('\n');
-    expect(lines[0]).toBe('row,forecast_row,x');
+    expect(lines[0]).toBe('row,time,forecast_row,forecast_time,x,x_actual');
     expect(lines).toHaveLength(1 + 160 - 5);
-    expect(lines[1]).toMatch(/^5,6,-?\d/);
+    const cells = (line: string) => line.split(',');
+    const [row5, t5, next6, t6, , actual6] = cells(lines[1]);
+    expect([row5, t5, next6, t6, actual6]).toEqual(['5', rows[6].split(',')[0], '6', rows[7].split(',')[0], String(Number(rows[7].split(',')[1]))]);
+    // Past the data's end: no actual value, and the last time plus the median gap (gaps 1, 1.5, 2 → 1.5).
+    const [row159, t159, next160, t160, , actual160] = cells(lines.at(-1)!);
+    expect([row159, t159, next160, actual160]).toEqual(['159', rows[160].split(',')[0], '160', '']);
+    expect(Number(t160)).toBe(Number(rows[160].split(',')[0]) + 1.5);
     const out = join(dir, 'pred.json');
     const j = await run('predict', checkpoint, csv, '--out', out);
     expect(j.err).toContain(`155 forecasts written to ${out}`);
     const records = JSON.parse(readFileSync(out, 'utf8'));
-    expect(records[0]).toMatchObject({ row: 5, forecast_row: 6 });
+    expect(records[0]).toMatchObject({ row: 5, time: rows[6].split(',')[0], forecast_row: 6, x_actual: Number(rows[7].split(',')[1]) });
+    expect(records.at(-1)).toMatchObject({ row: 159, forecast_row: 160, x_actual: null });
+    // The same --time-column as train is accepted; another one would misread the data and is refused.
+    expect((await run('predict', checkpoint, csv, '--time-column', 't')).out).toBe(r.out);
+    await expect(run('predict', checkpoint, csv, '--time-column', 'noise')).rejects.toThrow(`${checkpoint} was trained with --time-column t; received --time-column noise.`);
+    await expect(run('predict', checkpoint, csv, '--sequence-column', 'label')).rejects.toThrow(`${checkpoint} was trained with no --sequence-column; received --sequence-column label.`);
     expect(Math.abs(records[0].x)).toBeLessThan(3);
   });
 
@@ -148,7 +159,7 @@ describe('train and predict', () => {
 
     // The three reported cases, through the real entry point: one line, exit 1, no stack, no output.
     it.each([
-      ['columns: 5', (s: Record<string, unknown>) => (s.columns = 5), 'expected 2 distinct non-empty column names (the model takes 2 input features) for columns, received number 5.'],
+      ['columns: 5', (s: Record<string, unknown>) => (s.columns = 5), 'expected 2 distinct non-empty column names (the model takes 3 input features, the last the time to the target) for columns, received number 5.'],
       ['window: -5', (s: Record<string, unknown>) => (s.window = -5), 'expected an integer ≥ 1 for window, received number -5.'],
       ['inputStd: 0', (s: Record<string, unknown>) => (s.inputStd = [0, 0]), 'expected 2 finite numbers > 0 (one per column) for inputStd, received Array(2).'],
     ])('%s exits 1 with a message naming the field', async (_what, edit, detail) => {
@@ -174,6 +185,10 @@ describe('train and predict', () => {
         [(s) => (s.inputStd = [1, -1]), 'for inputStd, received Array(2).'],
         [(s) => (s.targetMean = []), 'expected 1 finite numbers (one per column) for targetMean, received Array(0).'],
         [(s) => (s.targetStd = [null]), 'expected 1 finite numbers > 0 (one per column) for targetStd, received Array(1).'],
+        [(s) => (s.targetMode = 'delta'), 'expected "residual", "level" or nothing for targetMode, received string "delta".'],
+        [(s) => (s.leadStd = 0), 'expected a finite number > 0 for leadStd, received number 0.'],
+        [(s) => (s.leadMean = 'x'), 'expected a finite number for leadMean, received string "x".'],
+        [(s) => ((s.timeColumn = undefined), (s.leadMean = 2)), 'expected nothing (there is no timeColumn) for leadMean, received number 2.'],
       ];
       for (const [edit, detail] of cases) {
         const path = await withSpec(edit);
@@ -186,6 +201,18 @@ describe('train and predict', () => {
     });
   });
 
+  it('writes forecast times past the end of a date column as dates (the last date plus the median gap)', async () => {
+    const dated = join(dir, 'dated.csv');
+    const day = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+    // Every other day, with a one-day gap every third row: gaps 2, 2, 1 → median 2.
+    const days = Array.from({ length: 30 }, (_, i) => Math.floor(i * 5 / 3));
+    writeFileSync(dated, `date,v\n${days.map((d, i) => `${day(d)},${Math.cos(i / 2).toFixed(4)}`).join('\n')}\n`);
+    const out = join(dir, 'dated.safetensors');
+    expect((await run('train', dated, '--target', 'v', '--time-column', 'date', '--window', '4', '--units', '4', '--epochs', '1', '--quiet', '--out', out)).code).toBe(0);
+    const last = (await run('predict', out, dated)).out.trim().split('\n').at(-1)!.split(',');
+    expect([last[1], last[3], last.at(-1)]).toEqual([day(days[29]), day(days[29] + 2), '']);
+  });
+
   it('reads JSON sequences and trains an LTC with a validation split', async () => {
     const json = join(dir, 'seqs.json');
     const seq = (phase: number) => Array.from({ length: 40 }, (_, i) => ({ a: Math.sin(i / 3 + phase), b: Math.cos(i / 3 + phase) }));
@@ -196,7 +223,7 @@ describe('train and predict', () => {
     expect(r.err).toContain('LTC on AutoNCP(6, 2)');
     expect(r.err).toContain('102 windows'); // 3 sequences × (40 − 5 − 2 + 1)
     const p = await run('predict', out, json, '--format', 'csv');
-    expect(p.out.split('\n')[0]).toBe('sequence,row,forecast_row,a,b');
+    expect(p.out.split('\n')[0]).toBe('sequence,row,forecast_row,a,b,a_actual,b_actual');
   });
 
   it('reports user errors as CliError messages (no stack traces from main)', async () => {

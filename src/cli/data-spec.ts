@@ -5,7 +5,8 @@
  * or forecasts that are all NaN. Keys predict does not use are ignored.
  */
 import { describe } from '../describe.js';
-import { CliError, DATA_SPEC_KEY, type DataSpec } from './train.js';
+import { CliError } from './cli-error.js';
+import { DATA_SPEC_KEY, type DataSpec } from './forecast-windows.js';
 
 /** What the model fixes: its input features and its outputs. */
 export interface SpecModel {
@@ -31,8 +32,11 @@ export function parseDataSpec(checkpoint: string, stored: string, model: SpecMod
     const ok = Array.isArray(value) && value.length === length && value.every((v) => typeof v === 'string' && v !== '') && new Set(value).size === value.length;
     return ok ? (value as string[]) : bad(field, `${length} distinct non-empty column names (${what})`, value);
   };
-  const numbers = (field: string, length: number, positive: boolean): number[] => {
-    const value = s[field];
+  const numbers = (field: string, length: number, positive: boolean, scalar = false): number[] => {
+    const value = scalar ? [s[field]] : s[field];
+    if (scalar && !(typeof s[field] === 'number' && Number.isFinite(s[field]) && (!positive || (s[field] as number) > 0))) {
+      return bad(field, `a finite number${positive ? ' > 0' : ''}`, s[field]);
+    }
     const ok = Array.isArray(value) && value.length === length && value.every((v) => typeof v === 'number' && Number.isFinite(v) && (!positive || v > 0));
     return ok ? (value as number[]) : bad(field, `${length} finite numbers${positive ? ' > 0' : ''} (one per column)`, value);
   };
@@ -45,7 +49,15 @@ export function parseDataSpec(checkpoint: string, stored: string, model: SpecMod
     return value === undefined || (typeof value === 'string' && value !== '') ? (value as string | undefined) : bad(field, 'a column name or nothing', value);
   };
 
-  const columns = names('columns', model.inputSize, `the model takes ${model.inputSize} input features`);
+  // With a time column the last input feature is the time to the forecast target (leadMean/leadStd scale it).
+  const timeColumn = optionalName('timeColumn');
+  const hasLead = s.leadMean !== undefined || s.leadStd !== undefined;
+  if (hasLead && timeColumn === undefined) bad('leadMean', 'nothing (there is no timeColumn)', s.leadMean);
+  const lead = hasLead ? { leadMean: numbers('leadMean', 1, false, true)[0], leadStd: numbers('leadStd', 1, true, true)[0] } : {};
+  const columnCount = model.inputSize - (hasLead ? 1 : 0);
+  const columns = names('columns', columnCount, `the model takes ${model.inputSize} input features${hasLead ? ', the last the time to the target' : ''}`);
+  const targetMode = s.targetMode;
+  if (targetMode !== undefined && targetMode !== 'residual' && targetMode !== 'level') bad('targetMode', '"residual", "level" or nothing', targetMode);
   const target = names('target', model.outputSize, `the model has ${model.outputSize} outputs`);
   const firstGap = s.firstGap;
   if (typeof firstGap !== 'number' || !Number.isFinite(firstGap) || firstGap <= 0) bad('firstGap', 'a finite number > 0 (a timespan)', firstGap);
@@ -54,12 +66,14 @@ export function parseDataSpec(checkpoint: string, stored: string, model: SpecMod
     target,
     window: count('window'),
     horizon: count('horizon'),
-    timeColumn: optionalName('timeColumn'),
+    timeColumn,
     sequenceColumn: optionalName('sequenceColumn'),
     firstGap: firstGap as number,
     inputMean: numbers('inputMean', columns.length, false),
     inputStd: numbers('inputStd', columns.length, true),
     targetMean: numbers('targetMean', target.length, false),
     targetStd: numbers('targetStd', target.length, true),
+    ...(targetMode === undefined ? {} : { targetMode: targetMode as DataSpec['targetMode'] }),
+    ...lead,
   };
 }

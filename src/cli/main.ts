@@ -69,24 +69,29 @@ export function buildProgram(
     .argument('<data>', 'CSV (a header row, one row per time step) or JSON (rows or sequences of rows) file')
     .requiredOption('-t, --target <columns>', 'column(s) to forecast, comma-separated', parseColumns)
     .option('-c, --columns <columns>', 'input columns, comma-separated (default every numeric column but time and sequence columns)', parseColumns)
-    .option('--time-column <name>', 'column with each row\'s time, numbers or dates (the gaps, dates in days, become the timespans; default 1 per row)')
+    .option('--time-column <name>', 'column with each row\'s time, numbers or dates (the gaps, dates in days, become the timespans, and the time to the forecast row an input; default 1 per row)')
     .option('--sequence-column <name>', 'column identifying independent sequences (windows never cross sequences)')
     .option('-w, --window <n>', 'rows per input window', parsePositiveInt, 16)
     .option('--horizon <n>', 'forecast the target this many rows after the window\'s last row', parsePositiveInt, 1)
+    .addOption(new Option('--target-mode <mode>', 'what the model learns: residual = the change from the last observed value (a model that outputs 0 is persistence), level = the value itself').choices(['residual', 'level']).default('residual'))
     .addOption(new Option('-m, --model <kind>', 'model kind').choices(['cfc', 'ltc']).default('cfc'))
     .option('-u, --units <n>', 'neurons of the AutoNCP wiring', (v) => parseIntAtLeast(v, 3), 16)
     .option('-e, --epochs <n>', 'training epochs', parsePositiveInt, 20)
     .option('-b, --batch-size <n>', 'samples per batch', parsePositiveInt, 32)
     .option('--lr <rate>', 'learning rate (Adam, or AdamW with --weight-decay)', parsePositiveNumber, 0.005)
     .option('--weight-decay <x>', 'decoupled weight decay (AdamW); 0 = plain Adam', parseNonNegativeNumber, 0)
-    .option('--validation-split <fraction>', 'fraction of windows (the latest) held out to report validation loss', parseOpenFraction)
+    .option('--validation-split <fraction>', 'share of each series (its last rows) held out: scored at the end in data units beside persistence and a linear baseline', parseOpenFraction, 0.2)
     .option('--seed <n>', 'seed of the wiring, initial weights and shuffling', parseSeed, 1)
     .option('-o, --out <file>', 'checkpoint path (safetensors)', 'model.safetensors')
+    .option('--checkpoint-every <n>', 'save the resumable run (<out>.resume.safetensors) every n epochs; it is also saved on Ctrl-C/SIGTERM', parsePositiveInt, 1)
+    .option('--resume', 'continue the run saved in <out>.resume.safetensors (same data and options)')
     .option('-q, --quiet', 'no progress display')
     .addHelpText(
       'after',
-      '\nInputs and targets are standardised with the file\'s statistics; the checkpoint stores them (and the columns,\n' +
-        'window and horizon) so `ncp-silicon predict` prepares new data the same way.\n\n' +
+      '\nInputs and targets are standardised with the training part\'s statistics; the checkpoint stores them (and the\n' +
+        'columns, window, horizon and target mode) so `ncp-silicon predict` prepares new data the same way. At the end,\n' +
+        'the validation tail is scored in data units beside persistence and a linear baseline (also stored in the\n' +
+        'checkpoint), with a warning when the model does not beat persistence.\n\n' +
         'Example:\n  $ npx ncp-silicon train weather.csv --target temp_max --columns temp_max,temp_min,wind --time-column date \\\n' +
         '      --window 16 --model ltc --out ltc.safetensors\n',
     )
@@ -98,11 +103,12 @@ export function buildProgram(
     .argument('<checkpoint>', 'checkpoint written by `ncp-silicon train` (or any ncp-silicon model checkpoint, with --columns and --window)')
     .argument('<data>', 'CSV or JSON file with the columns the model was trained on')
     .option('-o, --out <file>', 'write predictions here (.csv or .json) instead of stdout')
-    .addHelpText('after', '\nOutput: one row per window: [sequence,] row (its last input row, from 0), forecast_row, then the forecast\nof each target column, in the data\'s units.\n\nExample:\n  $ npx ncp-silicon predict ltc.safetensors weather.csv --out forecasts.csv\n')
+    .addHelpText('after', '\nOutput: one row per window: [sequence,] row (its last input row, from 0), [time,] forecast_row, [forecast_time,]\nthe forecast of each target column in the data\'s units, then <target>_actual when the file has the value.\n\nExample:\n  $ npx ncp-silicon predict ltc.safetensors weather.csv --out forecasts.csv\n')
     .addOption(new Option('--format <format>', 'output format; without it, from --out\'s extension, else csv').choices(['csv', 'json']))
     .option('-c, --columns <columns>', 'input columns, for checkpoints without training metadata', parseColumns)
     .option('-w, --window <n>', 'rows per window, for checkpoints without training metadata', parsePositiveInt)
-    .option('--time-column <name>', 'time column, for checkpoints without training metadata')
+    .option('--time-column <name>', 'time column, as in train (checkpoints from train record it; a different one is refused)')
+    .option('--sequence-column <name>', 'column identifying independent sequences, as in train (checkpoints from train record it)')
     .option('-b, --batch-size <n>', 'windows per forward pass', parsePositiveInt, 256)
     .action(async (checkpoint, data, options) => setExitCode(await withInterrupt(io, (signal) => runPredictCommand(checkpoint, data, options, { ...io, signal }))));
 
@@ -179,7 +185,7 @@ export function parseModels(value: string): ('cfc' | 'ltc')[] {
 }
 
 /**
- * Runs `task` with an AbortSignal that the first Ctrl-C fires (training stops at the next batch and the command
+ * Runs `task` with an AbortSignal that the first Ctrl-C (or SIGTERM) fires (training stops at the next batch and the command
  * reports what it can); a second Ctrl-C exits at once.
  */
 export async function withInterrupt(io: CommandIo, task: (signal: AbortSignal) => Promise<number>): Promise<number> {
@@ -190,6 +196,7 @@ export async function withInterrupt(io: CommandIo, task: (signal: AbortSignal) =
     controller.abort(new Error('interrupted'));
   };
   process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     return await task(controller.signal);
   } catch (error) {
@@ -201,6 +208,7 @@ export async function withInterrupt(io: CommandIo, task: (signal: AbortSignal) =
     throw error;
   } finally {
     process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 
