@@ -3,31 +3,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CommanderError, InvalidArgumentError } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildProgram, parseColumns, parseModels, parsePositiveInt, parseProbability, parseSeed } from './main.js';
+import { parseColumns, parseModels, parsePositiveInt, parseProbability, parseSeed } from './main.js';
 import { CliError } from './train.js';
 import { loadModel } from '../io/checkpoint.js';
 import { loadSafetensors, saveSafetensors } from '../io/safetensors.js';
+import { runCli as run } from '../../test/helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ncp-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Runs the CLI in-process: returns the exit code and what went to stdout / stderr. */
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  let code = 0;
-  const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } };
-  const program = buildProgram(io, (c) => (code = c), (p) => p.exitOverride().configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) }));
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error;
-    code = error.exitCode;
-  }
-  return { code, out: out.join(''), err: err.join('') };
-}
 
 describe('option parsers', () => {
   it('accept good values and reject bad ones with our message style', () => {

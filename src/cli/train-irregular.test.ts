@@ -10,20 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildProgram } from './main.js';
 import { loadSafetensors } from '../io/safetensors.js';
+import { runCli as run } from '../../test/helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ncp-train-irregular-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  let code = 0;
-  const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } };
-  await buildProgram(io, (c) => (code = c)).parseAsync(args, { from: 'user' });
-  return { code, out: out.join(''), err: err.join('') };
-}
 
 /** A seeded LCG: the data are the same on every run. */
 function random(seed: number): () => number {
