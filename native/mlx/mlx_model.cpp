@@ -188,7 +188,7 @@ SequenceResult MlxModel::execute(const std::shared_ptr<const HostParams>& host, 
     device_ = std::make_shared<const DeviceParams>(upload(slots_, host->values.data()));
     device_host_ = host;
   }
-  return run_sequence(shape_, slots_, *device_, param_count_, call);
+  return run_sequence(shape_, *device_, param_count_, call);
 }
 
 Napi::Value MlxModel::call(const Napi::CallbackInfo& info, bool backward, bool async) {

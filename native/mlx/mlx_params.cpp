@@ -123,7 +123,7 @@ DeviceParams upload(const std::vector<ParamSlot>& slots, const float* flat) {
   DeviceParams out;
   for (const auto& slot : slots) {
     out.by_name.emplace(slot.name, mx::array(flat + slot.offset, slot.shape, mx::float32));
-    if (slot.trainable) out.trainable.push_back(slot.name);
+    if (slot.trainable) out.trainable.push_back(slot);
   }
   return out;
 }

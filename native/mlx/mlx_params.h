@@ -50,11 +50,11 @@ int input_size(const ModelShape& shape);
 // [Linear, act] and a Dropout when p > 0).
 std::string backbone_linear(int layer, double dropout);
 
-// The device-resident parameters of one version: name → array, and the trainable ones in slot order
-// (the primals of a backward pass).
+// The device-resident parameters of one version: name → array, and the trainable slots in order (the primals of a
+// backward pass, and where their gradients go in the flat layout).
 struct DeviceParams {
   std::map<std::string, mx::array> by_name;
-  std::vector<std::string> trainable;
+  std::vector<ParamSlot> trainable;
   const mx::array& operator[](const std::string& name) const;
 };
 

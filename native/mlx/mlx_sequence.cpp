@@ -45,7 +45,7 @@ mx::array to_time_major(const mx::array& a, bool batch_first) {
 
 }  // namespace
 
-SequenceResult run_sequence(const ModelShape& shape, const std::vector<ParamSlot>& slots, const DeviceParams& params,
+SequenceResult run_sequence(const ModelShape& shape, const DeviceParams& params,
                             std::size_t param_length, const SequenceCall& call) {
   const int B = call.batch, L = call.steps, S = input_size(shape), H = state_size(shape), P = output_size(shape);
   const bool mixed = shape.mixed_memory;
@@ -55,7 +55,7 @@ SequenceResult run_sequence(const ModelShape& shape, const std::vector<ParamSlot
   const mx::Shape in_shape = call.batch_first ? mx::Shape{B, L, S} : mx::Shape{L, B, S};
   const mx::Shape dt_shape = call.batch_first ? mx::Shape{B, L, 1} : mx::Shape{L, B, 1};
   std::vector<mx::array> primals;
-  for (const auto& name : params.trainable) primals.push_back(params[name]);
+  for (const auto& slot : params.trainable) primals.push_back(params[slot.name]);
   const std::size_t n_params = primals.size();
   primals.emplace_back(call.input.begin(), in_shape, mx::float32);
   primals.push_back(call.timespans ? mx::array(call.timespans->begin(), dt_shape, mx::float32) : mx::ones(dt_shape, mx::float32));
@@ -67,7 +67,7 @@ SequenceResult run_sequence(const ModelShape& shape, const std::vector<ParamSlot
 
   const auto graph = [&](const std::vector<mx::array>& in) -> std::vector<mx::array> {
     std::map<std::string, mx::array> named = params.by_name;  // buffers (masks) stay constants
-    for (std::size_t i = 0; i < n_params; ++i) named.insert_or_assign(params.trainable[i], in[i]);
+    for (std::size_t i = 0; i < n_params; ++i) named.insert_or_assign(params.trainable[i].name, in[i]);
     const StepConstants k = prepare_step(shape, named);
     const mx::array input = to_time_major(in[n_params], call.batch_first);
     const mx::array dt = to_time_major(in[n_params + 1], call.batch_first);
@@ -110,8 +110,7 @@ SequenceResult run_sequence(const ModelShape& shape, const std::vector<ParamSlot
     if (call.want_d_params) {
       result.d_params.assign(param_length, 0.0f);
       for (std::size_t i = 0; i < n_params; ++i) {
-        const auto& slot = *std::find_if(slots.begin(), slots.end(),
-                                         [&](const ParamSlot& s) { return s.name == params.trainable[i]; });
+        const ParamSlot& slot = params.trainable[i];
         const std::vector<float> g = to_host(grads[i]);
         std::copy(g.begin(), g.end(), result.d_params.begin() + slot.offset);
       }

@@ -32,7 +32,7 @@ struct SequenceResult {
   std::vector<float> d_params;  // the flat layout's length; zeros for buffers
 };
 
-SequenceResult run_sequence(const ModelShape& shape, const std::vector<ParamSlot>& slots, const DeviceParams& params,
+SequenceResult run_sequence(const ModelShape& shape, const DeviceParams& params,
                             std::size_t param_length, const SequenceCall& call);
 
 }  // namespace ncp::mlx_backend
