@@ -24,6 +24,14 @@ export class NotImplementedError extends NcpError {
   }
 }
 
+/** A data file (CSV / JSON sequences) that cannot be read or windowed: a missing column, a cell that is not a
+ * number, a time that does not increase. The message names the file, the row and the column. */
+export class DataFormatError extends NcpError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'NCP_DATA_FORMAT', options);
+  }
+}
+
 /** A checkpoint or weights file that is corrupt, truncated or does not fit the model. */
 export class CheckpointError extends NcpError {
   constructor(message: string, options?: { cause?: unknown }) {

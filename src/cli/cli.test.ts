@@ -211,8 +211,8 @@ describe('train and predict', () => {
     expect(p.out.split('\n')[0]).toBe('sequence,row,forecast_row,a,b,a_actual,b_actual');
   });
 
-  it('reports user errors as CliError messages (no stack traces from main)', async () => {
-    await expect(run('train', join(dir, 'nope.csv'), '--target', 'x')).rejects.toThrow(CliError);
+  it('reports user errors as typed errors with one-line messages (no stack traces from main)', async () => {
+    await expect(run('train', join(dir, 'nope.csv'), '--target', 'x')).rejects.toMatchObject({ name: 'DataFormatError', code: 'NCP_DATA_FORMAT' });
     await expect(run('train', join(dir, 'nope.csv'), '--target', 'x')).rejects.toThrow(`cannot read ${join(dir, 'nope.csv')}: no such file.`);
     await expect(run('train', csv, '--target', 'y')).rejects.toThrow(`has no column "y" (columns: t, x, noise, label).`);
     await expect(run('train', csv, '--target', 'x', '--columns', 'label')).rejects.toThrow(/expected a number in column "label" at row 0, received "r0, text"/);

@@ -6,7 +6,7 @@
  */
 import { describe } from '../describe.js';
 import { CliError } from './cli-error.js';
-import { DATA_SPEC_KEY, type DataSpec } from './forecast-windows.js';
+import { DATA_SPEC_KEY, type DataSpec } from '../train/forecast-windows.js';
 
 /** What the model fixes: its input features and its outputs. */
 export interface SpecModel {

@@ -13,7 +13,7 @@ import { predict } from '../train/index.js';
 import type { CommandIo } from './demo.js';
 import { parseDataSpec } from './data-spec.js';
 import { CliError, columnsOf, readSequences } from './train.js';
-import { DATA_SPEC_KEY, decodeTarget, forecastWindows, inputWidth, numericSequence, windowOrigins, type DataSpec } from './forecast-windows.js';
+import { DATA_SPEC_KEY, decodeTarget, forecastWindows, inputWidth, numericSequence, windowOrigins, type DataSpec } from '../train/forecast-windows.js';
 
 export interface PredictCommandOptions {
   out?: string;

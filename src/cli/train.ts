@@ -18,14 +18,14 @@ import { AutoNCP } from '../wiring/index.js';
 import { DemoProgress } from '../demo/progress.js';
 import type { CommandIo } from './demo.js';
 import { CliError } from './cli-error.js';
-import { columnsOf, readSequences } from './read-sequences.js';
-import { DATA_SPEC_KEY, fitNormalisation, forecastWindows, inputWidth, numericSequence, windowOrigins, type CliWindows, type DataSpec, type Row, type Sequence, type TargetMode } from './forecast-windows.js';
+import { columnsOf, readSequences } from '../io/read-sequences.js';
+import { DATA_SPEC_KEY, fitNormalisation, forecastWindows, inputWidth, numericSequence, windowOrigins, type CliWindows, type DataSpec, type Row, type Sequence, type TargetMode } from '../train/forecast-windows.js';
 import { VALIDATION_KEY, decodeOutputs, formatScores, linearForecast, scoreForecasts, splitTail, type ValidationScores } from './validation.js';
 
 export { CliError } from './cli-error.js';
-export { columnsOf, parseCsv, readSequences } from './read-sequences.js';
-export { DATA_SPEC_KEY, forecastWindows, numericSequence, windowOrigins } from './forecast-windows.js';
-export type { CliWindows, DataSpec, NumericSequence, Row, Sequence } from './forecast-windows.js';
+export { columnsOf, parseCsv, readSequences } from '../io/read-sequences.js';
+export { DATA_SPEC_KEY, forecastWindows, numericSequence, windowOrigins } from '../train/forecast-windows.js';
+export type { CliWindows, DataSpec, NumericSequence, Row, Sequence } from '../train/forecast-windows.js';
 
 /** Default share of each series held out (its tail) for validation. */
 export const DEFAULT_VALIDATION_SPLIT = 0.2;

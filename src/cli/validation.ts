@@ -4,7 +4,7 @@
  * model that does not beat persistence there is not worth using, and the command says so.
  */
 import { leastSquares } from '../demo/baselines.js';
-import { decodeTarget, inputWidth, type CliWindows, type DataSpec, type NumericSequence, type WindowOrigin } from './forecast-windows.js';
+import { decodeTarget, inputWidth, type CliWindows, type DataSpec, type NumericSequence, type WindowOrigin } from '../train/forecast-windows.js';
 
 /**
  * Splits training origins by time within each sequence: windows whose forecast row lies in the last `fraction` of

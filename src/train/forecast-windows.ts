@@ -8,13 +8,10 @@
  * ahead), and the target is by default the change from the last observed value (a residual over persistence), so a
  * model that outputs 0 is exactly persistence and anything it learns improves on it.
  */
-import { CliError } from './cli-error.js';
+import { DataFormatError } from '../errors.js';
+import type { Row, Sequence } from '../io/read-sequences.js';
 
-export type Row = Record<string, string>;
-export interface Sequence {
-  id: string;
-  rows: Row[];
-}
+export type { Row, Sequence } from '../io/read-sequences.js';
 
 /** How data is prepared; `ncp-silicon train` stores it in the checkpoint (metadata key DATA_SPEC_KEY). */
 export interface DataSpec {
@@ -55,13 +52,13 @@ export interface NumericSequence {
   gaps: number[];
 }
 
-/** Parses one sequence's cells into numbers; a bad cell or a time that does not increase is a CliError. */
+/** Parses one sequence's cells into numbers; a bad cell or a time that does not increase is a DataFormatError. */
 export function numericSequence(path: string, s: Sequence, spec: DataSpec, withTargets: boolean): NumericSequence {
   const value = (row: Row, column: string, r: number): number => {
     const cell = row[column];
     const n = Number(cell);
     if (cell === undefined || cell === '' || !Number.isFinite(n)) {
-      throw new CliError(`${path}: expected a number in column "${column}" at row ${r}${s.id !== '0' ? ` of sequence ${s.id}` : ''}, received ${cell === undefined ? 'nothing' : JSON.stringify(cell)}.`);
+      throw new DataFormatError(`${path}: expected a number in column "${column}" at row ${r}${s.id !== '0' ? ` of sequence ${s.id}` : ''}, received ${cell === undefined ? 'nothing' : JSON.stringify(cell)}.`);
     }
     return n;
   };
@@ -74,7 +71,7 @@ export function numericSequence(path: string, s: Sequence, spec: DataSpec, withT
   const times = spec.timeColumn ? s.rows.map((row, r) => time(row, r)) : s.rows.map((_, r) => r);
   const gaps = times.map((t, r) => (r === 0 ? NaN : t - times[r - 1]));
   gaps.forEach((g, r) => {
-    if (r > 0 && !(g > 0)) throw new CliError(`${path}: time column "${spec.timeColumn}" must increase within a sequence; row ${r} goes from ${times[r - 1]} to ${times[r]}.`);
+    if (r > 0 && !(g > 0)) throw new DataFormatError(`${path}: time column "${spec.timeColumn}" must increase within a sequence; row ${r} goes from ${times[r - 1]} to ${times[r]}.`);
   });
   return {
     id: s.id,

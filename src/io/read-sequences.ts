@@ -4,8 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { CliError } from './cli-error.js';
-import type { Row, Sequence } from './forecast-windows.js';
+import { DataFormatError } from '../errors.js';
+
+/** One row of a data file: column name → cell text. */
+export type Row = Record<string, string>;
+/** The rows of one sequence (one value of the sequence column, or the whole file). */
+export interface Sequence {
+  id: string;
+  rows: Row[];
+}
 
 /** CSV (header row) or JSON: an array of row objects, an array of such arrays, or `{ sequences: [...] }`. */
 export function readSequences(path: string, sequenceColumn?: string): Sequence[] {
@@ -14,7 +21,7 @@ export function readSequences(path: string, sequenceColumn?: string): Sequence[]
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ENOENT' ? `cannot read ${path}: no such file.` : `cannot read ${path}: ${(error as Error).message}.`);
+    throw new DataFormatError(code === 'ENOENT' ? `cannot read ${path}: no such file.` : `cannot read ${path}: ${(error as Error).message}.`);
   }
   const isJson = extname(path).toLowerCase() === '.json' || /^\s*[[{]/.test(text);
   const rowsOrSequences = isJson ? parseJsonRows(path, text) : [parseCsv(path, text)];
@@ -23,7 +30,7 @@ export function readSequences(path: string, sequenceColumn?: string): Sequence[]
   for (const rows of rowsOrSequences) {
     for (const row of rows) {
       const id = row[sequenceColumn];
-      if (id === undefined) throw new CliError(`${path} has no column "${sequenceColumn}" (--sequence-column).`);
+      if (id === undefined) throw new DataFormatError(`${path} has no column "${sequenceColumn}" (--sequence-column).`);
       if (!groups.has(id)) groups.set(id, []);
       groups.get(id)!.push(row);
     }
@@ -33,11 +40,11 @@ export function readSequences(path: string, sequenceColumn?: string): Sequence[]
 
 export function parseCsv(path: string, text: string): Row[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length < 2) throw new CliError(`${path} needs a header row and at least one data row.`);
+  if (lines.length < 2) throw new DataFormatError(`${path} needs a header row and at least one data row.`);
   const header = splitCsvLine(lines[0]);
   return lines.slice(1).map((line, i) => {
     const cells = splitCsvLine(line);
-    if (cells.length !== header.length) throw new CliError(`${path} line ${i + 2} has ${cells.length} cells, the header has ${header.length}.`);
+    if (cells.length !== header.length) throw new DataFormatError(`${path} line ${i + 2} has ${cells.length} cells, the header has ${header.length}.`);
     return Object.fromEntries(header.map((h, c) => [h, cells[c]]));
   });
 }
@@ -66,18 +73,18 @@ function parseJsonRows(path: string, text: string): Row[][] {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new CliError(`${path} is not valid JSON (${(error as Error).message}).`);
+    throw new DataFormatError(`${path} is not valid JSON (${(error as Error).message}).`);
   }
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && Array.isArray((value as { sequences?: unknown }).sequences)) {
     value = (value as { sequences: unknown[] }).sequences;
   }
   const shape = 'an array of row objects, an array of such arrays, or {"sequences": [...]}';
-  if (!Array.isArray(value) || value.length === 0) throw new CliError(`${path} must hold ${shape}.`);
+  if (!Array.isArray(value) || value.length === 0) throw new DataFormatError(`${path} must hold ${shape}.`);
   const sequences = Array.isArray(value[0]) ? value : [value];
   return sequences.map((seq, s) => {
-    if (!Array.isArray(seq)) throw new CliError(`${path}: sequence ${s} is not an array (expected ${shape}).`);
+    if (!Array.isArray(seq)) throw new DataFormatError(`${path}: sequence ${s} is not an array (expected ${shape}).`);
     return seq.map((row, r) => {
-      if (row === null || typeof row !== 'object' || Array.isArray(row)) throw new CliError(`${path}: sequence ${s} row ${r} is not an object of column values.`);
+      if (row === null || typeof row !== 'object' || Array.isArray(row)) throw new DataFormatError(`${path}: sequence ${s} row ${r} is not an object of column values.`);
       return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v)]));
     });
   });
