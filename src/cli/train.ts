@@ -2,7 +2,7 @@
  * `ncp-silicon train`: sequences from a CSV or JSON file → forecast windows → fit → a checkpoint. The checkpoint is
  * a normal model checkpoint (loadModel reads it) with two extra metadata entries: `ncp-silicon/data` (the columns,
  * window, horizon, target mode and normalisation, so `ncp-silicon predict` prepares new data exactly the same way)
- * and `ncp-silicon/validation` (the scores on the validation tail, beside persistence and a linear baseline).
+ * and `ncp-silicon/validation` (the scores on the validation tail, beside persistence, a linear baseline and, for dated data, a seasonal one).
  *
  * The file reading `predict` shares is in read-sequences.ts, the windowing in forecast-windows.ts.
  */
@@ -20,6 +20,7 @@ import type { CommandIo } from './demo.js';
 import { CliError } from './cli-error.js';
 import { columnsOf, readSequences } from '../io/read-sequences.js';
 import { DATA_SPEC_KEY, fitNormalisation, forecastWindows, inputWidth, numericSequence, windowOrigins, type CliWindows, type DataSpec, type Row, type Sequence, type TargetMode } from '../train/forecast-windows.js';
+import { seasonalForecast } from './seasonal-baseline.js';
 import { VALIDATION_KEY, decodeOutputs, formatScores, linearForecast, scoreForecasts, splitTail, type ValidationScores } from './validation.js';
 
 export { CliError } from './cli-error.js';
@@ -148,14 +149,17 @@ export async function runTrainCommand(path: string, o: TrainCommandOptions, io: 
   const forecasts: Record<string, Float64Array> = { model: decodeOutputs(spec, validation, outputs.data), persistence: validation.anchors! };
   const linear = linearForecast(spec, train, validation);
   if (linear) forecasts.linear = linear;
+  const dated = spec.timeColumn !== undefined && !isNumericColumn(sequences, spec.timeColumn);
+  const seasonal = dated ? seasonalForecast(numeric, spec, split.train, split.validation) : undefined;
+  if (seasonal) forecasts.seasonal = seasonal.forecasts;
   const scores: ValidationScores = Object.fromEntries(spec.target.map((t) => [t, {}]));
   for (const [name, values] of Object.entries(forecasts)) scoreForecasts(spec, validation, values).forEach((s, p) => (scores[spec.target[p]][name] = s));
 
   const { tensors, metadata } = modelPayload('ncp-silicon train', model, MODEL_FORMAT);
-  const stored = { split: fraction, windows: validation.count, scores };
+  const stored = { split: fraction, windows: validation.count, scores, ...(seasonal && { seasonalPeriodDays: seasonal.periodDays }) };
   await saveSafetensors(tensors, o.out, { metadata: { ...metadata, [DATA_SPEC_KEY]: JSON.stringify(spec), [VALIDATION_KEY]: JSON.stringify(stored) } });
   io.stdout.write(`${o.out}\n`);
-  io.stderr.write(formatScores(scores, modelName, validation.count, fraction));
+  io.stderr.write(formatScores(scores, modelName, validation.count, fraction, seasonal?.periodDays));
   io.stderr.write(`Checkpoint written to ${o.out} (the losses above are on targets scaled to unit variance; the table is in data units).\n`);
   return 0;
 }

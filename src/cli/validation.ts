@@ -1,6 +1,7 @@
 /**
  * The validation split `ncp-silicon train` scores itself on: the tail of each series, forecast by the model, by
- * persistence (the last observed value) and by a linear model of the window's last step, all in data units. A
+ * persistence (the last observed value), by a linear model of the window's last step and, for dated data, by the
+ * value one season back (seasonal-baseline.ts), all in data units. A
  * model that does not beat persistence there is not worth using, and the command says so.
  */
 import { leastSquares } from '../demo/baselines.js';
@@ -71,14 +72,15 @@ export function linearForecast(spec: DataSpec, train: CliWindows, validation: Cl
 }
 
 /** The scores table printed at the end of training (data units), and a warning line per target persistence wins. */
-export function formatScores(scores: ValidationScores, modelName: string, windows: number, fraction: number): string {
+export function formatScores(scores: ValidationScores, modelName: string, windows: number, fraction: number, seasonalPeriodDays?: number): string {
   const lines = [`Validation: the last ${Math.round(fraction * 100)} % of each series, ${windows} forecasts, in data units:`];
   for (const [target, byModel] of Object.entries(scores)) {
     const persistence = byModel.persistence.mse;
     lines.push(`  ${target.padEnd(14)} ${'MSE'.padStart(12)} ${'MAE'.padStart(12)}  vs persistence`);
     for (const [name, s] of Object.entries(byModel)) {
       const vs = name === 'persistence' ? '' : `${s.mse <= persistence ? '−' : '+'}${Math.abs(100 * (1 - s.mse / persistence)).toFixed(1)} %`;
-      lines.push(`  ${(name === 'model' ? modelName : name).padEnd(14)} ${fmt(s.mse)} ${fmt(s.mae)}  ${vs}`);
+      const label = name === 'model' ? modelName : name === 'seasonal' ? `seasonal ${seasonalPeriodDays === 7 ? '7 d' : '1 y'}` : name;
+      lines.push(`  ${label.padEnd(14)} ${fmt(s.mse)} ${fmt(s.mae)}  ${vs}`);
     }
   }
   for (const [target, byModel] of Object.entries(scores)) {
