@@ -83,6 +83,6 @@ export { ConfidencePolicy, withConfidence, UnknownCallError, AgentTimeError } fr
 export type * from './agents/index.js';
 
 // The windowing `ncp-silicon train` / `predict` use (docs/training.md, "Forecast windows").
-export { forecastWindows, windowOrigins, numericSequence, fitNormalisation, encodeTarget, decodeTarget, inputWidth } from './train/forecast-windows.js';
+export { forecastWindows, calendarSeasons, windowOrigins, numericSequence, fitNormalisation, encodeTarget, decodeTarget, inputWidth } from './train/forecast-windows.js';
 export type { DataSpec, TargetMode, NumericSequence, Sequence, Row, WindowOrigin, CliWindows } from './train/forecast-windows.js';
 export { readSequences } from './io/read-sequences.js';

@@ -165,6 +165,8 @@ describe('train and predict', () => {
         [(s) => (s.horizon = '1'), 'expected an integer ≥ 1 for horizon, received string "1".'],
         [(s) => (s.firstGap = 0), 'expected a finite number > 0 (a timespan) for firstGap, received number 0.'],
         [(s) => (s.timeColumn = 7), 'expected a column name or nothing for timeColumn, received number 7.'],
+        [(s) => (s.seasons = [0]), 'expected up to 4 finite numbers > 0 (season lengths) or nothing for seasons, received Array(1).'],
+        [(s) => (s.seasons = 365), 'expected up to 4 finite numbers > 0 (season lengths) or nothing for seasons, received number 365.'],
         [(s) => (s.sequenceColumn = ''), 'for sequenceColumn, received string "".'],
         [(s) => (s.inputMean = [0, 'a']), 'expected 2 finite numbers (one per column) for inputMean, received Array(2).'],
         [(s) => (s.inputStd = [1, -1]), 'for inputStd, received Array(2).'],

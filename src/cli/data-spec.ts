@@ -54,8 +54,15 @@ export function parseDataSpec(checkpoint: string, stored: string, model: SpecMod
   const hasLead = s.leadMean !== undefined || s.leadStd !== undefined;
   if (hasLead && timeColumn === undefined) bad('leadMean', 'nothing (there is no timeColumn)', s.leadMean);
   const lead = hasLead ? { leadMean: numbers('leadMean', 1, false, true)[0], leadStd: numbers('leadStd', 1, true, true)[0] } : {};
-  const columnCount = model.inputSize - (hasLead ? 1 : 0);
-  const columns = names('columns', columnCount, `the model takes ${model.inputSize} input features${hasLead ? ', the last the time to the target' : ''}`);
+  // Then two per season (the sine and cosine of the forecast row's phase).
+  const seasons = s.seasons;
+  const seasonsOk = seasons === undefined || (Array.isArray(seasons) && seasons.length <= 4 && seasons.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0));
+  if (!seasonsOk) bad('seasons', 'up to 4 finite numbers > 0 (season lengths) or nothing', seasons);
+  if (seasons !== undefined && timeColumn === undefined) bad('seasons', 'nothing (there is no timeColumn)', seasons);
+  const seasonCount = (seasons as number[] | undefined)?.length ?? 0;
+  const columnCount = model.inputSize - (hasLead ? 1 : 0) - 2 * seasonCount;
+  const extras = [hasLead ? 'the time to the target' : '', seasonCount > 0 ? `${2 * seasonCount} season phases` : ''].filter((x) => x !== '');
+  const columns = names('columns', columnCount, `the model takes ${model.inputSize} input features${extras.length > 0 ? `, the last ${extras.join(' and ')}` : ''}`);
   const targetMode = s.targetMode;
   if (targetMode !== undefined && targetMode !== 'residual' && targetMode !== 'level') bad('targetMode', '"residual", "level" or nothing', targetMode);
   const target = names('target', model.outputSize, `the model has ${model.outputSize} outputs`);
@@ -75,5 +82,6 @@ export function parseDataSpec(checkpoint: string, stored: string, model: SpecMod
     targetStd: numbers('targetStd', target.length, true),
     ...(targetMode === undefined ? {} : { targetMode: targetMode as DataSpec['targetMode'] }),
     ...lead,
+    ...(seasons === undefined ? {} : { seasons: [...(seasons as number[])] }),
   };
 }

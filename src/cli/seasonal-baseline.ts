@@ -7,7 +7,7 @@
 import type { DataSpec, NumericSequence, WindowOrigin } from '../train/forecast-windows.js';
 
 /** Candidate seasons of a date column, in days (how forecast-windows stores dates). */
-const SEASONS_DAYS = [7, 365.25];
+const SEASONS_DAYS = [1, 7, 365.25];
 
 export interface SeasonalForecast {
   periodDays: number;

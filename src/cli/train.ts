@@ -19,7 +19,8 @@ import { DemoProgress } from '../demo/progress.js';
 import type { CommandIo } from './demo.js';
 import { CliError } from './cli-error.js';
 import { columnsOf, readSequences } from '../io/read-sequences.js';
-import { DATA_SPEC_KEY, fitNormalisation, forecastWindows, inputWidth, numericSequence, windowOrigins, type CliWindows, type DataSpec, type Row, type Sequence, type TargetMode } from '../train/forecast-windows.js';
+import { DATA_SPEC_KEY, calendarSeasons, fitNormalisation, forecastWindows, inputWidth, numericSequence, windowOrigins, type CliWindows, type DataSpec, type Row, type Sequence, type TargetMode } from '../train/forecast-windows.js';
+import { chooseSeasons } from './season-choice.js';
 import { seasonalForecast } from './seasonal-baseline.js';
 import { VALIDATION_KEY, decodeOutputs, formatScores, linearForecast, scoreForecasts, splitTail, type ValidationScores } from './validation.js';
 
@@ -76,6 +77,7 @@ export async function runTrainCommand(path: string, o: TrainCommandOptions, io: 
     targetMode: o.targetMode ?? 'residual', firstGap: 1, inputMean: [], inputStd: [], targetMean: [], targetStd: [],
   };
   const numeric = sequences.map((s) => numericSequence(path, s, spec, true));
+  const dated = spec.timeColumn !== undefined && !isNumericColumn(sequences, spec.timeColumn);
   const all = windowOrigins(numeric, spec, true);
   if (all.length === 0) {
     throw new CliError(`${path} has no sequence with the ${o.window + o.horizon} rows a window of ${o.window} and horizon ${o.horizon} need.`);
@@ -84,6 +86,10 @@ export async function runTrainCommand(path: string, o: TrainCommandOptions, io: 
   const split = splitTail(numeric, spec, all, fraction);
   if (split.train.length === 0 || split.validation.length === 0) {
     throw new CliError(`${path} is too short to hold out the last ${Math.round(fraction * 100)} % of each series for validation (${split.train.length} training and ${split.validation.length} validation windows); add rows, shorten --window or change --validation-split.`);
+  }
+  if (dated) {
+    const seasons = chooseSeasons(numeric, spec, split.train, calendarSeasons(numeric));
+    if (seasons.length > 0) spec.seasons = seasons;
   }
   fitNormalisation(numeric, spec, split.train);
   const train = forecastWindows(numeric, spec, split.train);
@@ -149,7 +155,6 @@ export async function runTrainCommand(path: string, o: TrainCommandOptions, io: 
   const forecasts: Record<string, Float64Array> = { model: decodeOutputs(spec, validation, outputs.data), persistence: validation.anchors! };
   const linear = linearForecast(spec, train, validation);
   if (linear) forecasts.linear = linear;
-  const dated = spec.timeColumn !== undefined && !isNumericColumn(sequences, spec.timeColumn);
   const seasonal = dated ? seasonalForecast(numeric, spec, split.train, split.validation) : undefined;
   if (seasonal) forecasts.seasonal = seasonal.forecasts;
   const scores: ValidationScores = Object.fromEntries(spec.target.map((t) => [t, {}]));

@@ -79,7 +79,7 @@ export function formatScores(scores: ValidationScores, modelName: string, window
     lines.push(`  ${target.padEnd(14)} ${'MSE'.padStart(12)} ${'MAE'.padStart(12)}  vs persistence`);
     for (const [name, s] of Object.entries(byModel)) {
       const vs = name === 'persistence' ? '' : `${s.mse <= persistence ? '−' : '+'}${Math.abs(100 * (1 - s.mse / persistence)).toFixed(1)} %`;
-      const label = name === 'model' ? modelName : name === 'seasonal' ? `seasonal ${seasonalPeriodDays === 7 ? '7 d' : '1 y'}` : name;
+      const label = name === 'model' ? modelName : name === 'seasonal' ? `seasonal ${seasonalPeriodDays === 365.25 ? '1 y' : `${seasonalPeriodDays} d`}` : name;
       lines.push(`  ${label.padEnd(14)} ${fmt(s.mse)} ${fmt(s.mae)}  ${vs}`);
     }
   }

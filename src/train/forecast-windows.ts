@@ -32,13 +32,33 @@ export interface DataSpec {
   /** Normalisation of the time-to-target input; present exactly when that input is (a time column was given). */
   leadMean?: number;
   leadStd?: number;
+  /**
+   * Seasons (in the time column's unit: days for dates) whose phase at the forecast row is an input, as its sine and
+   * cosine, after the time to target. Absent (older checkpoints, numeric time columns) = none.
+   */
+  seasons?: number[];
 }
 export type TargetMode = 'residual' | 'level';
 export const DATA_SPEC_KEY = 'ncp-silicon/data';
 
 /** Input features per step: the columns, plus the time to the forecast target when the spec has one. */
 export function inputWidth(spec: DataSpec): number {
-  return spec.columns.length + (spec.leadMean === undefined ? 0 : 1);
+  return spec.columns.length + (spec.leadMean === undefined ? 0 : 1) + 2 * (spec.seasons?.length ?? 0);
+}
+
+/**
+ * The seasons worth giving a model of dated data (times in days): the day when rows are at most 3 hours apart, the
+ * week when they are about daily and span a month, the year when the data spans one. Numeric time columns have no calendar, so none.
+ */
+export function calendarSeasons(sequences: readonly NumericSequence[]): number[] {
+  const first = Math.min(...sequences.map((s) => s.times[0]));
+  const last = Math.max(...sequences.map((s) => s.times[s.times.length - 1]));
+  const gap = median(sequences.flatMap((s) => s.gaps.slice(1))) ?? Infinity;
+  const seasons: number[] = [];
+  if (gap <= 0.125 && last - first >= 2) seasons.push(1);
+  if (gap <= 1.5 && last - first >= 28) seasons.push(7);
+  if (last - first >= 365.25) seasons.push(365.25);
+  return seasons;
 }
 
 export interface NumericSequence {
@@ -150,7 +170,12 @@ export function forecastWindows(sequences: readonly NumericSequence[], spec: Dat
       const r = row - L + 1 + l;
       const base = (n * L + l) * S;
       for (let f = 0; f < C; f++) inputs[base + f] = (s.inputs[r][f] - spec.inputMean[f]) / spec.inputStd[f];
-      if (S > C) inputs[base + C] = (tTarget - s.times[r] - spec.leadMean!) / spec.leadStd!;
+      if (spec.leadMean !== undefined) inputs[base + C] = (tTarget - s.times[r] - spec.leadMean) / spec.leadStd!;
+      spec.seasons?.forEach((period, k) => {
+        const phase = (2 * Math.PI * (((tTarget % period) + period) % period)) / period;
+        inputs[base + S - 2 * (spec.seasons!.length - k)] = Math.sin(phase);
+        inputs[base + S - 2 * (spec.seasons!.length - k) + 1] = Math.cos(phase);
+      });
       timespans[n * L + l] = Number.isNaN(s.gaps[r]) ? spec.firstGap : s.gaps[r];
     }
     if (!anchors || !actual) return;
