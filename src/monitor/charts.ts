@@ -6,7 +6,7 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Calibration } from './calibrate.js';
 import type { MemorySnapshot } from './memory.js';
-import type { KernelSummary } from './result.js';
+import type { KernelSummary } from './profile-data.js';
 
 const WIDTH = 560;
 const MIB = 2 ** 20;

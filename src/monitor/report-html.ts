@@ -8,7 +8,7 @@ import type { Wiring } from '../wiring/index.js';
 import { batchSpec, kernelTimeSpec, memorySpec, renderSpec, rooflineSpec } from './charts.js';
 import { formatCeilingRatio as ratio } from './ceiling-check.js';
 import { escapeHtml as h, formatBytes, formatNumber } from './format.js';
-import { describeModel, type ProfileResult } from './result.js';
+import { describeModel, type ProfileView } from './profile-data.js';
 
 const STYLE = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #111827; margin: 0; background: #f9fafb; }
@@ -26,7 +26,7 @@ figure svg { max-width: 100%; height: auto; }
 .warning { color: #92400e; background: #fffbeb; border: 1px solid #fcd34d; padding: 6px 10px; }
 `;
 
-export async function renderHtml(result: ProfileResult, title: string, wiring: Wiring | undefined): Promise<string> {
+export async function renderHtml(result: ProfileView, title: string, wiring: Wiring | undefined): Promise<string> {
   const parts: string[] = [];
   const s = result.system;
   parts.push(`<h1>${h(title)}</h1>`);
@@ -97,7 +97,7 @@ function table(rows: string[][], header?: string[], numeric: boolean[] = []): st
   return `<table>${head}${body.join('')}</table>`;
 }
 
-function ceilingsHtml(result: ProfileResult): string {
+function ceilingsHtml(result: ProfileView): string {
   const c = result.ceilings;
   if (!c) return '<p>This machine has not been calibrated, so there are no ratios to its ceilings. Run <code>await calibrate()</code> (or <code>ncp-silicon profile</code>, which does) once; the result is cached.</p>';
   const rows = [
@@ -126,7 +126,7 @@ function ceilingsHtml(result: ProfileResult): string {
   return out;
 }
 
-function kernelTable(result: ProfileResult): string {
+function kernelTable(result: ProfileView): string {
   const rows = result.kernels.map((k) => [
     k.kernel, String(k.calls), formatNumber(k.totalMs), formatNumber(k.meanMs), formatNumber(k.flops / 1e9), formatBytes(k.bytes),
     formatNumber(k.gflopsPerSecond), formatNumber(k.gbPerSecond), formatNumber(k.arithmeticIntensity),
@@ -136,7 +136,7 @@ function kernelTable(result: ProfileResult): string {
   return table(rows, header, header.map((_, i) => i > 0 && i < 11));
 }
 
-function memoryTable(result: ProfileResult): string {
+function memoryTable(result: ProfileView): string {
   const last = result.memory[result.memory.length - 1];
   if (!last) return '';
   const rows: string[][] = [

@@ -1,9 +1,9 @@
 /** The Markdown summary: short enough for a CI log, with every figure the HTML page leads with. */
 import { formatCeilingRatio as ratio } from './ceiling-check.js';
 import { formatBytes, formatNumber } from './format.js';
-import { describeModel, type ProfileResult } from './result.js';
+import { describeModel, type ProfileView } from './profile-data.js';
 
-export function renderMarkdown(result: ProfileResult, title: string): string {
+export function renderMarkdown(result: ProfileView, title: string): string {
   const s = result.system;
   const lines: string[] = [`## ${title}`, ''];
   lines.push(`- **Run**: ${result.startedAt}, ${formatNumber(result.durationMs)} ms, ${result.calls.length} native calls${result.droppedCalls ? ` (+${result.droppedCalls} dropped: the log was full)` : ''}`);
@@ -35,7 +35,7 @@ export function renderMarkdown(result: ProfileResult, title: string): string {
   return lines.join('\n');
 }
 
-function ceilingLines(result: ProfileResult): string[] {
+function ceilingLines(result: ProfileView): string[] {
   const c = result.ceilings;
   if (!c) return ['- **Ceilings**: not calibrated on this machine (run `calibrate()` or `ncp-silicon profile`), so no ratios'];
   const out = [
@@ -53,7 +53,7 @@ function ceilingLines(result: ProfileResult): string[] {
   return out;
 }
 
-function memoryLines(result: ProfileResult): string[] {
+function memoryLines(result: ProfileView): string[] {
   const m = result.memory;
   if (m.length === 0) return [];
   const last = m[m.length - 1];
