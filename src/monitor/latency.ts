@@ -47,7 +47,7 @@ export function latencyHistogram(durations: readonly number[], bins = 24): Histo
   const a = log ? Math.log(min) : min;
   const b = log ? Math.log(max) : max;
   const width = (b - a) / bins;
-  const edge = (i: number) => (i === bins ? max : log ? Math.exp(a + i * width) : a + i * width);
+  const edge = (i: number) => (i === 0 ? min : i === bins ? max : log ? Math.exp(a + i * width) : a + i * width);
   const out: HistogramBin[] = Array.from({ length: bins }, (_, i) => ({ low: edge(i), high: edge(i + 1), count: 0 }));
   for (const d of durations) {
     const x = log ? Math.log(d) : d;

@@ -5,9 +5,12 @@
  * tools can check it has data.
  */
 import type { Wiring } from '../wiring/index.js';
-import { batchSpec, kernelTimeSpec, memorySpec, renderSpec, rooflineSpec } from './charts.js';
+import { batchSpec, kernelTimeSpec, latencyHistogramSpec, lossSpec, memorySpec, renderSpec, rooflineSpec } from './charts.js';
 import { formatCeilingRatio as ratio } from './ceiling-check.js';
-import { escapeHtml as h, formatBytes, formatNumber } from './format.js';
+import { escapeHtml as h, formatBytes, formatDuration, formatNumber } from './format.js';
+import { latencyHistogram } from './latency.js';
+import { isStepKernel } from './summarise.js';
+import { batchLosses, epochLosses } from './training-series.js';
 import { describeModel, type ProfileView } from './profile-data.js';
 
 const STYLE = `
@@ -20,7 +23,7 @@ th, td { border: 1px solid #e5e7eb; padding: 4px 8px; text-align: left; vertical
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 th { background: #f3f4f6; font-weight: 600; }
 figure { background: #fff; border: 1px solid #e5e7eb; margin: 12px 0; padding: 8px; overflow-x: auto; }
-figure svg { max-width: 100%; height: auto; }
+figure svg { display: block; width: 100%; max-width: 100%; height: auto; }
 .note { color: #4b5563; font-size: 13px; }
 .datasheet { color: #7c2d12; }
 .warning { color: #92400e; background: #fffbeb; border: 1px solid #fcd34d; padding: 6px 10px; }
@@ -52,19 +55,15 @@ export async function renderHtml(result: ProfileView, title: string, wiring: Wir
     parts.push('<h2>Roofline</h2>');
     const points = result.kernels.filter((k) => k.flops > 0 && k.bytes > 0).length;
     parts.push(await figure('roofline', points, rooflineSpec(result.kernels, result.ceilings)));
+    parts.push(...(await latencyHtml(result)));
     parts.push(`<p class="note">Bytes are every operand a kernel reads or writes (parameters re-read each step and unfold, states, inputs, outputs), so points right of the ridge may be served from cache and GB/s can exceed the DRAM bandwidth measured. FLOP counts follow docs/monitoring.md.</p>`);
   }
 
   parts.push('<h2>Memory</h2>');
-  parts.push(await figure('memory', result.memory.length, memorySpec(result.memory)));
+  if (result.memory.length > 0) parts.push(await figure('memory', result.memory.length, memorySpec(result.memory)));
   parts.push(memoryTable(result));
 
-  const batches = result.training.filter((t) => t.kind === 'batch').map((b, index) => ({ index: index + 1, ms: b.endMs - b.startMs, epoch: b.epoch }));
-  if (batches.length > 0) {
-    const epochs = result.training.filter((t) => t.kind === 'epoch').length;
-    parts.push('<h2>Training</h2>', `<p>${epochs} epochs, ${batches.length} batches.</p>`);
-    parts.push(await figure('batches', batches.length, batchSpec(batches)));
-  }
+  parts.push(...(await trainingHtml(result)));
 
   if (wiring) {
     parts.push('<h2>Wiring</h2>', `<figure data-chart="wiring" data-points="${wiring.synapseCount + wiring.sensorySynapseCount}">${wiring.toSVG()}</figure>`);
@@ -89,6 +88,46 @@ ${parts.join('\n')}
 
 async function figure(name: string, points: number, spec: Parameters<typeof renderSpec>[0]): Promise<string> {
   return `<figure data-chart="${name}" data-points="${points}">${await renderSpec(spec)}</figure>`;
+}
+
+/** Latency per call of every kernel, and the single-step histogram: agents stepping in a loop live in the tail. */
+async function latencyHtml(result: ProfileView): Promise<string[]> {
+  const out = ['<h2>Latency per call</h2>'];
+  const rows = result.kernels.map((k) => [k.kernel, String(k.calls), formatDuration(k.latencyMs.p50), formatDuration(k.latencyMs.p90), formatDuration(k.latencyMs.p99), formatDuration(k.latencyMs.max)]);
+  out.push(table(rows, ['kernel', 'calls', 'p50', 'p90', 'p99', 'max'], [false, true, true, true, true, true]));
+  const steps = result.kernels.filter((k) => isStepKernel(k.kernel));
+  if (steps.length === 0) {
+    out.push('<p class="note">No single steps were recorded, so there is no step-latency histogram.</p>');
+    return out;
+  }
+  const series = steps.map((k) => ({
+    kernel: k.kernel,
+    bins: latencyHistogram(result.calls.filter((c) => c.kernel === k.kernel).map((c) => c.durationMs)),
+    p50: k.latencyMs.p50,
+    p99: k.latencyMs.p99,
+    max: k.latencyMs.max,
+  }));
+  const calls = steps.reduce((n, k) => n + k.calls, 0);
+  out.push(await figure('step-latency', calls, latencyHistogramSpec(series)));
+  out.push('<p class="note">Percentiles are nearest-rank over the recorded calls (a time that occurred). Native time only: the JS call around it adds a few µs.</p>');
+  return out;
+}
+
+async function trainingHtml(result: ProfileView): Promise<string[]> {
+  const slices = result.training.filter((t) => t.kind === 'batch').map((b, index) => ({ index: index + 1, ms: b.endMs - b.startMs, epoch: b.epoch }));
+  if (slices.length === 0) return [];
+  const epochs = epochLosses(result.training);
+  const losses = batchLosses(result.training);
+  const out = ['<h2>Training</h2>', `<p>${epochs.length} epochs, ${slices.length} batches.</p>`];
+  const lossPoints = losses.length + epochs.filter((e) => e.loss !== undefined).length + epochs.filter((e) => e.valLoss !== undefined).length;
+  if (lossPoints > 0) out.push(await figure('loss', lossPoints, lossSpec(losses, epochs)));
+  if (epochs.length > 0) {
+    const hasVal = epochs.some((e) => e.valLoss !== undefined);
+    const rows = epochs.map((e) => [String(e.epoch), e.loss === undefined ? '—' : formatNumber(e.loss, 4), ...(hasVal ? [e.valLoss === undefined ? '—' : formatNumber(e.valLoss, 4)] : []), String(e.batches), formatDuration(e.ms)]);
+    out.push(table(rows, ['epoch', 'loss', ...(hasVal ? ['validation loss'] : []), 'batches', 'time'], [true, true, true, true, true]));
+  }
+  out.push(await figure('batches', slices.length, batchSpec(slices)));
+  return out;
 }
 
 function table(rows: string[][], header?: string[], numeric: boolean[] = []): string {

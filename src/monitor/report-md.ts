@@ -1,6 +1,9 @@
 /** The Markdown summary: short enough for a CI log, with every figure the HTML page leads with. */
 import { formatCeilingRatio as ratio } from './ceiling-check.js';
-import { formatBytes, formatNumber } from './format.js';
+import { formatBytes, formatDuration, formatNumber } from './format.js';
+import { latencyHistogram } from './latency.js';
+import { isStepKernel } from './summarise.js';
+import { batchLosses, epochLosses } from './training-series.js';
 import { describeModel, type ProfileView } from './profile-data.js';
 
 export function renderMarkdown(result: ProfileView, title: string): string {
@@ -21,6 +24,7 @@ export function renderMarkdown(result: ProfileView, title: string): string {
       );
     }
     lines.push('', '_GB/s counts every operand the kernel touches (cache traffic included), so it can exceed DRAM bandwidth; see docs/monitoring.md._', '');
+    lines.push(...latencyLines(result));
   } else {
     lines.push('No native kernel calls were recorded.', '');
   }
@@ -29,7 +33,8 @@ export function renderMarkdown(result: ProfileView, title: string): string {
   const epochs = result.training.filter((t) => t.kind === 'epoch');
   if (batches.length > 0 || epochs.length > 0) {
     const meanBatch = batches.reduce((sum, b) => sum + b.endMs - b.startMs, 0) / Math.max(1, batches.length);
-    lines.push(`- **Training**: ${plural(epochs.length, 'epoch')}, ${plural(batches.length, 'batch', 'batches')}, ${formatNumber(meanBatch)} ms per batch on average`);
+    lines.push(`- **Training**: ${plural(epochs.length, 'epoch')}, ${plural(batches.length, 'batch', 'batches')}, ${formatNumber(meanBatch)} ms per batch on average`, '');
+    lines.push(...trainingLines(result));
   }
   lines.push(...memoryLines(result), '');
   return lines.join('\n');
@@ -67,6 +72,45 @@ function memoryLines(result: ProfileView): string[] {
   if (last.physFootprintBytes !== undefined) parts.push(`phys_footprint ${formatBytes(peak((x) => x.physFootprintBytes))} at most`);
   const out = [`- **Memory**: ${parts.join(', ')}`];
   for (const [field, reason] of Object.entries(last.unavailable)) out.push(`- _${field} not measured_: ${reason}`);
+  return out;
+}
+
+/** Latency per call of every kernel, and the single-step histogram as a table (the HTML page draws it). */
+function latencyLines(result: ProfileView): string[] {
+  const out = ['### Latency per call', '', '| kernel | calls | p50 | p90 | p99 | max |', '|---|--:|--:|--:|--:|--:|'];
+  for (const k of result.kernels) {
+    const l = k.latencyMs;
+    out.push(`| ${k.kernel} | ${k.calls} | ${formatDuration(l.p50)} | ${formatDuration(l.p90)} | ${formatDuration(l.p99)} | ${formatDuration(l.max)} |`);
+  }
+  out.push('');
+  for (const k of result.kernels.filter((x) => isStepKernel(x.kernel))) {
+    const bins = latencyHistogram(result.calls.filter((c) => c.kernel === k.kernel).map((c) => c.durationMs)).filter((b) => b.count > 0);
+    out.push(`#### ${k.kernel}: single-step latency histogram`, '', '| from | to | calls |', '|--:|--:|--:|');
+    for (const b of bins) out.push(`| ${formatDuration(b.low)} | ${formatDuration(b.high)} | ${b.count} |`);
+    out.push('');
+  }
+  return out;
+}
+
+/** Loss per epoch (with validation when reported) and per batch: the figures of the HTML loss chart. */
+function trainingLines(result: ProfileView): string[] {
+  const epochs = epochLosses(result.training);
+  const batches = batchLosses(result.training);
+  const out: string[] = [];
+  if (epochs.length > 0) {
+    const hasVal = epochs.some((e) => e.valLoss !== undefined);
+    out.push('### Loss per epoch', '', `| epoch | loss |${hasVal ? ' validation loss |' : ''} batches | time |`, `|--:|--:|${hasVal ? '--:|' : ''}--:|--:|`);
+    for (const e of epochs) {
+      const val = hasVal ? ` ${e.valLoss === undefined ? '—' : formatNumber(e.valLoss, 4)} |` : '';
+      out.push(`| ${e.epoch} | ${e.loss === undefined ? '—' : formatNumber(e.loss, 4)} |${val} ${e.batches} | ${formatDuration(e.ms)} |`);
+    }
+    out.push('');
+  }
+  if (batches.length > 0) {
+    out.push('### Loss per batch', '', '| epoch | batch | loss | time |', '|--:|--:|--:|--:|');
+    for (const b of batches) out.push(`| ${b.epoch} | ${b.batch} | ${formatNumber(b.loss, 4)} | ${formatDuration(b.ms)} |`);
+    out.push('');
+  }
   return out;
 }
 
