@@ -6,6 +6,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mlxStatus } from '../../src/backend/mlx-load.js';
 import { onnxRuntimeInfo } from '../../src/onnx/runtime-info.js';
@@ -165,5 +167,28 @@ describe('stopping', () => {
     });
     expect(stopped.interrupted).toBe(true);
     expect(stopped.results).toHaveLength(2);
+  });
+});
+
+describe('Ctrl-C', () => {
+  it('SIGINT to the CLI stops after the current call, writes the reports of what finished and exits 130', { timeout: HANG_GUARD_MS }, async () => {
+    const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+    const cut = join(root, 'cut');
+    const child = spawn(process.execPath, ['--import', 'tsx', main, 'bench', '--quick', '--out', cut], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let running = true;
+    void exited.then(() => (running = false));
+    // Non-TTY progress writes a line per finished case: interrupt once the second one is done.
+    while (running && !/ 2\/\d+ /.test(err)) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(err).toMatch(/ncp-silicon bench: interrupted; the reports hold the cases that finished/);
+    const partial = JSON.parse(readFileSync(join(cut, 'bench.json'), 'utf8')) as BenchReport;
+    expect(partial.interrupted).toBe(true);
+    expect(partial.results.length).toBeGreaterThanOrEqual(2);
+    expect(partial.results.length).toBeLessThan(report.results.length);
+    expect(readFileSync(join(cut, 'bench.md'), 'utf8')).toContain('**interrupted**');
   });
 });
