@@ -160,6 +160,7 @@ function ceilingsHtml(result: ProfileView): string {
       ['GPU', `${range(d.gpuCores)} cores${d.gpuTflops ? `, ${d.gpuTflops} TFLOPS FP32` : ''}`],
       ['Neural Engine', `${d.neuralEngineCores} cores${d.neuralEngineTops ? `, ${d.neuralEngineTops} TOPS` : ''}`],
       ...(d.note ? [['Note', d.note]] : []),
+      ['Source', d.sourceUrls.join(' · ')],
     ]);
   }
   return out;

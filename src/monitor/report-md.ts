@@ -52,7 +52,7 @@ function ceilingLines(result: ProfileView): string[] {
   if (d) {
     const range = (r: { min: number; max: number }) => (r.min === r.max ? `${r.min}` : `${r.min}–${r.max}`);
     out.push(
-      `- **${d.chip} datasheet** (Apple's figures, not measured): memory ${range(d.memoryBandwidthGBps)} GB/s, GPU ${range(d.gpuCores)} cores${d.gpuTflops ? ` / ${d.gpuTflops} TFLOPS` : ''}, Neural Engine ${d.neuralEngineCores} cores${d.neuralEngineTops ? ` / ${d.neuralEngineTops} TOPS` : ''}`,
+      `- **${d.chip} datasheet** (Apple's figures, not measured): memory ${range(d.memoryBandwidthGBps)} GB/s, GPU ${range(d.gpuCores)} cores${d.gpuTflops ? ` / ${d.gpuTflops} TFLOPS` : ''}, Neural Engine ${d.neuralEngineCores} cores${d.neuralEngineTops ? ` / ${d.neuralEngineTops} TOPS` : ''} (source: ${d.sourceUrls[0]})`,
     );
   }
   return out;
