@@ -55,6 +55,16 @@ export interface KernelSummary {
   roofline?: { attainableGflopsPerSecond: number; boundBy: 'memory' | 'compute'; fractionOfRoofline: number };
 }
 
+/** One OnnxPolicy call (src/monitor/onnx-events.ts). Times are ms from the profile's start, JS-side (what a caller waits). */
+export interface OnnxCallRecord {
+  kind: 'step' | 'run';
+  provider: string;
+  startMs: number;
+  durationMs: number;
+  batch: number;
+  steps: number;
+}
+
 /** What profile.stop() collected. */
 export interface ProfileData {
   startedAt: string;
@@ -67,6 +77,8 @@ export interface ProfileData {
   memory: MemorySnapshot[];
   training: TrainSlice[];
   model: SequenceModel | undefined;
+  /** OnnxPolicy calls made while profiling (absent: none). */
+  onnxCalls?: OnnxCallRecord[];
 }
 
 /** A profile with its per-kernel summary and ceiling check: what the trace and the reports read. */
@@ -83,6 +95,7 @@ export interface ProfileView {
   readonly model: SequenceModel | undefined;
   readonly kernels: readonly KernelSummary[];
   readonly ceilingCheck: CeilingCheck;
+  readonly onnxCalls: readonly OnnxCallRecord[];
 }
 
 /** 'LTC(16 → 64 units, 8 outputs, AutoNCP wiring, float32)' and similar. */

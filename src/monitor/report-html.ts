@@ -9,7 +9,7 @@ import { batchSpec, kernelTimeSpec, latencyHistogramSpec, lossSpec, memorySpec, 
 import { formatCeilingRatio as ratio } from './ceiling-check.js';
 import { escapeHtml as h, formatBytes, formatDuration, formatNumber } from './format.js';
 import { latencyHistogram } from './latency.js';
-import { isStepKernel } from './summarise.js';
+import { latencySeries } from './latency-series.js';
 import { batchLosses, epochLosses } from './training-series.js';
 import { describeModel, type ProfileView } from './profile-data.js';
 
@@ -55,9 +55,10 @@ export async function renderHtml(result: ProfileView, title: string, wiring: Wir
     parts.push('<h2>Roofline</h2>');
     const points = result.kernels.filter((k) => k.flops > 0 && k.bytes > 0).length;
     parts.push(await figure('roofline', points, rooflineSpec(result.kernels, result.ceilings)));
-    parts.push(...(await latencyHtml(result)));
     parts.push(`<p class="note">Bytes are every operand a kernel reads or writes (parameters re-read each step and unfold, states, inputs, outputs), so points right of the ridge may be served from cache and GB/s can exceed the DRAM bandwidth measured. FLOP counts follow docs/monitoring.md.</p>`);
   }
+
+  if (result.calls.length + result.onnxCalls.length > 0) parts.push(...(await latencyHtml(result)));
 
   parts.push('<h2>Memory</h2>');
   if (result.memory.length > 0) parts.push(await figure('memory', result.memory.length, memorySpec(result.memory)));
@@ -90,25 +91,24 @@ async function figure(name: string, points: number, spec: Parameters<typeof rend
   return `<figure data-chart="${name}" data-points="${points}">${await renderSpec(spec)}</figure>`;
 }
 
-/** Latency per call of every kernel, and the single-step histogram: agents stepping in a loop live in the tail. */
+/**
+ * Latency per call of every kernel (and of OnnxPolicy calls beside them when both ran), and the single-step
+ * histogram: agents stepping in a loop live in the tail.
+ */
 async function latencyHtml(result: ProfileView): Promise<string[]> {
-  const out = ['<h2>Latency per call</h2>'];
-  const rows = result.kernels.map((k) => [k.kernel, String(k.calls), formatDuration(k.latencyMs.p50), formatDuration(k.latencyMs.p90), formatDuration(k.latencyMs.p99), formatDuration(k.latencyMs.max)]);
-  out.push(table(rows, ['kernel', 'calls', 'p50', 'p90', 'p99', 'max'], [false, true, true, true, true, true]));
-  const steps = result.kernels.filter((k) => isStepKernel(k.kernel));
+  const series = latencySeries(result);
+  const hasOnnx = series.some((x) => x.source === 'onnx');
+  const out = [hasOnnx ? '<h2>Latency per call: native beside ONNX</h2>' : '<h2>Latency per call</h2>'];
+  const rows = series.map((x) => [x.name, String(x.latencyMs.count), formatDuration(x.latencyMs.p50), formatDuration(x.latencyMs.p90), formatDuration(x.latencyMs.p99), formatDuration(x.latencyMs.max), formatNumber(x.sampleStepsPerSecond)]);
+  out.push(table(rows, ['calls of', 'calls', 'p50', 'p90', 'p99', 'max', 'sample-steps/s'], [false, true, true, true, true, true, true]));
+  if (hasOnnx) out.push('<p class="note">Native rows time the kernel; ONNX rows time the OnnxPolicy call as its caller waits (feeds and checks included).</p>');
+  const steps = series.filter((x) => x.isStep);
   if (steps.length === 0) {
     out.push('<p class="note">No single steps were recorded, so there is no step-latency histogram.</p>');
     return out;
   }
-  const series = steps.map((k) => ({
-    kernel: k.kernel,
-    bins: latencyHistogram(result.calls.filter((c) => c.kernel === k.kernel).map((c) => c.durationMs)),
-    p50: k.latencyMs.p50,
-    p99: k.latencyMs.p99,
-    max: k.latencyMs.max,
-  }));
-  const calls = steps.reduce((n, k) => n + k.calls, 0);
-  out.push(await figure('step-latency', calls, latencyHistogramSpec(series)));
+  const histograms = steps.map((x) => ({ kernel: x.name, bins: latencyHistogram(x.durationsMs), p50: x.latencyMs.p50, p99: x.latencyMs.p99, max: x.latencyMs.max }));
+  out.push(await figure('step-latency', steps.reduce((n, x) => n + x.latencyMs.count, 0), latencyHistogramSpec(histograms)));
   out.push('<p class="note">Percentiles are nearest-rank over the recorded calls (a time that occurred). Native time only: the JS call around it adds a few µs.</p>');
   return out;
 }

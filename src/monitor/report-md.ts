@@ -2,7 +2,7 @@
 import { formatCeilingRatio as ratio } from './ceiling-check.js';
 import { formatBytes, formatDuration, formatNumber } from './format.js';
 import { latencyHistogram } from './latency.js';
-import { isStepKernel } from './summarise.js';
+import { latencySeries } from './latency-series.js';
 import { batchLosses, epochLosses } from './training-series.js';
 import { describeModel, type ProfileView } from './profile-data.js';
 
@@ -24,11 +24,11 @@ export function renderMarkdown(result: ProfileView, title: string): string {
       );
     }
     lines.push('', '_GB/s counts every operand the kernel touches (cache traffic included), so it can exceed DRAM bandwidth; see docs/monitoring.md._', '');
-    lines.push(...latencyLines(result));
   } else {
     lines.push('No native kernel calls were recorded.', '');
   }
 
+  if (result.calls.length + result.onnxCalls.length > 0) lines.push(...latencyLines(result));
   const batches = result.training.filter((t) => t.kind === 'batch');
   const epochs = result.training.filter((t) => t.kind === 'epoch');
   if (batches.length > 0 || epochs.length > 0) {
@@ -75,17 +75,20 @@ function memoryLines(result: ProfileView): string[] {
   return out;
 }
 
-/** Latency per call of every kernel, and the single-step histogram as a table (the HTML page draws it). */
+/** Latency per call of every kernel (ONNX calls beside them when both ran), and the single-step histogram as a table. */
 function latencyLines(result: ProfileView): string[] {
-  const out = ['### Latency per call', '', '| kernel | calls | p50 | p90 | p99 | max |', '|---|--:|--:|--:|--:|--:|'];
-  for (const k of result.kernels) {
-    const l = k.latencyMs;
-    out.push(`| ${k.kernel} | ${k.calls} | ${formatDuration(l.p50)} | ${formatDuration(l.p90)} | ${formatDuration(l.p99)} | ${formatDuration(l.max)} |`);
+  const series = latencySeries(result);
+  const hasOnnx = series.some((x) => x.source === 'onnx');
+  const out = [hasOnnx ? '### Latency per call: native beside ONNX' : '### Latency per call', '', '| calls of | calls | p50 | p90 | p99 | max | sample-steps/s |', '|---|--:|--:|--:|--:|--:|--:|'];
+  for (const x of series) {
+    const l = x.latencyMs;
+    out.push(`| ${x.name} | ${l.count} | ${formatDuration(l.p50)} | ${formatDuration(l.p90)} | ${formatDuration(l.p99)} | ${formatDuration(l.max)} | ${formatNumber(x.sampleStepsPerSecond)} |`);
   }
+  if (hasOnnx) out.push('', '_Native rows time the kernel; ONNX rows time the OnnxPolicy call as its caller waits._');
   out.push('');
-  for (const k of result.kernels.filter((x) => isStepKernel(x.kernel))) {
-    const bins = latencyHistogram(result.calls.filter((c) => c.kernel === k.kernel).map((c) => c.durationMs)).filter((b) => b.count > 0);
-    out.push(`#### ${k.kernel}: single-step latency histogram`, '', '| from | to | calls |', '|--:|--:|--:|');
+  for (const x of series.filter((s) => s.isStep)) {
+    const bins = latencyHistogram(x.durationsMs).filter((b) => b.count > 0);
+    out.push(`#### ${x.name}: single-step latency histogram`, '', '| from | to | calls |', '|--:|--:|--:|');
     for (const b of bins) out.push(`| ${formatDuration(b.low)} | ${formatDuration(b.high)} | ${b.count} |`);
     out.push('');
   }

@@ -8,14 +8,14 @@ import type { SequenceModel } from '../models/sequence-model.js';
 import type { Calibration } from './calibrate.js';
 import { checkCeilings, type CeilingCheck } from './ceiling-check.js';
 import type { MemorySnapshot } from './memory.js';
-import { describeModel, type KernelCallRecord, type KernelSummary, type ProfileData, type ProfileView } from './profile-data.js';
+import { describeModel, type KernelCallRecord, type KernelSummary, type OnnxCallRecord, type ProfileData, type ProfileView } from './profile-data.js';
 import { renderReport, type ReportOptions } from './report.js';
 import { summariseKernels } from './summarise.js';
 import type { SystemInfo } from './system.js';
 import type { TrainSlice } from './train-events.js';
 import { buildTrace, type TraceFile } from './trace.js';
 
-export { describeModel, type KernelCallRecord, type KernelSummary, type ProfileData } from './profile-data.js';
+export { describeModel, type KernelCallRecord, type KernelSummary, type OnnxCallRecord, type ProfileData } from './profile-data.js';
 
 export class ProfileResult implements ProfileView {
   readonly startedAt: string;
@@ -34,6 +34,8 @@ export class ProfileResult implements ProfileView {
   /** Training batches and epochs; times from the profile's start. */
   readonly training: readonly TrainSlice[];
   readonly model: SequenceModel | undefined;
+  /** OnnxPolicy calls made while profiling, in order of start: the reports set them beside the native kernels. */
+  readonly onnxCalls: readonly OnnxCallRecord[];
   /** Per kernel, by total time (largest first). */
   readonly kernels: readonly KernelSummary[];
   /** Whether the ceilings look sound: suspect when measured under contention or when any ratio exceeds 100 %. */
@@ -50,6 +52,7 @@ export class ProfileResult implements ProfileView {
     this.memory = data.memory;
     this.training = data.training;
     this.model = data.model;
+    this.onnxCalls = [...(data.onnxCalls ?? [])].sort((a, b) => a.startMs - b.startMs);
     this.kernels = summariseKernels(this.calls, this.ceilings);
     this.ceilingCheck = checkCeilings(this.ceilings, this.kernels);
   }
