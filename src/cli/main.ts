@@ -16,6 +16,8 @@ import { DEMO_DEFAULTS } from '../demo/run-demo.js';
 import { runTrainCommand } from './train.js';
 import { runPredictCommand } from './predict.js';
 import { registerProfile } from './profile.js';
+import { runBenchCommand } from './bench.js';
+import { DEFAULT_NOISE_THRESHOLD } from '../monitor/hardware-bench/compare.js';
 import type { CommandIo } from './demo.js';
 
 /**
@@ -114,6 +116,17 @@ export function buildProgram(
 
   // `profile` lives in its own module (written alongside the monitor) and adds itself.
   registerProfile(program);
+
+  program
+    .command('bench')
+    .description('benchmark the LTC and CfC kernels on every backend present (CPU, MLX, onnxruntime) against this machine\'s measured ceilings; writes bench.html, bench.md and bench.json')
+    .option('--quick', 'one shape per case and short time budgets (well under a minute)')
+    .option('-o, --out <dir>', 'report folder (default ./ncp-bench-<date>T<time>)')
+    .option('--compare <old.json>', 'an earlier bench.json: print each case\'s throughput ratio and the regressions and improvements')
+    .option('--noise <fraction>', 'with --compare: a throughput change within ±fraction is noise, not a regression or improvement', parseOpenFraction, DEFAULT_NOISE_THRESHOLD)
+    .option('-q, --quiet', 'no progress display')
+    .addHelpText('after', '\nCases: LTC and CfC on AutoNCP(64, 8) with 16 inputs: a single step (B 1), forward and forwardBackward at a few\n(B, L), and one fit() epoch. See docs/benchmarks.md.\n\nExample:\n  $ npx ncp-silicon bench --quick --out /tmp/bench && npx ncp-silicon bench --compare /tmp/bench/bench.json\n')
+    .action(async (options) => setExitCode(await withInterrupt(io, (signal) => runBenchCommand(options, { ...io, signal, version: packageVersion() }))));
   return program;
 }
 

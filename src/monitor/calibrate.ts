@@ -97,7 +97,8 @@ export async function calibrateWith(options: CalibrateOptions | undefined, probe
   const force = o.force === undefined ? false : expectBoolean(api, 'options.force', o.force);
   const dir = resolveCacheDir(api, o.cacheDir);
   const machine = machineIdentity();
-  const previous = readCache(dir).machines[machine.machineKey];
+  const cachedEntry = readCache(dir).machines[machine.machineKey];
+  const previous = cachedEntry && withCurrentDatasheet(cachedEntry);
   if (!remeasure && previous) return { ...previous, cached: true };
 
   const loadAverage = probes.loadAverage();
@@ -155,7 +156,13 @@ export function cachedCalibration(options?: { cacheDir?: string }): Calibration 
   const o = expectOptions('cachedCalibration', options, ['cacheDir']);
   const dir = resolveCacheDir('cachedCalibration', o.cacheDir);
   const cached = readCache(dir).machines[machineIdentity().machineKey];
-  return cached && { ...cached, cached: true };
+  return cached && { ...withCurrentDatasheet(cached), cached: true };
+}
+
+/** Apple's figures are looked up, not measured: a cache written before a datasheet row was corrected gets today's row. */
+function withCurrentDatasheet<C extends { datasheet?: AppleChipDatasheet }>(c: C): C {
+  const current = c.datasheet && appleDatasheet(c.datasheet.chip);
+  return current ? { ...c, datasheet: current } : c;
 }
 
 function resolveCacheDir(api: string, value: unknown): string {

@@ -1,23 +1,38 @@
 /**
  * The report's charts: vega-lite specs compiled and rendered to SVG strings in Node by vega's headless View
- * (renderer 'none' + toSVG(), no canvas, no network), so the HTML page embeds them inline.
+ * (renderer 'none' + toSVG(), no canvas, no network), so the HTML page embeds them inline. Each SVG keeps its
+ * viewBox and gets width 100 %, so it scales to the page's width instead of sitting at a fixed pixel size.
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Calibration } from './calibrate.js';
 import type { MemorySnapshot } from './memory.js';
-import type { KernelSummary } from './result.js';
+import type { HistogramBin } from './latency.js';
+import type { KernelSummary } from './profile-data.js';
+import type { BatchLossPoint, EpochLossPoint } from './training-series.js';
 
-const WIDTH = 560;
+/** Plot width in the SVG's own units: near the report's column (980 px less padding and legends), so scaling is slight. */
+export const WIDTH = 720;
 const MIB = 2 ** 20;
 
 export async function renderSpec(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
-    return await view.toSVG();
+    return responsiveSvg(await view.toSVG());
   } finally {
     view.finalize();
   }
+}
+
+/** Replaces the root <svg>'s fixed width and height by width 100 % (the viewBox keeps the aspect ratio). */
+export function responsiveSvg(svg: string): string {
+  const open = /^<svg[^>]*>/.exec(svg);
+  if (!open) return svg;
+  const size = / width="([\d.]+)" height="([\d.]+)"/.exec(open[0]);
+  if (!size) return svg;
+  const viewBox = / viewBox=/.test(open[0]) ? '' : ` viewBox="0 0 ${size[1]} ${size[2]}"`;
+  const tag = open[0].replace(size[0], `${viewBox} width="100%" style="height:auto;max-width:100%" preserveAspectRatio="xMinYMin meet"`);
+  return tag + svg.slice(open[0].length);
 }
 
 /**
@@ -103,7 +118,7 @@ export function kernelTimeSpec(kernels: readonly KernelSummary[]): TopLevelSpec 
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: 'Time per kernel',
-    width: WIDTH - 160,
+    width: WIDTH - 200,
     height: { step: 24 },
     data: { values: kernels.map((k) => ({ kernel: k.kernel, ms: k.totalMs, calls: k.calls })) },
     mark: { type: 'bar', color: '#2563eb' },
@@ -129,4 +144,66 @@ export function batchSpec(batches: readonly { index: number; ms: number; epoch: 
       opacity: { field: 'epoch', type: 'ordinal', legend: null },
     },
   } as TopLevelSpec;
+}
+
+/**
+ * Single-step latency as a histogram (log-spaced bins, log time axis) per step kernel, with the p50, p99 and max
+ * marked: the tail an agent's control loop sees.
+ */
+export function latencyHistogramSpec(series: readonly { kernel: string; bins: readonly HistogramBin[]; p50: number; p99: number; max: number }[]): TopLevelSpec {
+  const bars = series.flatMap((s) => s.bins.map((b) => ({ kernel: s.kernel, lowUs: b.low * 1000, highUs: Math.max(b.high, b.low * 1.0001) * 1000, count: b.count })));
+  const marks = series.flatMap((s) => (['p50', 'p99', 'max'] as const).map((label) => ({ kernel: s.kernel, label: `${label} ${formatUs(s[label] * 1000)}`, us: s[label] * 1000 })));
+  const x = { field: 'lowUs', type: 'quantitative', scale: { type: 'log' }, title: 'time per step (µs, log scale)' } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: 'Single-step latency (calls per bin)',
+    width: WIDTH,
+    height: 200,
+    layer: [
+      {
+        data: { values: bars },
+        mark: { type: 'rect', opacity: 0.8 },
+        encoding: { x, x2: { field: 'highUs' }, y: { field: 'count', type: 'quantitative', title: 'calls' }, color: { field: 'kernel', type: 'nominal', title: 'kernel' } },
+      },
+      {
+        data: { values: marks },
+        mark: { type: 'rule', strokeDash: [4, 3], color: '#111827' },
+        encoding: { x: { field: 'us', type: 'quantitative', scale: { type: 'log' } } },
+      },
+      {
+        data: { values: marks },
+        mark: { type: 'text', angle: 270, align: 'left', dx: 4, dy: -4, fontSize: 10, color: '#111827' },
+        encoding: { x: { field: 'us', type: 'quantitative', scale: { type: 'log' } }, y: { value: 4 }, text: { field: 'label', type: 'nominal' } },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** Training loss: every batch (thin line) and each epoch's mean (points), with the validation loss when there is one. */
+export function lossSpec(batches: readonly BatchLossPoint[], epochs: readonly EpochLossPoint[]): TopLevelSpec {
+  const values = [
+    ...batches.map((b) => ({ epoch: b.at, loss: b.loss, series: 'batch loss' })),
+    ...epochs.flatMap((e) => (e.loss === undefined ? [] : [{ epoch: e.epoch, loss: e.loss, series: 'epoch loss' }])),
+    ...epochs.flatMap((e) => (e.valLoss === undefined ? [] : [{ epoch: e.epoch, loss: e.valLoss, series: 'validation loss' }])),
+  ];
+  const positive = values.every((v) => v.loss > 0);
+  const spread = positive && values.length > 0 ? Math.max(...values.map((v) => v.loss)) / Math.min(...values.map((v) => v.loss)) : 1;
+  const y = { field: 'loss', type: 'quantitative', title: `loss${spread > 20 ? ' (log scale)' : ''}`, scale: spread > 20 ? { type: 'log' } : { zero: false } } as const;
+  const x = { field: 'epoch', type: 'quantitative', title: 'epoch (batches at their fraction of the epoch)' } as const;
+  const color = { field: 'series', type: 'nominal', title: null, scale: { domain: ['batch loss', 'epoch loss', 'validation loss'], range: ['#93c5fd', '#1d4ed8', '#dc2626'] } } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: 'Training loss',
+    width: WIDTH,
+    height: 240,
+    data: { values },
+    layer: [
+      { transform: [{ filter: "datum.series === 'batch loss'" }], mark: { type: 'line', strokeWidth: 1 }, encoding: { x, y, color } },
+      { transform: [{ filter: "datum.series !== 'batch loss'" }], mark: { type: 'line', point: true, strokeWidth: 2 }, encoding: { x, y, color } },
+    ],
+  } as TopLevelSpec;
+}
+
+function formatUs(us: number): string {
+  return us >= 1000 ? `${(us / 1000).toPrecision(3)} ms` : `${us.toPrecision(3)} µs`;
 }

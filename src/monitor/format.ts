@@ -29,3 +29,11 @@ export function formatPercent(fraction: number | undefined): string {
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
+
+/** A duration given in ms: µs below a millisecond, ms below a second, else s (3 significant digits). */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  if (ms < 1) return `${formatNumber(ms * 1000)} µs`;
+  if (ms < 1000) return `${formatNumber(ms)} ms`;
+  return `${formatNumber(ms / 1000)} s`;
+}

@@ -5,7 +5,7 @@ export { CONTENTION_LIMITS, type ContentionReport } from './contention.js';
 export type { CeilingCheck } from './ceiling-check.js';
 export { APPLE_DATASHEETS, appleDatasheet, type AppleChipDatasheet } from './apple-datasheet.js';
 export { startProfile, Profile, ProfileBusyError, type ProfileOptions } from './profile.js';
-export { ProfileResult, type KernelCallRecord, type KernelSummary } from './result.js';
+export { ProfileResult, type KernelCallRecord, type KernelSummary, type OnnxCallRecord } from './result.js';
 export type { ReportOptions } from './report.js';
 export type { TraceFile, TraceEvent } from './trace.js';
 export type { TrainSlice } from './train-events.js';

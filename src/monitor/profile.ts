@@ -19,6 +19,7 @@ import { cachedCalibration, type Calibration } from './calibrate.js';
 import { memory, type MemorySnapshot } from './memory.js';
 import { ProfileResult, type KernelCallRecord } from './result.js';
 import { systemInfo } from './system.js';
+import { onOnnxCall, type OnnxCallSlice } from './onnx-events.js';
 import { onTrainSlice, type TrainSlice } from './train-events.js';
 
 export interface ProfileOptions {
@@ -63,6 +64,8 @@ export class Profile {
   private readonly slices: TrainSlice[] = [];
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly removeTrainListener: () => void;
+  private readonly onnxSlices: OnnxCallSlice[] = [];
+  private readonly removeOnnxListener: () => void;
   private result: ProfileResult | undefined;
 
   /** @internal use startProfile() */
@@ -92,6 +95,7 @@ export class Profile {
       this.slices.push(slice);
       if (slice.kind === 'batch') this.sample();
     });
+    this.removeOnnxListener = onOnnxCall((slice) => this.onnxSlices.push(slice));
     this.native?.setProfiling(true);
   }
 
@@ -106,6 +110,7 @@ export class Profile {
     this.native?.setProfiling(false);
     clearInterval(this.timer);
     this.removeTrainListener();
+    this.removeOnnxListener();
     this.sample();
     const endMs = performance.now();
     if (active === this) active = undefined;
@@ -130,6 +135,7 @@ export class Profile {
       memory: this.samples.map((s) => ({ ...s, timeMs: s.timeMs - start })),
       training: this.slices.map((s) => ({ ...s, startMs: s.startMs - start, endMs: s.endMs - start })),
       model: this.model,
+      onnxCalls: this.onnxSlices.map(({ endMs, ...c }) => ({ ...c, startMs: c.startMs - start, durationMs: endMs - c.startMs })),
     });
     return this.result;
   }

@@ -5,10 +5,13 @@
  * tools can check it has data.
  */
 import type { Wiring } from '../wiring/index.js';
-import { batchSpec, kernelTimeSpec, memorySpec, renderSpec, rooflineSpec } from './charts.js';
+import { batchSpec, kernelTimeSpec, latencyHistogramSpec, lossSpec, memorySpec, renderSpec, rooflineSpec } from './charts.js';
 import { formatCeilingRatio as ratio } from './ceiling-check.js';
-import { escapeHtml as h, formatBytes, formatNumber } from './format.js';
-import { describeModel, type ProfileResult } from './result.js';
+import { escapeHtml as h, formatBytes, formatDuration, formatNumber } from './format.js';
+import { latencyHistogram } from './latency.js';
+import { latencySeries } from './latency-series.js';
+import { batchLosses, epochLosses } from './training-series.js';
+import { describeModel, type ProfileView } from './profile-data.js';
 
 const STYLE = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #111827; margin: 0; background: #f9fafb; }
@@ -20,13 +23,13 @@ th, td { border: 1px solid #e5e7eb; padding: 4px 8px; text-align: left; vertical
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 th { background: #f3f4f6; font-weight: 600; }
 figure { background: #fff; border: 1px solid #e5e7eb; margin: 12px 0; padding: 8px; overflow-x: auto; }
-figure svg { max-width: 100%; height: auto; }
+figure svg { display: block; width: 100%; max-width: 100%; height: auto; }
 .note { color: #4b5563; font-size: 13px; }
 .datasheet { color: #7c2d12; }
 .warning { color: #92400e; background: #fffbeb; border: 1px solid #fcd34d; padding: 6px 10px; }
 `;
 
-export async function renderHtml(result: ProfileResult, title: string, wiring: Wiring | undefined): Promise<string> {
+export async function renderHtml(result: ProfileView, title: string, wiring: Wiring | undefined): Promise<string> {
   const parts: string[] = [];
   const s = result.system;
   parts.push(`<h1>${h(title)}</h1>`);
@@ -55,16 +58,13 @@ export async function renderHtml(result: ProfileResult, title: string, wiring: W
     parts.push(`<p class="note">Bytes are every operand a kernel reads or writes (parameters re-read each step and unfold, states, inputs, outputs), so points right of the ridge may be served from cache and GB/s can exceed the DRAM bandwidth measured. FLOP counts follow docs/monitoring.md.</p>`);
   }
 
+  if (result.calls.length + result.onnxCalls.length > 0) parts.push(...(await latencyHtml(result)));
+
   parts.push('<h2>Memory</h2>');
-  parts.push(await figure('memory', result.memory.length, memorySpec(result.memory)));
+  if (result.memory.length > 0) parts.push(await figure('memory', result.memory.length, memorySpec(result.memory)));
   parts.push(memoryTable(result));
 
-  const batches = result.training.filter((t) => t.kind === 'batch').map((b, index) => ({ index: index + 1, ms: b.endMs - b.startMs, epoch: b.epoch }));
-  if (batches.length > 0) {
-    const epochs = result.training.filter((t) => t.kind === 'epoch').length;
-    parts.push('<h2>Training</h2>', `<p>${epochs} epochs, ${batches.length} batches.</p>`);
-    parts.push(await figure('batches', batches.length, batchSpec(batches)));
-  }
+  parts.push(...(await trainingHtml(result)));
 
   if (wiring) {
     parts.push('<h2>Wiring</h2>', `<figure data-chart="wiring" data-points="${wiring.synapseCount + wiring.sensorySynapseCount}">${wiring.toSVG()}</figure>`);
@@ -91,13 +91,52 @@ async function figure(name: string, points: number, spec: Parameters<typeof rend
   return `<figure data-chart="${name}" data-points="${points}">${await renderSpec(spec)}</figure>`;
 }
 
+/**
+ * Latency per call of every kernel (and of OnnxPolicy calls beside them when both ran), and the single-step
+ * histogram: agents stepping in a loop live in the tail.
+ */
+async function latencyHtml(result: ProfileView): Promise<string[]> {
+  const series = latencySeries(result);
+  const hasOnnx = series.some((x) => x.source === 'onnx');
+  const out = [hasOnnx ? '<h2>Latency per call: native beside ONNX</h2>' : '<h2>Latency per call</h2>'];
+  const rows = series.map((x) => [x.name, String(x.latencyMs.count), formatDuration(x.latencyMs.p50), formatDuration(x.latencyMs.p90), formatDuration(x.latencyMs.p99), formatDuration(x.latencyMs.max), formatNumber(x.sampleStepsPerSecond)]);
+  out.push(table(rows, ['calls of', 'calls', 'p50', 'p90', 'p99', 'max', 'sample-steps/s'], [false, true, true, true, true, true, true]));
+  if (hasOnnx) out.push('<p class="note">Native rows time the kernel; ONNX rows time the OnnxPolicy call as its caller waits (feeds and checks included).</p>');
+  const steps = series.filter((x) => x.isStep);
+  if (steps.length === 0) {
+    out.push('<p class="note">No single steps were recorded, so there is no step-latency histogram.</p>');
+    return out;
+  }
+  const histograms = steps.map((x) => ({ kernel: x.name, bins: latencyHistogram(x.durationsMs), p50: x.latencyMs.p50, p99: x.latencyMs.p99, max: x.latencyMs.max }));
+  out.push(await figure('step-latency', steps.reduce((n, x) => n + x.latencyMs.count, 0), latencyHistogramSpec(histograms)));
+  out.push('<p class="note">Percentiles are nearest-rank over the recorded calls (a time that occurred). Native time only: the JS call around it adds a few µs.</p>');
+  return out;
+}
+
+async function trainingHtml(result: ProfileView): Promise<string[]> {
+  const slices = result.training.filter((t) => t.kind === 'batch').map((b, index) => ({ index: index + 1, ms: b.endMs - b.startMs, epoch: b.epoch }));
+  if (slices.length === 0) return [];
+  const epochs = epochLosses(result.training);
+  const losses = batchLosses(result.training);
+  const out = ['<h2>Training</h2>', `<p>${epochs.length} epochs, ${slices.length} batches.</p>`];
+  const lossPoints = losses.length + epochs.filter((e) => e.loss !== undefined).length + epochs.filter((e) => e.valLoss !== undefined).length;
+  if (lossPoints > 0) out.push(await figure('loss', lossPoints, lossSpec(losses, epochs)));
+  if (epochs.length > 0) {
+    const hasVal = epochs.some((e) => e.valLoss !== undefined);
+    const rows = epochs.map((e) => [String(e.epoch), e.loss === undefined ? '—' : formatNumber(e.loss, 4), ...(hasVal ? [e.valLoss === undefined ? '—' : formatNumber(e.valLoss, 4)] : []), String(e.batches), formatDuration(e.ms)]);
+    out.push(table(rows, ['epoch', 'loss', ...(hasVal ? ['validation loss'] : []), 'batches', 'time'], [true, true, true, true, true]));
+  }
+  out.push(await figure('batches', slices.length, batchSpec(slices)));
+  return out;
+}
+
 function table(rows: string[][], header?: string[], numeric: boolean[] = []): string {
   const head = header ? `<tr>${header.map((c) => `<th>${h(c)}</th>`).join('')}</tr>` : '';
   const body = rows.map((r) => `<tr>${r.map((c, i) => (header || i > 0 ? `<td${numeric[i] ? ' class="n"' : ''}>${h(c)}</td>` : `<th>${h(c)}</th>`)).join('')}</tr>`);
   return `<table>${head}${body.join('')}</table>`;
 }
 
-function ceilingsHtml(result: ProfileResult): string {
+function ceilingsHtml(result: ProfileView): string {
   const c = result.ceilings;
   if (!c) return '<p>This machine has not been calibrated, so there are no ratios to its ceilings. Run <code>await calibrate()</code> (or <code>ncp-silicon profile</code>, which does) once; the result is cached.</p>';
   const rows = [
@@ -121,12 +160,13 @@ function ceilingsHtml(result: ProfileResult): string {
       ['GPU', `${range(d.gpuCores)} cores${d.gpuTflops ? `, ${d.gpuTflops} TFLOPS FP32` : ''}`],
       ['Neural Engine', `${d.neuralEngineCores} cores${d.neuralEngineTops ? `, ${d.neuralEngineTops} TOPS` : ''}`],
       ...(d.note ? [['Note', d.note]] : []),
+      ['Source', d.sourceUrls.join(' · ')],
     ]);
   }
   return out;
 }
 
-function kernelTable(result: ProfileResult): string {
+function kernelTable(result: ProfileView): string {
   const rows = result.kernels.map((k) => [
     k.kernel, String(k.calls), formatNumber(k.totalMs), formatNumber(k.meanMs), formatNumber(k.flops / 1e9), formatBytes(k.bytes),
     formatNumber(k.gflopsPerSecond), formatNumber(k.gbPerSecond), formatNumber(k.arithmeticIntensity),
@@ -136,7 +176,7 @@ function kernelTable(result: ProfileResult): string {
   return table(rows, header, header.map((_, i) => i > 0 && i < 11));
 }
 
-function memoryTable(result: ProfileResult): string {
+function memoryTable(result: ProfileView): string {
   const last = result.memory[result.memory.length - 1];
   if (!last) return '';
   const rows: string[][] = [

@@ -1,9 +1,12 @@
 /** The Markdown summary: short enough for a CI log, with every figure the HTML page leads with. */
 import { formatCeilingRatio as ratio } from './ceiling-check.js';
-import { formatBytes, formatNumber } from './format.js';
-import { describeModel, type ProfileResult } from './result.js';
+import { formatBytes, formatDuration, formatNumber } from './format.js';
+import { latencyHistogram } from './latency.js';
+import { latencySeries } from './latency-series.js';
+import { batchLosses, epochLosses } from './training-series.js';
+import { describeModel, type ProfileView } from './profile-data.js';
 
-export function renderMarkdown(result: ProfileResult, title: string): string {
+export function renderMarkdown(result: ProfileView, title: string): string {
   const s = result.system;
   const lines: string[] = [`## ${title}`, ''];
   lines.push(`- **Run**: ${result.startedAt}, ${formatNumber(result.durationMs)} ms, ${result.calls.length} native calls${result.droppedCalls ? ` (+${result.droppedCalls} dropped: the log was full)` : ''}`);
@@ -25,17 +28,19 @@ export function renderMarkdown(result: ProfileResult, title: string): string {
     lines.push('No native kernel calls were recorded.', '');
   }
 
+  if (result.calls.length + result.onnxCalls.length > 0) lines.push(...latencyLines(result));
   const batches = result.training.filter((t) => t.kind === 'batch');
   const epochs = result.training.filter((t) => t.kind === 'epoch');
   if (batches.length > 0 || epochs.length > 0) {
     const meanBatch = batches.reduce((sum, b) => sum + b.endMs - b.startMs, 0) / Math.max(1, batches.length);
-    lines.push(`- **Training**: ${plural(epochs.length, 'epoch')}, ${plural(batches.length, 'batch', 'batches')}, ${formatNumber(meanBatch)} ms per batch on average`);
+    lines.push(`- **Training**: ${plural(epochs.length, 'epoch')}, ${plural(batches.length, 'batch', 'batches')}, ${formatNumber(meanBatch)} ms per batch on average`, '');
+    lines.push(...trainingLines(result));
   }
   lines.push(...memoryLines(result), '');
   return lines.join('\n');
 }
 
-function ceilingLines(result: ProfileResult): string[] {
+function ceilingLines(result: ProfileView): string[] {
   const c = result.ceilings;
   if (!c) return ['- **Ceilings**: not calibrated on this machine (run `calibrate()` or `ncp-silicon profile`), so no ratios'];
   const out = [
@@ -47,13 +52,13 @@ function ceilingLines(result: ProfileResult): string[] {
   if (d) {
     const range = (r: { min: number; max: number }) => (r.min === r.max ? `${r.min}` : `${r.min}–${r.max}`);
     out.push(
-      `- **${d.chip} datasheet** (Apple's figures, not measured): memory ${range(d.memoryBandwidthGBps)} GB/s, GPU ${range(d.gpuCores)} cores${d.gpuTflops ? ` / ${d.gpuTflops} TFLOPS` : ''}, Neural Engine ${d.neuralEngineCores} cores${d.neuralEngineTops ? ` / ${d.neuralEngineTops} TOPS` : ''}`,
+      `- **${d.chip} datasheet** (Apple's figures, not measured): memory ${range(d.memoryBandwidthGBps)} GB/s, GPU ${range(d.gpuCores)} cores${d.gpuTflops ? ` / ${d.gpuTflops} TFLOPS` : ''}, Neural Engine ${d.neuralEngineCores} cores${d.neuralEngineTops ? ` / ${d.neuralEngineTops} TOPS` : ''} (source: ${d.sourceUrls[0]})`,
     );
   }
   return out;
 }
 
-function memoryLines(result: ProfileResult): string[] {
+function memoryLines(result: ProfileView): string[] {
   const m = result.memory;
   if (m.length === 0) return [];
   const last = m[m.length - 1];
@@ -67,6 +72,48 @@ function memoryLines(result: ProfileResult): string[] {
   if (last.physFootprintBytes !== undefined) parts.push(`phys_footprint ${formatBytes(peak((x) => x.physFootprintBytes))} at most`);
   const out = [`- **Memory**: ${parts.join(', ')}`];
   for (const [field, reason] of Object.entries(last.unavailable)) out.push(`- _${field} not measured_: ${reason}`);
+  return out;
+}
+
+/** Latency per call of every kernel (ONNX calls beside them when both ran), and the single-step histogram as a table. */
+function latencyLines(result: ProfileView): string[] {
+  const series = latencySeries(result);
+  const hasOnnx = series.some((x) => x.source === 'onnx');
+  const out = [hasOnnx ? '### Latency per call: native beside ONNX' : '### Latency per call', '', '| calls of | calls | p50 | p90 | p99 | max | sample-steps/s |', '|---|--:|--:|--:|--:|--:|--:|'];
+  for (const x of series) {
+    const l = x.latencyMs;
+    out.push(`| ${x.name} | ${l.count} | ${formatDuration(l.p50)} | ${formatDuration(l.p90)} | ${formatDuration(l.p99)} | ${formatDuration(l.max)} | ${formatNumber(x.sampleStepsPerSecond)} |`);
+  }
+  if (hasOnnx) out.push('', '_Native rows time the kernel; ONNX rows time the OnnxPolicy call as its caller waits._');
+  out.push('');
+  for (const x of series.filter((s) => s.isStep)) {
+    const bins = latencyHistogram(x.durationsMs).filter((b) => b.count > 0);
+    out.push(`#### ${x.name}: single-step latency histogram`, '', '| from | to | calls |', '|--:|--:|--:|');
+    for (const b of bins) out.push(`| ${formatDuration(b.low)} | ${formatDuration(b.high)} | ${b.count} |`);
+    out.push('');
+  }
+  return out;
+}
+
+/** Loss per epoch (with validation when reported) and per batch: the figures of the HTML loss chart. */
+function trainingLines(result: ProfileView): string[] {
+  const epochs = epochLosses(result.training);
+  const batches = batchLosses(result.training);
+  const out: string[] = [];
+  if (epochs.length > 0) {
+    const hasVal = epochs.some((e) => e.valLoss !== undefined);
+    out.push('### Loss per epoch', '', `| epoch | loss |${hasVal ? ' validation loss |' : ''} batches | time |`, `|--:|--:|${hasVal ? '--:|' : ''}--:|--:|`);
+    for (const e of epochs) {
+      const val = hasVal ? ` ${e.valLoss === undefined ? '—' : formatNumber(e.valLoss, 4)} |` : '';
+      out.push(`| ${e.epoch} | ${e.loss === undefined ? '—' : formatNumber(e.loss, 4)} |${val} ${e.batches} | ${formatDuration(e.ms)} |`);
+    }
+    out.push('');
+  }
+  if (batches.length > 0) {
+    out.push('### Loss per batch', '', '| epoch | batch | loss | time |', '|--:|--:|--:|--:|');
+    for (const b of batches) out.push(`| ${b.epoch} | ${b.batch} | ${formatNumber(b.loss, 4)} | ${formatDuration(b.ms)} |`);
+    out.push('');
+  }
   return out;
 }
 

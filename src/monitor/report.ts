@@ -6,7 +6,7 @@ import { argumentError } from '../errors.js';
 import { isMissingPackage, missingPeerError } from '../optional-peer.js';
 import { expectOneOf, expectOptions } from '../validate.js';
 import { Wiring } from '../wiring/index.js';
-import type { ProfileResult } from './result.js';
+import type { ProfileView } from './profile-data.js';
 import { renderMarkdown } from './report-md.js';
 
 export interface ReportOptions {
@@ -20,7 +20,7 @@ export interface ReportOptions {
 const FORMATS = ['html', 'md', 'json'] as const;
 const CHART_PACKAGES = ['vega', 'vega-lite'] as const;
 
-export async function renderReport(result: ProfileResult, options: ReportOptions): Promise<string> {
+export async function renderReport(result: ProfileView, options: ReportOptions): Promise<string> {
   const api = 'ProfileResult.report';
   if (options === undefined) throw argumentError(TypeError, api, 'options', "an object like { format: 'html' | 'md' | 'json' }", options);
   const o = expectOptions(api, options, ['format', 'title', 'wiring']);
@@ -41,7 +41,7 @@ export async function renderReport(result: ProfileResult, options: ReportOptions
   return renderHtml(result, title, (o.wiring as Wiring | undefined) ?? modelWiring(result));
 }
 
-function modelWiring(result: ProfileResult): Wiring | undefined {
+function modelWiring(result: ProfileView): Wiring | undefined {
   const wiring = (result.model as { wiring?: unknown } | undefined)?.wiring;
   return wiring instanceof Wiring ? wiring : undefined;
 }

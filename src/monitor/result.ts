@@ -1,71 +1,23 @@
-/** What a profile recorded, summarised per kernel against the machine's ceilings; trace and report writers. */
+/**
+ * What a profile recorded, summarised per kernel against the machine's ceilings. The trace and the reports are
+ * free functions of the plain data (profile-data.ts); these methods only forward to them, so nothing in monitor/
+ * imports this file back.
+ */
 import { writeFile } from 'node:fs/promises';
 import type { SequenceModel } from '../models/sequence-model.js';
 import type { Calibration } from './calibrate.js';
 import { checkCeilings, type CeilingCheck } from './ceiling-check.js';
 import type { MemorySnapshot } from './memory.js';
+import { describeModel, type KernelCallRecord, type KernelSummary, type OnnxCallRecord, type ProfileData, type ProfileView } from './profile-data.js';
+import { renderReport, type ReportOptions } from './report.js';
+import { summariseKernels } from './summarise.js';
 import type { SystemInfo } from './system.js';
 import type { TrainSlice } from './train-events.js';
 import { buildTrace, type TraceFile } from './trace.js';
-import { renderReport, type ReportOptions } from './report.js';
 
-/** One native model call. Times are ms from the profile's start. */
-export interface KernelCallRecord {
-  /** 'ltc.forward', 'cfc.forwardBackward', 'wired_cfc.step', with ' (f64)' for float64 models. */
-  kernel: string;
-  startMs: number;
-  durationMs: number;
-  batch: number;
-  steps: number;
-  flops: number;
-  bytesRead: number;
-  bytesWritten: number;
-  /** Compulsory traffic: parameters once, inputs and outputs. */
-  uniqueBytes: number;
-  /** Native thread index (the JS main thread's is the profile's `mainThread`). */
-  thread: number;
-  /** nativeMemory().liveBytes when the call ended. */
-  nativeLiveBytes: number;
-}
+export { describeModel, type KernelCallRecord, type KernelSummary, type OnnxCallRecord, type ProfileData } from './profile-data.js';
 
-export interface KernelSummary {
-  kernel: string;
-  calls: number;
-  totalMs: number;
-  meanMs: number;
-  /** Σ B·L over the calls. */
-  sampleSteps: number;
-  flops: number;
-  bytesRead: number;
-  bytesWritten: number;
-  /** bytesRead + bytesWritten. */
-  bytes: number;
-  uniqueBytes: number;
-  gflopsPerSecond: number;
-  gbPerSecond: number;
-  /** FLOPs per byte moved. */
-  arithmeticIntensity: number;
-  /** Achieved over the measured ceilings (absent without a calibration). */
-  fractionOfPeakFlops?: number;
-  fractionOfPeakBandwidth?: number;
-  /** The roofline at this intensity: min(FMA peak, bandwidth × intensity), what bounds it, and the share reached. */
-  roofline?: { attainableGflopsPerSecond: number; boundBy: 'memory' | 'compute'; fractionOfRoofline: number };
-}
-
-export interface ProfileData {
-  startedAt: string;
-  durationMs: number;
-  system: SystemInfo;
-  ceilings: Calibration | undefined;
-  calls: KernelCallRecord[];
-  droppedCalls: number;
-  mainThread: number;
-  memory: MemorySnapshot[];
-  training: TrainSlice[];
-  model: SequenceModel | undefined;
-}
-
-export class ProfileResult {
+export class ProfileResult implements ProfileView {
   readonly startedAt: string;
   readonly durationMs: number;
   readonly system: SystemInfo;
@@ -82,6 +34,8 @@ export class ProfileResult {
   /** Training batches and epochs; times from the profile's start. */
   readonly training: readonly TrainSlice[];
   readonly model: SequenceModel | undefined;
+  /** OnnxPolicy calls made while profiling, in order of start: the reports set them beside the native kernels. */
+  readonly onnxCalls: readonly OnnxCallRecord[];
   /** Per kernel, by total time (largest first). */
   readonly kernels: readonly KernelSummary[];
   /** Whether the ceilings look sound: suspect when measured under contention or when any ratio exceeds 100 %. */
@@ -98,7 +52,8 @@ export class ProfileResult {
     this.memory = data.memory;
     this.training = data.training;
     this.model = data.model;
-    this.kernels = summarise(this.calls, this.ceilings);
+    this.onnxCalls = [...(data.onnxCalls ?? [])].sort((a, b) => a.startMs - b.startMs);
+    this.kernels = summariseKernels(this.calls, this.ceilings);
     this.ceilingCheck = checkCeilings(this.ceilings, this.kernels);
   }
 
@@ -125,65 +80,4 @@ export class ProfileResult {
     const { model, ...rest } = { ...this };
     return { ...rest, model: model && describeModel(model) };
   }
-}
-
-/** 'LTC(16 → 64 units, 8 outputs, AutoNCP wiring, float32)' and similar. */
-export function describeModel(model: SequenceModel): string {
-  const name = model.constructor.name;
-  const wiring = (model as { wiring?: { kind?: string; units: number } }).wiring;
-  const kind = wiring ? `, ${wiring.kind ?? 'custom'} wiring` : '';
-  return `${name}(${model.inputSize} inputs → ${model.stateSize} units, ${model.outputSize} outputs${kind}, ${model.dtype})`;
-}
-
-function summarise(calls: readonly KernelCallRecord[], ceilings: Calibration | undefined): KernelSummary[] {
-  const groups = new Map<string, KernelCallRecord[]>();
-  for (const c of calls) {
-    const list = groups.get(c.kernel);
-    if (list) list.push(c);
-    else groups.set(c.kernel, [c]);
-  }
-  const out: KernelSummary[] = [];
-  for (const [kernel, list] of groups) {
-    let totalMs = 0, sampleSteps = 0, flops = 0, bytesRead = 0, bytesWritten = 0, uniqueBytes = 0;
-    for (const c of list) {
-      totalMs += c.durationMs;
-      sampleSteps += c.batch * c.steps;
-      flops += c.flops;
-      bytesRead += c.bytesRead;
-      bytesWritten += c.bytesWritten;
-      uniqueBytes += c.uniqueBytes;
-    }
-    const seconds = totalMs / 1000;
-    const bytes = bytesRead + bytesWritten;
-    const s: KernelSummary = {
-      kernel,
-      calls: list.length,
-      totalMs,
-      meanMs: totalMs / list.length,
-      sampleSteps,
-      flops,
-      bytesRead,
-      bytesWritten,
-      bytes,
-      uniqueBytes,
-      gflopsPerSecond: seconds > 0 ? flops / seconds / 1e9 : 0,
-      gbPerSecond: seconds > 0 ? bytes / seconds / 1e9 : 0,
-      arithmeticIntensity: bytes > 0 ? flops / bytes : 0,
-    };
-    if (ceilings) {
-      const peak = ceilings.fmaFlopsPerSecond / 1e9;
-      const bandwidth = ceilings.memoryBandwidthBytesPerSecond / 1e9;
-      s.fractionOfPeakFlops = s.gflopsPerSecond / peak;
-      s.fractionOfPeakBandwidth = s.gbPerSecond / bandwidth;
-      const memoryRoof = bandwidth * s.arithmeticIntensity;
-      const attainable = Math.min(peak, memoryRoof);
-      s.roofline = {
-        attainableGflopsPerSecond: attainable,
-        boundBy: memoryRoof < peak ? 'memory' : 'compute',
-        fractionOfRoofline: attainable > 0 ? s.gflopsPerSecond / attainable : 0,
-      };
-    }
-    out.push(s);
-  }
-  return out.sort((a, b) => b.totalMs - a.totalMs);
 }

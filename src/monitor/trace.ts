@@ -3,7 +3,7 @@
  * call on the thread that ran it, one per training batch and epoch on a "training" track, and counters ('C') for
  * memory. Timestamps are microseconds from the profile's start.
  */
-import type { ProfileResult } from './result.js';
+import type { ProfileView } from './profile-data.js';
 
 export interface TraceEvent {
   name: string;
@@ -27,7 +27,7 @@ const PID = 1;
 const TRAINING_TID = 0; // native thread indices start at 1
 const MIB = 2 ** 20;
 
-export function buildTrace(result: ProfileResult): TraceFile {
+export function buildTrace(result: ProfileView): TraceFile {
   const events: TraceEvent[] = [];
   const meta = (tid: number, name: string, sortIndex: number): void => {
     events.push({ name: 'thread_name', ph: 'M', ts: 0, pid: PID, tid, args: { name } });

@@ -13,6 +13,8 @@ export interface TrainSlice {
   epoch: number;
   batch?: number;
   loss?: number;
+  /** Epoch slices: the validation loss, when the run has validation data. */
+  valLoss?: number;
 }
 
 type Listener = (slice: TrainSlice) => void;

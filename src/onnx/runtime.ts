@@ -14,6 +14,7 @@ import { argumentError, argumentErrorRendered, BackendUnavailableError, NcpError
 import { describe } from '../describe.js';
 import type { ForwardOptions, ForwardResult, State } from '../models/sequence-model.js';
 import type { Tensor } from '../models/tensor.js';
+import { emitOnnxCall, isOnnxCallObserved } from '../monitor/onnx-events.js';
 import { expectBoolean, expectInteger, expectOneOf, expectOptions } from '../validate.js';
 import { decodeModel } from './graph-builder.js';
 import { METADATA_KEYS } from './model-graph.js';
@@ -195,6 +196,15 @@ export class OnnxPolicy {
    * or a (B) tensor of elapsed times. Needs a 'step' graph (or a 'sequence' graph of length 1).
    */
   async step(x: Tensor, state?: State, dt: number | Tensor = 1): Promise<ForwardResult> {
+    if (!isOnnxCallObserved()) return this.stepImpl(x, state, dt);
+    const startMs = performance.now();
+    const result = await this.stepImpl(x, state, dt);
+    const batch = x.shape.length === 2 ? x.shape[0] : 1;
+    emitOnnxCall({ kind: 'step', provider: this.provider, startMs, endMs: performance.now(), batch, steps: 1 });
+    return result;
+  }
+
+  private async stepImpl(x: Tensor, state: State | undefined, dt: number | Tensor): Promise<ForwardResult> {
     const api = 'OnnxPolicy.step';
     const info = this.info;
     if (info.mode === 'sequence' && info.sequenceLength !== 1) {
@@ -228,6 +238,16 @@ export class OnnxPolicy {
    * L; a 'step' graph is called once per step, for any L.
    */
   async run(input: Tensor, options?: ForwardOptions): Promise<ForwardResult> {
+    if (!isOnnxCallObserved()) return this.runImpl(input, options);
+    const startMs = performance.now();
+    const result = await this.runImpl(input, options);
+    const shape = input.shape;
+    const [batch, steps] = shape.length === 2 ? [1, shape[0]] : this.info.batchFirst ? [shape[0], shape[1]] : [shape[1], shape[0]];
+    emitOnnxCall({ kind: 'run', provider: this.provider, startMs, endMs: performance.now(), batch, steps });
+    return result;
+  }
+
+  private async runImpl(input: Tensor, options?: ForwardOptions): Promise<ForwardResult> {
     const api = 'OnnxPolicy.run';
     const info = this.info;
     const opts = expectOptions(api, options, ['state', 'timespans']);

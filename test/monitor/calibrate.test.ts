@@ -97,4 +97,14 @@ describe('calibrate()', () => {
     expect(appleDatasheet('Apple M4 Max')?.memoryBandwidthGBps).toEqual({ min: 410, max: 546 });
     expect(appleDatasheet('AMD EPYC')).toBeUndefined();
   });
+
+  it('names Apple\'s announcement of every chip as its source, and shows TFLOPS only where Apple announced them', () => {
+    for (const d of APPLE_DATASHEETS) {
+      expect(d.sourceUrls.length, d.chip).toBeGreaterThan(0);
+      expect(d.sourceUrls[0], d.chip).toMatch(/^https:\/\/www\.apple\.com\/newsroom\/20\d\d\/\d\d\/[a-z0-9-]+\/$/);
+      for (const url of d.sourceUrls) expect(url, d.chip).toMatch(/^https:\/\/(www|support)\.apple\.com\//);
+    }
+    expect(APPLE_DATASHEETS.filter((d) => d.gpuTflops !== undefined).map((d) => d.chip)).toEqual(['Apple M1', 'Apple M1 Pro', 'Apple M1 Max']);
+    expect(appleDatasheet('Apple M1')?.note).toMatch(/Apple publishes no bandwidth for M1/);
+  });
 });

@@ -47,7 +47,8 @@ describe('HTML profile report in headless Chromium', () => {
     const profile = startProfile({ model, ceilings, sampleIntervalMs: 5 });
     const input = { data: Float32Array.from({ length: 16 * 20 * 6 }, (_, i) => Math.sin(i * 0.1)), shape: [16, 20, 6] };
     for (let i = 0; i < 3; i++) model.forward(input);
-    model.step({ data: new Float32Array(6), shape: [6] });
+    let state = model.step({ data: new Float32Array(6), shape: [6] }).state;
+    for (let i = 0; i < 200; i++) state = model.step({ data: Float32Array.from({ length: 6 }, (_, j) => Math.sin(i + j)), shape: [6] }, state).state;
     const targets = { data: Float32Array.from({ length: 16 * 20 * 3 }, (_, i) => Math.cos(i * 0.1)), shape: [16, 20, 3] };
     await fit(model, { inputs: input, targets }, { epochs: 2, batchSize: 8, verbose: 0 });
     const result = profile.stop();
@@ -90,10 +91,11 @@ describe('HTML profile report in headless Chromium', () => {
           lines: f.querySelectorAll('.mark-line.role-mark path').length,
           bars: f.querySelectorAll('.mark-rect.role-mark path').length,
           width: f.querySelector('svg')?.getBoundingClientRect().width ?? 0,
+          axisTitles: [...f.querySelectorAll('.role-axis-title text')].map((t) => t.textContent ?? ''),
         })),
       );
       const byName = Object.fromEntries(charts.map((c) => [c.name, c]));
-      expect(Object.keys(byName).sort()).toEqual(['batches', 'kernel-time', 'memory', 'roofline', 'wiring']);
+      expect(Object.keys(byName).sort()).toEqual(['batches', 'kernel-time', 'loss', 'memory', 'roofline', 'step-latency', 'wiring']);
       for (const c of charts) {
         expect(c.points, c.name!).toBeGreaterThan(0);
         expect(c.width, c.name!).toBeGreaterThan(100);
@@ -104,6 +106,16 @@ describe('HTML profile report in headless Chromium', () => {
       expect(byName.memory.lines).toBeGreaterThanOrEqual(3);
       expect(byName['kernel-time'].bars).toBe(result.kernels.length);
       expect(byName.batches.bars).toBe(4);
+      // Step latency: a histogram with bars, its axes named; the loss: batch and epoch lines on labelled axes.
+      expect(byName['step-latency'].points).toBe(201);
+      expect(byName['step-latency'].bars).toBeGreaterThan(0);
+      expect(byName['step-latency'].axisTitles).toEqual(expect.arrayContaining(['time per step (µs, log scale)', 'calls']));
+      expect(byName.loss.lines).toBeGreaterThanOrEqual(2);
+      expect(byName.loss.axisTitles.some((t: string) => t.startsWith('epoch'))).toBe(true);
+      expect(byName.loss.axisTitles.some((t: string) => t.startsWith('loss'))).toBe(true);
+      // Charts use the page's width: each fills its figure (minus padding), however narrow the SVG's own units.
+      const figureWidth = await tab.$eval('figure[data-chart="kernel-time"]', (f) => f.clientWidth);
+      expect(byName['kernel-time'].width).toBeGreaterThan(figureWidth - 40);
       expect(await tab.locator('text=datasheet').count()).toBe(process.platform === 'darwin' && process.arch === 'arm64' ? 1 : 0);
 
       await tab.screenshot({ path: join(RESULTS, 'report-screenshot.png'), fullPage: true });
