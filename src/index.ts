@@ -45,7 +45,7 @@ export type {
 } from './models/sequence-model.js';
 export type { SequenceModel } from './models/sequence-model.js';
 export { tensor, type Tensor, type Dtype, type FloatArray } from './models/tensor.js';
-export type { ParamLayout, ParamEntry } from './models/param-layout.js';
+export type { ParamLayout, ParamEntry } from './backend/param-layout.js';
 export type { ModelSummary, SummaryParameter, SummaryWiring } from './models/summary.js';
 
 export { loadSafetensors, loadSafetensorsSync, saveSafetensors, saveSafetensorsSync } from './io/safetensors.js';

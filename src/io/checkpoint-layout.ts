@@ -8,9 +8,9 @@
  * constructors that run afterwards.
  */
 import { describe } from '../describe.js';
-import type { ParamSpec } from '../models/param-layout.js';
+import type { ParamSpec } from '../backend/param-layout.js';
 import type { SafetensorsContents } from './safetensors.js';
-import { cfcParamSpecs, lstmParamSpecs, ltcParamSpecs, projectionParamSpecs, wiredCfcParamSpecs, type Mapping } from './ncps-names.js';
+import { cfcParamSpecs, lstmParamSpecs, ltcParamSpecs, projectionParamSpecs, wiredCfcParamSpecs, type Mapping } from '../backend/ncps-names.js';
 
 type Fail = (problem: string) => never;
 

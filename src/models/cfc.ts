@@ -9,13 +9,13 @@ import { ReferenceCfcCell, type CfcActivation, type CfcCellConfig, type CfcMode 
 import { ReferenceWiredCfcCell } from '../backend/reference/wired-cfc-cell.js';
 import { ReferenceLstm, ReferenceProjection } from '../backend/reference/lstm.js';
 import type { ReferenceSequenceModel } from '../backend/reference/sequence.js';
-import { cfcParamSpecs, lstmParamSpecs, projectionParamSpecs, wiredCfcParamSpecs } from '../io/ncps-names.js';
+import { cfcParamSpecs, lstmParamSpecs, projectionParamSpecs, wiredCfcParamSpecs } from '../backend/ncps-names.js';
 import type { Wiring } from '../wiring/index.js';
 import { expectSize } from '../limits.js';
 import { COMMON_OPTION_KEYS, resolveCommonOptions, resolveWiring, sequenceOptions, wiringShape, type CommonModelOptions } from './common-options.js';
 import { initLinearDefault, initLstm } from './init.js';
 import { InitRng, xavierUniform } from './init-rng.js';
-import { buildParamLayout, checkParameterBytes, type ParamSpec } from './param-layout.js';
+import { buildParamLayout, checkParameterBytes, type ParamSpec } from '../backend/param-layout.js';
 import { arrayTypeOf } from './tensor.js';
 import { SequenceModel, type StepWork } from './sequence-model.js';
 

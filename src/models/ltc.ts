@@ -6,13 +6,13 @@ import { expectBoolean, expectInteger, expectNumber, expectOneOf, expectOptions 
 import { ReferenceLtcCell } from '../backend/reference/ltc-cell.js';
 import { ReferenceLstm } from '../backend/reference/lstm.js';
 import type { ReferenceSequenceModel } from '../backend/reference/sequence.js';
-import { ltcParamSpecs, lstmParamSpecs, type Mapping } from '../io/ncps-names.js';
+import { ltcParamSpecs, lstmParamSpecs, type Mapping } from '../backend/ncps-names.js';
 import type { Wiring } from '../wiring/index.js';
 import { expectSize } from '../limits.js';
 import { COMMON_OPTION_KEYS, resolveCommonOptions, resolveWiring, sequenceOptions, wiringShape, type CommonModelOptions } from './common-options.js';
 import { initLstm } from './init.js';
 import { InitRng } from './init-rng.js';
-import { buildParamLayout, checkParameterBytes } from './param-layout.js';
+import { buildParamLayout, checkParameterBytes } from '../backend/param-layout.js';
 import { arrayTypeOf } from './tensor.js';
 import { SequenceModel, type StepWork } from './sequence-model.js';
 

@@ -9,7 +9,7 @@ import { asNativeError } from '../backend/native-errors.js';
 import type { NativeModelConfig, NativeSequenceModel } from '../backend/native-types.js';
 import type { SequenceArgs } from '../backend/sequence-args.js';
 import { runReferenceSequence, type ReferenceSequenceModel } from '../backend/reference/sequence.js';
-import type { ParamLayout } from './param-layout.js';
+import type { ParamLayout } from '../backend/param-layout.js';
 import { checkCallSize, type CallShape, type ModelSizes, type StepWork } from './call-limits.js';
 import { ResultPool } from './result-pool.js';
 import { describeMaskMismatch, findMaskMismatch, MASK_RULE } from './sparsity-masks.js';

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { AutoNCP, CfC, FullyConnected, LIMITS, LTC, NCP, PolarityMatrix, Random, SizeLimitError, Wiring } from '../../src/index.js';
 import { loadNative } from '../../src/backend/load.js';
-import { buildParamLayout, checkParameterBytes } from '../../src/models/param-layout.js';
+import { buildParamLayout, checkParameterBytes } from '../../src/backend/param-layout.js';
 import { thrown } from '../helpers/thrown.js';
 
 /** The error `fn` throws must be the size-limit error of `limit`, its message naming `argument` and `received`. */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ReferenceLtcCell, type LtcCellConfig, type LtcMapping } from '../../src/backend/reference/ltc-cell.js';
-import { buildParamLayout, type ParamSpec } from '../../src/models/param-layout.js';
+import { buildParamLayout, type ParamSpec } from '../../src/backend/param-layout.js';
 import { fixtureParams, flat, loadModelFixture, relativeError, RUN_NAMES } from '../helpers/fixtures.js';
 import { mulberry32 } from '../../src/random/mulberry32.js';
 

@@ -2,7 +2,7 @@
  * The ncps state-dict names and shapes of every model (SPEC.md §5): the only place checkpoint keys are
  * spelled. Order follows ncps's `named_parameters()`; trainable flags follow ncps (masks are not trainable).
  */
-import type { ParamSpec } from '../models/param-layout.js';
+import type { ParamSpec } from './param-layout.js';
 
 export type Mapping = 'affine' | 'linear' | null;
 
