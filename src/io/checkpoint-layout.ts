@@ -140,7 +140,7 @@ function flag(value: unknown, name: string, invalid: Fail): boolean {
 function mapping(value: unknown, name: string, invalid: Fail): Mapping {
   if (value === undefined || value === 'affine') return 'affine';
   if (value === 'linear') return 'linear';
-  if (value === 'none') return null;
+  if (value === 'none') return 'none';
   return invalid(`config.options.${name} must be "affine", "linear" or "none", not ${describe(value)}`);
 }
 

@@ -1,8 +1,14 @@
 /** The public types of a sequence model's calls (models/sequence-model.ts implements them). */
 import type { FloatArray, Tensor } from './tensor.js';
 
-/** `'cpu'`: the native kernels (default). `'reference'`: the plain TypeScript twin (slow; for checking). */
-export type Backend = 'cpu' | 'reference';
+import type { BackendChoice } from '../backend/sequence-backend.js';
+
+/**
+ * `'auto'` (default): the CPU kernels, or MLX for large float32 calls where MLX has a Metal GPU. `'cpu'`: the
+ * native kernels. `'mlx'`: the MLX addon (float32; `npm run build:mlx`). `'reference'`: the plain TypeScript twin
+ * (slow; for checking).
+ */
+export type Backend = BackendChoice;
 
 export interface MixedState<A extends FloatArray = FloatArray> {
   h: Tensor<A>;
