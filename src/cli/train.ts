@@ -21,6 +21,7 @@ import { CliError } from './cli-error.js';
 import { columnsOf, readSequences } from './read-sequences.js';
 import { DATA_SPEC_KEY, fitNormalisation, forecastWindows, inputWidth, numericSequence, windowOrigins, type CliWindows, type DataSpec, type Row, type Sequence, type TargetMode } from './forecast-windows.js';
 import { VALIDATION_KEY, decodeOutputs, formatScores, linearForecast, scoreForecasts, splitTail, type ValidationScores } from './validation.js';
+import type { Backend } from '../models/sequence-types.js';
 
 export { CliError } from './cli-error.js';
 export { columnsOf, parseCsv, readSequences } from './read-sequences.js';
@@ -52,6 +53,8 @@ export interface TrainCommandOptions {
   checkpointEvery?: number;
   /** Continue the run saved in resumeStatePath(out) (by --checkpoint-every or an interrupt). */
   resume?: boolean;
+  /** --backend (default 'auto'). */
+  backend?: Backend;
   quiet?: boolean;
 }
 
@@ -91,7 +94,8 @@ export async function runTrainCommand(path: string, o: TrainCommandOptions, io: 
   const P = o.target.length;
   const L = o.window;
   const wiring = new AutoNCP(o.units, P, { seed: o.seed });
-  const model = o.model === 'ltc' ? new LTC(S, wiring, { seed: o.seed, returnSequences: false }) : new CfC(S, wiring, { seed: o.seed, returnSequences: false });
+  const modelOptions = { seed: o.seed, returnSequences: false, backend: o.backend ?? 'auto' };
+  const model = o.model === 'ltc' ? new LTC(S, wiring, modelOptions) : new CfC(S, wiring, modelOptions);
   const modelName = o.model === 'ltc' ? 'LTC' : 'CfC';
   io.stderr.write(
     `${modelName} on AutoNCP(${o.units}, ${P}): ${model.layout.trainableLength} parameters, ${all.length} windows of ${L} × ${S} from ${path} ` +
