@@ -8,6 +8,7 @@ import { argumentErrorRendered } from '../errors.js';
 import type { ModelSpec } from './cell-spec.js';
 import { CPU_OPTIMIZER, CpuBackend } from './cpu.js';
 import type { FloatArray } from './float-array.js';
+import { emitBackendCall, isListening } from './call-events.js';
 import { loadMlx } from './mlx-load.js';
 import type { MlxSequenceModel } from './mlx-types.js';
 import { nativeModelConfig, withCallerStack } from './native-config.js';
@@ -40,37 +41,19 @@ export class MlxBackend implements SequenceBackend {
   }
 
   forward(args: SequenceArgs): void {
-    try {
-      this.mlx().forward(args);
-    } catch (error) {
-      throw asNativeError(error);
-    }
+    this.run(args, false);
   }
 
   forwardBackward(args: SequenceArgs): void {
-    try {
-      this.mlx().forwardBackward(args);
-    } catch (error) {
-      throw asNativeError(error);
-    }
+    this.run(args, true);
   }
 
-  async forwardAsync(args: SequenceArgs): Promise<void> {
-    const stack = new Error();
-    try {
-      await this.mlx().forwardAsync(args);
-    } catch (error) {
-      throw withCallerStack(asNativeError(error), stack);
-    }
+  forwardAsync(args: SequenceArgs): Promise<void> {
+    return this.runAsync(args, false);
   }
 
-  async forwardBackwardAsync(args: SequenceArgs): Promise<void> {
-    const stack = new Error();
-    try {
-      await this.mlx().forwardBackwardAsync(args);
-    } catch (error) {
-      throw withCallerStack(asNativeError(error), stack);
-    }
+  forwardBackwardAsync(args: SequenceArgs): Promise<void> {
+    return this.runAsync(args, true);
   }
 
   /** Single steps run on the CPU addon (see the file's comment), built on first use. */
@@ -102,6 +85,34 @@ export class MlxBackend implements SequenceBackend {
     this.model = undefined;
     this.stepper?.dispose();
     this.stepper = undefined;
+  }
+
+  private run(args: SequenceArgs, backward: boolean): void {
+    const startMs = isListening() ? performance.now() : -1;
+    try {
+      if (backward) this.mlx().forwardBackward(args);
+      else this.mlx().forward(args);
+    } catch (error) {
+      throw asNativeError(error);
+    }
+    if (startMs >= 0) this.announce(args, backward, startMs);
+  }
+
+  private async runAsync(args: SequenceArgs, backward: boolean): Promise<void> {
+    const stack = new Error();
+    const startMs = isListening() ? performance.now() : -1;
+    try {
+      await (backward ? this.mlx().forwardBackwardAsync(args) : this.mlx().forwardAsync(args));
+    } catch (error) {
+      throw withCallerStack(asNativeError(error), stack);
+    }
+    if (startMs >= 0) this.announce(args, backward, startMs);
+  }
+
+  /** Tells a running profile about this call (the CPU addon's profiler records only its own calls). */
+  private announce(args: SequenceArgs, backward: boolean, startMs: number): void {
+    const kernel = `${this.spec.cell.kind}.${backward ? 'forwardBackward' : 'forward'}`;
+    emitBackendCall({ kernel, backend: this.name, device: this.device, startMs, durationMs: performance.now() - startMs, batch: args.batch, steps: args.steps });
   }
 
   private mlx(): MlxSequenceModel {

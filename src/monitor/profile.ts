@@ -11,6 +11,7 @@
  * running it pays one relaxed atomic load per call. One profile runs at a time in a process.
  */
 import { loadNative, isReferenceOnly } from '../backend/load.js';
+import { onBackendCall, type BackendCallEvent } from '../backend/call-events.js';
 import type { NativeAddon } from '../backend/native-types.js';
 import { NcpError, argumentError } from '../errors.js';
 import type { SequenceModel } from '../models/sequence-model.js';
@@ -63,6 +64,8 @@ export class Profile {
   private readonly slices: TrainSlice[] = [];
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly removeTrainListener: () => void;
+  private readonly removeCallListener: () => void;
+  private readonly backendCalls: BackendCallEvent[] = [];
   private result: ProfileResult | undefined;
 
   /** @internal use startProfile() */
@@ -88,6 +91,7 @@ export class Profile {
     this.sample();
     this.timer = setInterval(() => this.sample(), intervalMs);
     this.timer.unref();
+    this.removeCallListener = onBackendCall((event) => this.backendCalls.push(event));
     this.removeTrainListener = onTrainSlice((slice) => {
       this.slices.push(slice);
       if (slice.kind === 'batch') this.sample();
@@ -106,6 +110,7 @@ export class Profile {
     this.native?.setProfiling(false);
     clearInterval(this.timer);
     this.removeTrainListener();
+    this.removeCallListener();
     this.sample();
     const endMs = performance.now();
     if (active === this) active = undefined;
@@ -146,6 +151,8 @@ export class Profile {
     for (let i = 0; i < c.count; i++) {
       records[i] = {
         kernel: c.kernels[c.kernel[i]],
+        backend: 'cpu',
+        device: 'cpu',
         startMs: c.startMs[i] - shift,
         durationMs: c.durationMs[i],
         batch: c.batch[i],
@@ -158,7 +165,30 @@ export class Profile {
         nativeLiveBytes: c.nativeLiveBytes[i],
       };
     }
-    return { records, dropped: c.dropped };
+    const all = [...records, ...this.otherCalls(shift - this.clockOffsetMs)].sort((x, y) => x.startMs - y.startMs);
+    return { records: all, dropped: c.dropped };
+  }
+
+  /**
+   * Calls on backends the native profiler does not see (MLX), timed in TypeScript. Their FLOPs and bytes are not
+   * counted yet (the CPU formulas live in the CPU runner, native/core/sequence.h): 0, so no ratio is drawn for them.
+   */
+  private otherCalls(startMs: number): KernelCallRecord[] {
+    return this.backendCalls.map((e) => ({
+      kernel: `${e.kernel} on ${e.device}`,
+      backend: e.backend,
+      device: e.device,
+      startMs: e.startMs - startMs,
+      durationMs: e.durationMs,
+      batch: e.batch,
+      steps: e.steps,
+      flops: 0,
+      bytesRead: 0,
+      bytesWritten: 0,
+      uniqueBytes: 0,
+      thread: this.mainThread,
+      nativeLiveBytes: 0,
+    }));
   }
 }
 
