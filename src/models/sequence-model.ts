@@ -15,11 +15,11 @@ import { createBackend, expectBackend } from '../backend/select.js';
 import type { ParamLayout } from '../backend/param-layout.js';
 import { checkCallSize, type CallShape, type ModelSizes, type StepWork } from './call-limits.js';
 import { ResultPool } from './result-pool.js';
-import { describeMaskMismatch, findMaskMismatch, MASK_RULE } from './sparsity-masks.js';
+import { checkStateDict } from './state-dict.js';
 import { StepBlock } from './step-block.js';
 import { ModelSummary, type SummarySource } from './summary.js';
-import { arrayTypeOf, expectTensor, product, type Dtype, type FloatArray, type Tensor } from './tensor.js';
-import type { Backend, ForwardBackwardOptions, ForwardBackwardResult, ForwardOptions, ForwardResult, Gradients, State } from './sequence-types.js';
+import { arrayTypeOf, expectTensor, type Dtype, type FloatArray, type Tensor } from './tensor.js';
+import type { Backend, ForwardBackwardOptions, ForwardBackwardResult, ForwardOptions, ForwardResult, Gradients, ParameterConstraints, State } from './sequence-types.js';
 
 export type * from './sequence-types.js';
 export type { StepWork } from './call-limits.js';
@@ -35,12 +35,6 @@ interface SequenceModelInit {
   hasMixedMemory: boolean;
   backend: BackendChoice;
   layout: ParamLayout;
-}
-
-/** Parameter ranges a training step must keep valid after every update (the cell's own constraints). */
-export interface ParameterConstraints {
-  /** Clipped at 0 after every update (ncps's clamp when an LTC runs without its softplus). */
-  nonNegative: { name: string; offset: number; size: number }[];
 }
 
 interface PreparedCall {
@@ -173,30 +167,7 @@ export abstract class SequenceModel {
 
   /** Loads a state dict (ncps names; any float dtype, converted). Every key must be present and match in shape. */
   loadStateDict(dict: Record<string, { data: ArrayLike<number>; shape: number[] }>): void {
-    const api = `${this.api}.loadStateDict`;
-    if (typeof dict !== 'object' || dict === null) throw argumentError(TypeError, api, 'dict', 'an object of tensors', dict);
-    const known = new Set(this.layout.entries.map((e) => e.name));
-    for (const key of Object.keys(dict)) {
-      if (!known.has(key)) {
-        throw argumentErrorRendered(RangeError, api, 'dict', `only this model's parameters (${[...known].join(', ')})`, `an unknown key "${key}"`);
-      }
-    }
-    for (const e of this.layout.entries) {
-      const t = dict[e.name];
-      if (t === undefined) throw argumentErrorRendered(RangeError, api, 'dict', `a tensor for every parameter`, `no "${e.name}"`);
-      const shape = Array.isArray(t.shape) ? t.shape : [];
-      // ncps stores some vectors as (1×N) and others as (N): accept any shape with the same element count and
-      // the same non-unit dimensions.
-      const squeeze = (s: number[]): string => s.filter((d) => d !== 1).join('×');
-      if (product(shape) !== e.size || squeeze(shape) !== squeeze(e.shape) || t.data?.length !== e.size) {
-        throw argumentErrorRendered(RangeError, api, `dict["${e.name}"]`, `shape [${e.shape.join(', ')}]`, `shape [${shape.join(', ')}] with ${describe(t.data)}`);
-      }
-    }
-    const mismatch = findMaskMismatch(this.layout.entries, this.parameters, (name) => dict[name].data);
-    if (mismatch) {
-      const expected = `the sparsity mask of this model's wiring (${MASK_RULE})`;
-      throw argumentErrorRendered(RangeError, api, `dict["${mismatch.name}"]`, expected, `a mask with ${describeMaskMismatch(mismatch)}`);
-    }
+    checkStateDict(`${this.api}.loadStateDict`, this.layout, this.parameters, dict);
     for (const e of this.layout.entries) this.parameters.set(dict[e.name].data, e.offset);
     this.markParametersChanged();
   }

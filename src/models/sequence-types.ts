@@ -50,3 +50,9 @@ export interface Gradients<A extends FloatArray = FloatArray> {
 export interface ForwardBackwardResult<A extends FloatArray = FloatArray> extends ForwardResult<A> {
   grads: Gradients<A>;
 }
+
+/** Parameter ranges a training step must keep valid after every update (the cell's own constraints). */
+export interface ParameterConstraints {
+  /** Clipped at 0 after every update (ncps's clamp when an LTC runs without its softplus). */
+  nonNegative: { name: string; offset: number; size: number }[];
+}
