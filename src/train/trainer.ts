@@ -55,7 +55,7 @@ export class Trainer {
     if (o.earlyStopping?.monitor === 'valLoss' && !o.validationData && o.validationSplit === undefined) {
       throw argumentError(TypeError, api, 'options.earlyStopping.monitor', "'loss' when there is no validationData or validationSplit", 'valLoss');
     }
-    if (o.backend !== undefined) model.useBackend(o.backend);
+    if (o.backend !== undefined && o.backend !== model.backend) model.useBackend(o.backend);
     this.optimizer = new Optimizer(o.optimizer, model.dtype, model.layout.trainableLength, model.sequenceBackend);
     this.rng = new TrainRng(o.seed);
     this.state = freshState(this.rng.getState());
