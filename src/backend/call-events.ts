@@ -2,6 +2,8 @@
  * Calls of backends that the CPU addon's native profiler does not see (MLX), announced to whoever listens (a
  * running profile, src/monitor/profile.ts). With no listener a call pays one array-length check.
  */
+import type { ModelSpec } from './cell-spec.js';
+
 export interface BackendCallEvent {
   /** 'ltc.forward', 'cfc.forwardBackward', … (the CPU profiler's names) */
   kernel: string;
@@ -12,6 +14,13 @@ export interface BackendCallEvent {
   durationMs: number;
   batch: number;
   steps: number;
+  /** What the work accounting needs (monitor/call-work.ts): the model and the call's shape. */
+  spec: ModelSpec;
+  backward: boolean;
+  returnSequences: boolean;
+  timespans: boolean;
+  h0: boolean;
+  dropout: boolean;
 }
 
 type Listener = (event: BackendCallEvent) => void;

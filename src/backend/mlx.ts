@@ -112,7 +112,21 @@ export class MlxBackend implements SequenceBackend {
   /** Tells a running profile about this call (the CPU addon's profiler records only its own calls). */
   private announce(args: SequenceArgs, backward: boolean, startMs: number): void {
     const kernel = `${this.spec.cell.kind}.${backward ? 'forwardBackward' : 'forward'}`;
-    emitBackendCall({ kernel, backend: this.name, device: this.device, startMs, durationMs: performance.now() - startMs, batch: args.batch, steps: args.steps });
+    emitBackendCall({
+      kernel,
+      backend: this.name,
+      device: this.device,
+      startMs,
+      durationMs: performance.now() - startMs,
+      batch: args.batch,
+      steps: args.steps,
+      spec: this.spec,
+      backward,
+      returnSequences: args.returnSequences,
+      timespans: args.timespans !== undefined,
+      h0: args.h0 !== undefined,
+      dropout: backward && (args.dropoutSeed ?? 0) !== 0,
+    });
   }
 
   private mlx(): MlxSequenceModel {

@@ -12,6 +12,7 @@
  */
 import { loadNative, isReferenceOnly } from '../backend/load.js';
 import { onBackendCall, type BackendCallEvent } from '../backend/call-events.js';
+import { workOfCall } from './call-work.js';
 import type { NativeAddon } from '../backend/native-types.js';
 import { NcpError, argumentError } from '../errors.js';
 import type { SequenceModel } from '../models/sequence-model.js';
@@ -170,8 +171,8 @@ export class Profile {
   }
 
   /**
-   * Calls on backends the native profiler does not see (MLX), timed in TypeScript. Their FLOPs and bytes are not
-   * counted yet (the CPU formulas live in the CPU runner, native/core/sequence.h): 0, so no ratio is drawn for them.
+   * Calls on backends the native profiler does not see (MLX), timed in TypeScript, their FLOPs and bytes counted
+   * with the CPU runner's formulas (call-work.ts).
    */
   private otherCalls(startMs: number): KernelCallRecord[] {
     return this.backendCalls.map((e) => ({
@@ -182,10 +183,7 @@ export class Profile {
       durationMs: e.durationMs,
       batch: e.batch,
       steps: e.steps,
-      flops: 0,
-      bytesRead: 0,
-      bytesWritten: 0,
-      uniqueBytes: 0,
+      ...workOfCall(e.spec, e),
       thread: this.mainThread,
       nativeLiveBytes: 0,
     }));
