@@ -5,6 +5,9 @@
 import './backend/require-native.js';
 export { backendInfo, setNumThreads, getNumThreads } from './backend/info.js';
 export type { BackendInfo, BackendDescription } from './backend/info.js';
+export type { Crossover } from './backend/select.js';
+export type { BackendMemory, SequenceBackend } from './backend/sequence-backend.js';
+export type { CellSpec, ModelSpec } from './backend/cell-spec.js';
 export {
   NcpError,
   BackendUnavailableError,
@@ -42,10 +45,11 @@ export type {
   ForwardBackwardOptions,
   ForwardBackwardResult,
   Gradients,
+  ParameterConstraints,
 } from './models/sequence-model.js';
 export type { SequenceModel } from './models/sequence-model.js';
 export { tensor, type Tensor, type Dtype, type FloatArray } from './models/tensor.js';
-export type { ParamLayout, ParamEntry } from './models/param-layout.js';
+export type { ParamLayout, ParamEntry } from './backend/param-layout.js';
 export type { ModelSummary, SummaryParameter, SummaryWiring } from './models/summary.js';
 
 export { loadSafetensors, loadSafetensorsSync, saveSafetensors, saveSafetensorsSync } from './io/safetensors.js';

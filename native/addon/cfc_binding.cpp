@@ -30,7 +30,7 @@ core::CfcActivation read_activation(const Napi::Object& config, const char* api)
 core::CfcConfig parse_cfc_config(const Napi::Object& config, const char* api) {
   const Napi::Env env = config.Env();
   core::CfcConfig out;
-  out.inputs = read_config_size(config, api, "inputs", 1, limits::kMaxInputs, "maxInputs");
+  out.inputs = read_config_size(config, api, "inputSize", 1, limits::kMaxInputs, "maxInputs");
   out.units = read_config_size(config, api, "units", 1, limits::kMaxUnits, "maxUnits");
   out.mode = read_mode(config, api);
   out.activation = read_activation(config, api);
@@ -50,7 +50,7 @@ core::CfcConfig parse_cfc_config(const Napi::Object& config, const char* api) {
 core::WiredCfcConfig parse_wired_cfc_config(const Napi::Object& config, const char* api) {
   const Napi::Env env = config.Env();
   core::WiredCfcConfig out;
-  out.inputs = read_config_size(config, api, "inputs", 1, limits::kMaxInputs, "maxInputs");
+  out.inputs = read_config_size(config, api, "inputSize", 1, limits::kMaxInputs, "maxInputs");
   out.mode = read_mode(config, api);
 
   const Napi::Value sizes = config.Get("layerSizes");

@@ -21,10 +21,10 @@ core::Mapping read_mapping(const Napi::Object& config, const char* api, const ch
 core::LtcConfig parse_ltc_config(const Napi::Object& config, const char* api) {
   const Napi::Env env = config.Env();
   core::LtcConfig out;
-  out.inputs = read_config_size(config, api, "inputs", 1, limits::kMaxInputs, "maxInputs");
+  out.inputs = read_config_size(config, api, "inputSize", 1, limits::kMaxInputs, "maxInputs");
   out.units = read_config_size(config, api, "units", 1, limits::kMaxUnits, "maxUnits");
-  out.motors = read_config_integer(config, api, "motors", 1, out.units);
-  out.unfolds = read_config_integer(config, api, "unfolds", 1, kMaxConfigDimension);
+  out.motors = read_config_integer(config, api, "motorSize", 1, out.units);
+  out.unfolds = read_config_integer(config, api, "odeUnfolds", 1, kMaxConfigDimension);
 
   const Napi::Value epsilon = config.Get("epsilon");
   const char* epsilon_expected = "a finite number ≥ 0";
@@ -37,8 +37,8 @@ core::LtcConfig parse_ltc_config(const Napi::Object& config, const char* api) {
   out.input_mapping = read_mapping(config, api, "inputMapping");
   out.output_mapping = read_mapping(config, api, "outputMapping");
 
-  const Napi::Value implicit = config.Get("implicitConstraints");
-  if (!implicit.IsBoolean()) throw_type(env, api, "config.implicitConstraints", "a boolean", implicit);
+  const Napi::Value implicit = config.Get("implicitParamConstraints");
+  if (!implicit.IsBoolean()) throw_type(env, api, "config.implicitParamConstraints", "a boolean", implicit);
   out.implicit_constraints = implicit.As<Napi::Boolean>().Value();
   return out;
 }

@@ -52,7 +52,7 @@ export class CellLearner {
     readonly maxQueued: number,
   ) {
     const config = { type: 'adam' as const, lr: learningRate, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 0, momentum: 0, nesterov: false };
-    this.optimizer = new Optimizer(config, model.dtype, model.layout.trainableLength, model.backend === 'cpu');
+    this.optimizer = new Optimizer(config, model.dtype, model.layout.trainableLength, model.sequenceBackend);
     this.h0Moments = new Float64Array(2 * h0.length);
   }
 

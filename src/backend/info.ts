@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { loadNative } from './load.js';
 import { mlxStatus } from './mlx-load.js';
+import { crossover, type Crossover } from './select.js';
 import type { MlxBuildInfo } from './mlx-types.js';
 import { expectInteger } from '../validate.js';
 
@@ -34,6 +35,8 @@ export interface BackendInfo {
   nodeVersion: string;
   /** The MLX addon's MLX version and device, when it is built (`npm run build:mlx`). */
   mlx?: MlxBuildInfo;
+  /** When backend 'auto' takes MLX: the rule, its threshold, whether it can here, and what was measured. */
+  crossover: Crossover;
   /** Apple GPU facts (macOS only). */
   apple?: {
     chip: string;
@@ -75,6 +78,7 @@ export function backendInfo(): BackendInfo {
     nodeVersion: process.versions.node,
     apple: build.apple,
     mlx: mlx.available ? mlx.addon.buildInfo() : undefined,
+    crossover: crossover(),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { SequenceArgs } from './sequence-args.js';
-import type { FloatArray } from '../models/tensor.js';
+import type { FloatArray } from './float-array.js';
 
 /**
  * The one typed description of everything the native addon exports (native/addon/*.cpp).

@@ -1,4 +1,4 @@
-import type { FloatArray } from '../models/tensor.js';
+import type { FloatArray } from './float-array.js';
 
 /**
  * One sequence call, as both backends take it (the native NativeModel.forward* and the reference runner).

@@ -30,6 +30,9 @@ export async function runInfo(options: InfoOptions): Promise<void> {
   if (info.compiler) rows.push(['compiler', info.compiler]);
   if (info.apple) rows.push(['Apple GPU', `${info.apple.chip} / ${info.apple.gpuName}`]);
   for (const b of info.backends) rows.push([`backend ${b.name}`, b.available ? 'available' : `unavailable: ${b.reason}`]);
+  if (info.mlx) rows.push(['MLX', `${info.mlx.mlxVersion} on ${info.mlx.device}${info.mlx.deviceName ? ` (${info.mlx.deviceName})` : ''}`]);
+  const c = info.crossover;
+  rows.push(["backend 'auto'", c.mlxEligible ? `MLX for float32 calls with batch × steps × units ≥ ${c.minWork}, else the CPU` : `the CPU (${c.reason})`]);
   rows.push(['onnxruntime', describeOnnxRuntime(onnxRuntime)]);
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);

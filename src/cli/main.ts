@@ -18,6 +18,7 @@ import { runPredictCommand } from './predict.js';
 import { registerProfile } from './profile.js';
 import { runBenchCommand } from './bench.js';
 import { DEFAULT_NOISE_THRESHOLD } from '../monitor/hardware-bench/compare.js';
+import { backendOption } from './backend-option.js';
 import type { CommandIo } from './demo.js';
 
 /**
@@ -87,6 +88,7 @@ export function buildProgram(
     .option('-o, --out <file>', 'checkpoint path (safetensors)', 'model.safetensors')
     .option('--checkpoint-every <n>', 'save the resumable run (<out>.resume.safetensors) every n epochs; it is also saved on Ctrl-C/SIGTERM', parsePositiveInt, 1)
     .option('--resume', 'continue the run saved in <out>.resume.safetensors (same data and options)')
+    .addOption(backendOption())
     .option('-q, --quiet', 'no progress display')
     .addHelpText(
       'after',
@@ -112,6 +114,7 @@ export function buildProgram(
     .option('--time-column <name>', 'time column, as in train (checkpoints from train record it; a different one is refused)')
     .option('--sequence-column <name>', 'column identifying independent sequences, as in train (checkpoints from train record it)')
     .option('-b, --batch-size <n>', 'windows per forward pass', parsePositiveInt, 256)
+    .addOption(backendOption())
     .action(async (checkpoint, data, options) => setExitCode(await withInterrupt(io, (signal) => runPredictCommand(checkpoint, data, options, { ...io, signal }))));
 
   // `profile` lives in its own module (written alongside the monitor) and adds itself.

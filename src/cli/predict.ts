@@ -14,6 +14,7 @@ import type { CommandIo } from './demo.js';
 import { parseDataSpec } from './data-spec.js';
 import { CliError, columnsOf, readSequences } from './train.js';
 import { DATA_SPEC_KEY, decodeTarget, forecastWindows, inputWidth, numericSequence, windowOrigins, type DataSpec } from '../train/forecast-windows.js';
+import type { Backend } from '../models/sequence-types.js';
 
 export interface PredictCommandOptions {
   out?: string;
@@ -24,6 +25,8 @@ export interface PredictCommandOptions {
   /** As in train; with a checkpoint from train it must name the column the checkpoint was trained with. */
   sequenceColumn?: string;
   batchSize: number;
+  /** --backend (default 'auto'). */
+  backend?: Backend;
 }
 
 export async function runPredictCommand(checkpoint: string, path: string, o: PredictCommandOptions, io: CommandIo): Promise<number> {
@@ -89,7 +92,7 @@ async function loadCheckpoint(checkpoint: string, o: PredictCommandOptions): Pro
     if (error instanceof CheckpointError) throw new CliError(error.message);
     throw error;
   }
-  const model = await loadModel(checkpoint);
+  const model = await loadModel(checkpoint, { backend: o.backend ?? 'auto' });
   const stored = metadata[DATA_SPEC_KEY];
   if (stored !== undefined) {
     if (o.columns || o.window) throw new CliError(`${checkpoint} already records its columns and window; drop --columns and --window.`);

@@ -17,6 +17,8 @@ import { calibrate } from '../monitor/calibrate.js';
 import { startProfile } from '../monitor/profile.js';
 import { fit } from '../train/fit.js';
 import { AutoNCP } from '../wiring/index.js';
+import type { Backend } from '../models/sequence-types.js';
+import { backendOption } from './backend-option.js';
 
 export interface ProfileCliOptions {
   cell: 'ltc' | 'cfc';
@@ -34,6 +36,7 @@ export interface ProfileCliOptions {
   trace?: string;
   recalibrate?: boolean;
   force?: boolean;
+  backend?: Backend;
 }
 
 /** Adds the `profile` command to the CLI. */
@@ -57,12 +60,14 @@ export function registerProfile(program: Command): void {
     .option('--trace <file>', 'also write a Chrome trace (Perfetto, chrome://tracing)')
     .option('--recalibrate', 'measure the ceilings again instead of using the cached ones')
     .option('--force', 'with --recalibrate: store the new ceilings even when they look contended or are lower than the cached ones')
+    .addOption(backendOption())
     .action((checkpoint: string | undefined, options: ProfileCliOptions) => runProfile(checkpoint, options));
 }
 
 export async function runProfile(checkpoint: string | undefined, o: ProfileCliOptions): Promise<void> {
   // The model and the sizes first: a size over LIMITS is refused before the (slow) calibration.
-  const model: SequenceModel = checkpoint ? await loadModel(checkpoint) : buildModel(o);
+  const backend = o.backend ?? 'auto';
+  const model: SequenceModel = checkpoint ? await loadModel(checkpoint, { backend }) : buildModel(o, backend);
   const S = model.inputSize;
   const { batch: B, steps: L } = o;
   // Training draws 4·B samples of L steps; checked before any of the synthetic data is allocated.
@@ -100,9 +105,9 @@ export async function runProfile(checkpoint: string | undefined, o: ProfileCliOp
 
 // --wiring fc is what `new LTC(inputs, units)` / `new CfC(inputs, units)` build: a fully connected LTC, and for
 // CfC the dense (backbone) cell rather than a wired one, since that is the model users profile it against.
-function buildModel(o: ProfileCliOptions): SequenceModel {
+function buildModel(o: ProfileCliOptions, backend: Backend): SequenceModel {
   const unitsOrWiring = o.wiring === 'fc' ? o.units : new AutoNCP(o.units, o.outputs, { seed: 22222 });
-  return o.cell === 'ltc' ? new LTC(o.inputs, unitsOrWiring, { seed: 1 }) : new CfC(o.inputs, unitsOrWiring, { seed: 1 });
+  return o.cell === 'ltc' ? new LTC(o.inputs, unitsOrWiring, { seed: 1, backend }) : new CfC(o.inputs, unitsOrWiring, { seed: 1, backend });
 }
 
 function uniform(model: SequenceModel, shape: number[], seed: number): Tensor {

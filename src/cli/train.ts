@@ -23,6 +23,7 @@ import { DATA_SPEC_KEY, calendarSeasons, fitNormalisation, forecastWindows, inpu
 import { chooseSeasons } from './season-choice.js';
 import { seasonalForecast } from './seasonal-baseline.js';
 import { VALIDATION_KEY, decodeOutputs, formatScores, linearForecast, scoreForecasts, splitTail, type ValidationScores } from './validation.js';
+import type { Backend } from '../models/sequence-types.js';
 
 export { CliError } from './cli-error.js';
 export { columnsOf, parseCsv, readSequences } from '../io/read-sequences.js';
@@ -54,6 +55,8 @@ export interface TrainCommandOptions {
   checkpointEvery?: number;
   /** Continue the run saved in resumeStatePath(out) (by --checkpoint-every or an interrupt). */
   resume?: boolean;
+  /** --backend (default 'auto'). */
+  backend?: Backend;
   quiet?: boolean;
 }
 
@@ -98,7 +101,8 @@ export async function runTrainCommand(path: string, o: TrainCommandOptions, io: 
   const P = o.target.length;
   const L = o.window;
   const wiring = new AutoNCP(o.units, P, { seed: o.seed });
-  const model = o.model === 'ltc' ? new LTC(S, wiring, { seed: o.seed, returnSequences: false }) : new CfC(S, wiring, { seed: o.seed, returnSequences: false });
+  const modelOptions = { seed: o.seed, returnSequences: false, backend: o.backend ?? 'auto' };
+  const model = o.model === 'ltc' ? new LTC(S, wiring, modelOptions) : new CfC(S, wiring, modelOptions);
   const modelName = o.model === 'ltc' ? 'LTC' : 'CfC';
   io.stderr.write(
     `${modelName} on AutoNCP(${o.units}, ${P}): ${model.layout.trainableLength} parameters, ${all.length} windows of ${L} × ${S} from ${path} ` +

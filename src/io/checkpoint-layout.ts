@@ -8,9 +8,9 @@
  * constructors that run afterwards.
  */
 import { describe } from '../describe.js';
-import type { ParamSpec } from '../models/param-layout.js';
+import type { ParamSpec } from '../backend/param-layout.js';
 import type { SafetensorsContents } from './safetensors.js';
-import { cfcParamSpecs, lstmParamSpecs, ltcParamSpecs, projectionParamSpecs, wiredCfcParamSpecs, type Mapping } from './ncps-names.js';
+import { cfcParamSpecs, lstmParamSpecs, ltcParamSpecs, projectionParamSpecs, wiredCfcParamSpecs, type Mapping } from '../backend/ncps-names.js';
 
 type Fail = (problem: string) => never;
 
@@ -140,7 +140,7 @@ function flag(value: unknown, name: string, invalid: Fail): boolean {
 function mapping(value: unknown, name: string, invalid: Fail): Mapping {
   if (value === undefined || value === 'affine') return 'affine';
   if (value === 'linear') return 'linear';
-  if (value === 'none') return null;
+  if (value === 'none') return 'none';
   return invalid(`config.options.${name} must be "affine", "linear" or "none", not ${describe(value)}`);
 }
 

@@ -99,7 +99,7 @@ describe('saveModel / loadModel round trips', () => {
     await expect(saveModel({} as CheckpointModel, file())).rejects.toThrow(/^saveModel: expected an LTC or CfC model for model, received object \{\}\.$/);
     await expect(saveModel(new LTC(1, 2), '')).rejects.toThrow(RangeError);
     await expect(loadModel(3 as unknown as string)).rejects.toThrow(/^loadModel: expected a file path string for path, received number 3\.$/);
-    await expect(loadModel(file(), { backend: 'gpu' as 'cpu' })).rejects.toThrow(/expected one of 'cpu' \| 'reference' for options\.backend/);
+    await expect(loadModel(file(), { backend: 'gpu' as 'cpu' })).rejects.toThrow(/expected one of 'auto' \| 'cpu' \| 'mlx' \| 'reference' for options\.backend/);
   });
 });
 

@@ -12,7 +12,8 @@
  * config describes, and refuses anything off with a CheckpointError that says what is wrong.
  */
 import { CheckpointError, argumentError } from '../errors.js';
-import { expectOneOf, expectOptions } from '../validate.js';
+import { expectOptions } from '../validate.js';
+import { expectBackend } from '../backend/select.js';
 import { LTC } from '../models/ltc.js';
 import { CfC } from '../models/cfc.js';
 import { SequenceModel, type Backend } from '../models/sequence-model.js';
@@ -74,7 +75,7 @@ export function checkPath(api: string, path: unknown): asserts path is string {
 
 export function resolveLoadOptions(api: string, options: unknown): LoadModelOptions {
   const o = expectOptions(api, options, ['backend']);
-  return { backend: o.backend === undefined ? undefined : expectOneOf(api, 'options.backend', o.backend, ['cpu', 'reference'] as const) };
+  return { backend: o.backend === undefined ? undefined : expectBackend(api, 'options.backend', o.backend) };
 }
 
 /** The tensors (ncps names, copies) and metadata of a model checkpoint; `format` names the file kind. */

@@ -4,7 +4,7 @@
  * report share. One pass, reads only.
  */
 import { NonFiniteWeightsError } from '../errors.js';
-import type { ParamEntry } from '../models/param-layout.js';
+import type { ParamEntry } from '../backend/param-layout.js';
 
 export interface NonFiniteElement {
   /** The layout entry's name (ncps state-dict name), or `what` itself for a buffer without a layout. */

@@ -5,17 +5,15 @@
  */
 import { argumentError } from '../errors.js';
 import { expectInteger, expectNumber, expectOneOf, expectOptions } from '../validate.js';
-import { ReferenceCfcCell, type CfcActivation, type CfcCellConfig, type CfcMode } from '../backend/reference/cfc-cell.js';
-import { ReferenceWiredCfcCell } from '../backend/reference/wired-cfc-cell.js';
-import { ReferenceLstm, ReferenceProjection } from '../backend/reference/lstm.js';
-import type { ReferenceSequenceModel } from '../backend/reference/sequence.js';
-import { cfcParamSpecs, lstmParamSpecs, projectionParamSpecs, wiredCfcParamSpecs } from '../io/ncps-names.js';
+import type { CfcActivation, CfcMode } from '../backend/reference/cfc-cell.js';
+import type { CellSpec } from '../backend/cell-spec.js';
+import { cfcParamSpecs, lstmParamSpecs, projectionParamSpecs, wiredCfcParamSpecs } from '../backend/ncps-names.js';
 import type { Wiring } from '../wiring/index.js';
 import { expectSize } from '../limits.js';
 import { COMMON_OPTION_KEYS, resolveCommonOptions, resolveWiring, sequenceOptions, wiringShape, type CommonModelOptions } from './common-options.js';
 import { initLinearDefault, initLstm } from './init.js';
 import { InitRng, xavierUniform } from './init-rng.js';
-import { buildParamLayout, checkParameterBytes, type ParamSpec } from './param-layout.js';
+import { buildParamLayout, checkParameterBytes, type ParamSpec } from '../backend/param-layout.js';
 import { arrayTypeOf } from './tensor.js';
 import { SequenceModel, type StepWork } from './sequence-model.js';
 
@@ -154,19 +152,6 @@ export class CfC extends SequenceModel {
     });
   }
 
-  /** The fully connected cell's configuration, shared by both backends. */
-  private fcCellConfig(): CfcCellConfig {
-    return {
-      inputSize: this.inputSize,
-      units: this.units,
-      mode: this.mode,
-      activation: this.activation,
-      backboneUnits: this.backboneUnits,
-      backboneLayers: this.backboneLayers,
-      backboneDropout: this.backboneDropout,
-    };
-  }
-
   protected cellSummary() {
     const options: Record<string, string | number | boolean> = { mode: this.mode };
     let cell: string;
@@ -184,13 +169,16 @@ export class CfC extends SequenceModel {
     return { kind: 'CfC' as const, cell, options, wiring: this.wiring };
   }
 
-  protected nativeCellConfig() {
+  protected cellSpec(): { cell: CellSpec; projSize: number } {
     const projSize = this.projSize ?? 0;
-    if (this.layerSizes) {
-      return { cell: 'wired_cfc' as const, cellConfig: { inputs: this.inputSize, mode: this.mode, layerSizes: this.layerSizes }, projSize };
-    }
-    const { inputSize, ...rest } = this.fcCellConfig();
-    return { cell: 'cfc' as const, cellConfig: { inputs: inputSize, ...rest }, projSize };
+    if (this.layerSizes) return { cell: { kind: 'wired_cfc', inputSize: this.inputSize, mode: this.mode, layerSizes: this.layerSizes }, projSize };
+    const { inputSize, units, mode, activation, backboneUnits, backboneLayers, backboneDropout } = this;
+    return { cell: { kind: 'cfc', inputSize, units, mode, activation, backboneUnits, backboneLayers, backboneDropout }, projSize };
+  }
+
+  /** Backbone dropout makes a training forward differ from inference. */
+  override get trainingUsesDropout(): boolean {
+    return this.backboneDropout > 0;
   }
 
   /** native/core/cfc.cpp and wired_cfc.cpp: backbone pre-activations and the head's 2–4 vectors on the tape. */
@@ -214,18 +202,5 @@ export class CfC extends SequenceModel {
     const layers = this.backboneLayers;
     const tape = layers * U + head * N;
     return { tape, scratch: S + N + U * (1 + 2 * layers) + 2 * N + 2 * Math.max(U, S + N) + tape };
-  }
-
-  protected referenceModel(params: Float64Array): ReferenceSequenceModel {
-    const offsets = this.layout.offsets;
-    const cell = this.layerSizes
-      ? new ReferenceWiredCfcCell({ inputSize: this.inputSize, mode: this.mode, layerSizes: this.layerSizes }, params, offsets)
-      : new ReferenceCfcCell(this.fcCellConfig(), params, offsets);
-    const outputs = this.layerSizes ? this.layerSizes[this.layerSizes.length - 1] : this.units;
-    return {
-      cell,
-      lstm: this.hasMixedMemory ? new ReferenceLstm(this.inputSize, this.units, params, offsets) : undefined,
-      projection: this.projSize !== undefined ? new ReferenceProjection(outputs, this.projSize, params, offsets) : undefined,
-    };
   }
 }

@@ -1,6 +1,6 @@
 /** Options shared by LTC and CfC, validated in one place. */
-import { argumentError, NotImplementedError } from '../errors.js';
-import { isReferenceOnly } from '../backend/load.js';
+import { argumentError } from '../errors.js';
+import { expectBackend } from '../backend/select.js';
 import { expectBoolean, expectInteger, expectOneOf } from '../validate.js';
 import { expectSize } from '../limits.js';
 import { FullyConnected, Wiring } from '../wiring/index.js';
@@ -18,7 +18,11 @@ export interface CommonModelOptions {
   dtype?: Dtype;
   /** Seed of the parameter initialisation (default 1). */
   seed?: number;
-  /** 'cpu' (native kernels, default) or 'reference' (plain TypeScript). */
+  /**
+   * 'auto' (default: the CPU kernels, or MLX for large float32 calls where MLX has a Metal GPU), 'cpu' (native
+   * kernels), 'mlx' (the MLX addon, float32; BackendUnavailableError where it is not built) or 'reference'
+   * (plain TypeScript). NCP_SILICON_BACKEND=reference makes 'auto' the reference.
+   */
   backend?: Backend;
 }
 
@@ -34,21 +38,13 @@ export interface ResolvedCommonOptions {
 }
 
 export function resolveCommonOptions(api: string, options: Record<string, unknown>): ResolvedCommonOptions {
-  if (options.backend === 'mlx') {
-    // Said plainly rather than as "expected 'cpu' | 'reference'": the MLX addon exists, models cannot select it yet.
-    throw new NotImplementedError(
-      `${api}: models do not run on backend 'mlx' in this version. The MLX addon (npm run build:mlx) computes the same ` +
-        `numbers through its low-level MlxModel (docs/mlx.md); models will select it with backend: 'mlx' once the backend ` +
-        `seam lands. Use backend 'cpu'.`,
-    );
-  }
   return {
     returnSequences: options.returnSequences === undefined ? true : expectBoolean(api, 'options.returnSequences', options.returnSequences),
     batchFirst: options.batchFirst === undefined ? true : expectBoolean(api, 'options.batchFirst', options.batchFirst),
     mixedMemory: options.mixedMemory === undefined ? false : expectBoolean(api, 'options.mixedMemory', options.mixedMemory),
     dtype: options.dtype === undefined ? 'float32' : expectOneOf(api, 'options.dtype', options.dtype, ['float32', 'float64'] as const),
     seed: options.seed === undefined ? 1 : expectInteger(api, 'options.seed', options.seed, { min: 0, max: 2 ** 32 - 1 }),
-    backend: options.backend === undefined ? (isReferenceOnly() ? 'reference' : 'cpu') : expectOneOf(api, 'options.backend', options.backend, ['cpu', 'reference'] as const),
+    backend: options.backend === undefined ? 'auto' : expectBackend(api, 'options.backend', options.backend),
   };
 }
 

@@ -3,18 +3,16 @@
  * distributions (`_init_ranges` in ncps/torch/ltc_cell.py) from our own seeded generator.
  */
 import { expectBoolean, expectInteger, expectNumber, expectOneOf, expectOptions } from '../validate.js';
-import { ReferenceLtcCell } from '../backend/reference/ltc-cell.js';
-import { ReferenceLstm } from '../backend/reference/lstm.js';
-import type { ReferenceSequenceModel } from '../backend/reference/sequence.js';
-import { ltcParamSpecs, lstmParamSpecs, type Mapping } from '../io/ncps-names.js';
+import type { CellSpec } from '../backend/cell-spec.js';
+import { ltcParamSpecs, lstmParamSpecs } from '../backend/ncps-names.js';
 import type { Wiring } from '../wiring/index.js';
 import { expectSize } from '../limits.js';
 import { COMMON_OPTION_KEYS, resolveCommonOptions, resolveWiring, sequenceOptions, wiringShape, type CommonModelOptions } from './common-options.js';
 import { initLstm } from './init.js';
 import { InitRng } from './init-rng.js';
-import { buildParamLayout, checkParameterBytes } from './param-layout.js';
+import { buildParamLayout, checkParameterBytes } from '../backend/param-layout.js';
 import { arrayTypeOf } from './tensor.js';
-import { SequenceModel, type StepWork } from './sequence-model.js';
+import { SequenceModel, type ParameterConstraints, type StepWork } from './sequence-model.js';
 
 export interface LTCOptions extends CommonModelOptions {
   /** 'affine' (default): x·input_w + input_b; 'linear': x·input_w; 'none': x. */
@@ -31,6 +29,8 @@ export interface LTCOptions extends CommonModelOptions {
 
 const LTC_OPTION_KEYS = [...COMMON_OPTION_KEYS, 'inputMapping', 'outputMapping', 'odeUnfolds', 'epsilon', 'implicitParamConstraints'];
 const MAPPINGS = ['affine', 'linear', 'none'] as const;
+/** The parameters f (softplus) keeps positive; clipped instead when implicitParamConstraints is false. */
+const LTC_NON_NEGATIVE = ['w', 'sensory_w', 'cm', 'gleak'];
 
 /** ncps's initial ranges, U[low, high) (ncps/torch/ltc_cell.py, `_init_ranges`). */
 const INIT_RANGES = {
@@ -67,7 +67,7 @@ export class LTC extends SequenceModel {
     const N = shape.units;
     const M = shape.outputDim;
     const S = inputSize;
-    const specs = ltcParamSpecs(S, N, M, toMapping(inputMapping), toMapping(outputMapping));
+    const specs = ltcParamSpecs(S, N, M, inputMapping, outputMapping);
     if (common.mixedMemory) specs.push(...lstmParamSpecs(S, N));
     const layout = buildParamLayout(specs);
     // Before the wiring is drawn: a FullyConnected(N) alone is N² draws.
@@ -114,19 +114,6 @@ export class LTC extends SequenceModel {
     this.markParametersChanged();
   }
 
-  private cellConfig() {
-    return {
-      inputSize: this.inputSize,
-      units: this.stateSize,
-      motorSize: this.outputSize,
-      odeUnfolds: this.odeUnfolds,
-      epsilon: this.epsilon,
-      inputMapping: toMapping(this.inputMapping),
-      outputMapping: toMapping(this.outputMapping),
-      implicitParamConstraints: this.implicitParamConstraints,
-    };
-  }
-
   protected cellSummary() {
     const f = this.implicitParamConstraints ? 'softplus on w, sensory_w, cm, gleak' : 'no softplus (clipped at 0 in training)';
     return {
@@ -137,21 +124,26 @@ export class LTC extends SequenceModel {
     };
   }
 
-  protected nativeCellConfig() {
-    return {
-      cell: 'ltc' as const,
-      cellConfig: {
-        inputs: this.inputSize,
-        units: this.stateSize,
-        motors: this.outputSize,
-        unfolds: this.odeUnfolds,
-        epsilon: this.epsilon,
-        inputMapping: this.inputMapping,
-        outputMapping: this.outputMapping,
-        implicitConstraints: this.implicitParamConstraints,
-      },
-      projSize: 0,
+  protected cellSpec(): { cell: CellSpec; projSize: number } {
+    const cell: CellSpec = {
+      kind: 'ltc',
+      inputSize: this.inputSize,
+      units: this.stateSize,
+      motorSize: this.outputSize,
+      odeUnfolds: this.odeUnfolds,
+      epsilon: this.epsilon,
+      inputMapping: this.inputMapping,
+      outputMapping: this.outputMapping,
+      implicitParamConstraints: this.implicitParamConstraints,
     };
+    return { cell, projSize: 0 };
+  }
+
+  /** Without its softplus (implicitParamConstraints false) ncps clips w, sensory_w, cm and gleak at 0 after every step. */
+  override parameterConstraints(): ParameterConstraints {
+    if (this.implicitParamConstraints) return { nonNegative: [] };
+    const names = new Set(LTC_NON_NEGATIVE.map((n) => `rnn_cell.${n}`));
+    return { nonNegative: this.layout.entries.filter((e) => names.has(e.name)).map(({ name, offset, size }) => ({ name, offset, size })) };
   }
 
   /** native/core/ltc.{h,cpp}: two lane vectors per unfold on the tape; scratch ~7 slots per synapse (all counted). */
@@ -161,16 +153,4 @@ export class LTC extends SequenceModel {
     const lanes = Math.ceil(N / 8) * 8;
     return { tape: 2 * this.odeUnfolds * lanes, scratch: 7 * (N * N + S * N) + 24 * lanes + 2 * S };
   }
-
-  protected referenceModel(params: Float64Array): ReferenceSequenceModel {
-    const offsets = this.layout.offsets;
-    return {
-      cell: new ReferenceLtcCell(this.cellConfig(), params, offsets),
-      lstm: this.hasMixedMemory ? new ReferenceLstm(this.inputSize, this.stateSize, params, offsets) : undefined,
-    };
-  }
-}
-
-function toMapping(mapping: 'affine' | 'linear' | 'none'): Mapping {
-  return mapping === 'none' ? null : mapping;
 }

@@ -1,22 +1,25 @@
 /**
  * What LTC and CfC share: validation of inputs, states and timespans, the flat parameter buffer with named
- * views, and dispatch to the native CPU kernels or the TypeScript reference.
+ * views, and the one backend object every call runs through (backend/sequence-backend.ts). Nothing here knows
+ * which backend it is.
  */
 import { argumentError, argumentErrorRendered } from '../errors.js';
 import { describe } from '../describe.js';
-import { loadNative } from '../backend/load.js';
+import type { CellSpec, ModelSpec } from '../backend/cell-spec.js';
+import { nativeModelConfig } from '../backend/native-config.js';
 import { asNativeError } from '../backend/native-errors.js';
-import type { NativeModelConfig, NativeSequenceModel } from '../backend/native-types.js';
+import type { NativeModelConfig } from '../backend/native-types.js';
 import type { SequenceArgs } from '../backend/sequence-args.js';
-import { runReferenceSequence, type ReferenceSequenceModel } from '../backend/reference/sequence.js';
-import type { ParamLayout } from './param-layout.js';
+import type { BackendChoice, SequenceBackend } from '../backend/sequence-backend.js';
+import { createBackend, expectBackend } from '../backend/select.js';
+import type { ParamLayout } from '../backend/param-layout.js';
 import { checkCallSize, type CallShape, type ModelSizes, type StepWork } from './call-limits.js';
 import { ResultPool } from './result-pool.js';
-import { describeMaskMismatch, findMaskMismatch, MASK_RULE } from './sparsity-masks.js';
+import { checkStateDict } from './state-dict.js';
 import { StepBlock } from './step-block.js';
 import { ModelSummary, type SummarySource } from './summary.js';
-import { arrayTypeOf, expectTensor, product, type Dtype, type FloatArray, type Tensor } from './tensor.js';
-import type { Backend, ForwardBackwardOptions, ForwardBackwardResult, ForwardOptions, ForwardResult, Gradients, State } from './sequence-types.js';
+import { arrayTypeOf, expectTensor, type Dtype, type FloatArray, type Tensor } from './tensor.js';
+import type { Backend, ForwardBackwardOptions, ForwardBackwardResult, ForwardOptions, ForwardResult, Gradients, ParameterConstraints, State } from './sequence-types.js';
 
 export type * from './sequence-types.js';
 export type { StepWork } from './call-limits.js';
@@ -30,7 +33,7 @@ interface SequenceModelInit {
   batchFirst: boolean;
   returnSequences: boolean;
   hasMixedMemory: boolean;
-  backend: Backend;
+  backend: BackendChoice;
   layout: ParamLayout;
 }
 
@@ -50,13 +53,15 @@ export abstract class SequenceModel {
   readonly batchFirst: boolean;
   readonly returnSequences: boolean;
   readonly hasMixedMemory: boolean;
-  readonly backend: Backend;
   readonly layout: ParamLayout;
   /** Every parameter and buffer in one array (see `layout`); namedParameters() are views into it. */
   readonly parameters: FloatArray;
   protected readonly api: string;
   private version = 1;
-  private nativeModel: NativeSequenceModel | undefined;
+  private requestedBackend: BackendChoice;
+  private engine!: SequenceBackend;
+  /** Whether the backend has a bound step: the step fast path reads this one property. */
+  private hasBoundStep = false;
   private readonly stepApi: string;
   private stepIO: StepBlock | undefined;
   private stepResults: ResultPool | undefined;
@@ -71,20 +76,60 @@ export abstract class SequenceModel {
     this.batchFirst = init.batchFirst;
     this.returnSequences = init.returnSequences;
     this.hasMixedMemory = init.hasMixedMemory;
-    this.backend = init.backend;
+    this.requestedBackend = init.backend;
     this.layout = init.layout;
     this.parameters = new (arrayTypeOf(init.dtype))(init.layout.length);
   }
 
-  /** The cell kind and configuration the native backend needs. */
-  protected abstract nativeCellConfig(): { cell: 'ltc' | 'cfc' | 'wired_cfc'; cellConfig: object; projSize: number };
-  /** The reference twin of this model, built over float64 copies of the parameters. */
-  protected abstract referenceModel(params: Float64Array): ReferenceSequenceModel;
+  /** The cell kind and its configuration in SPEC.md's vocabulary, and the projection width (0: none). */
+  protected abstract cellSpec(): { cell: CellSpec; projSize: number };
   /** The cell's tape per step and scratch per thread, in elements (for the call-size estimate, call-limits.ts). */
   protected abstract stepWork(): StepWork;
 
   /** What is specific to this cell for summary(): kind, a one-line description, its options, the wiring. */
   protected abstract cellSummary(): Pick<SummarySource, 'kind' | 'cell' | 'options' | 'wiring'>;
+
+  /** The backend the calls run on: 'cpu', 'mlx', 'reference', or 'auto' (per call, where MLX has a Metal GPU). */
+  get backend(): Backend {
+    return this.engine.name;
+  }
+
+  /** The device the backend computes on ('cpu', 'mlx cpu', 'mlx gpu (Apple M3 Max)', 'typescript'). */
+  get device(): string {
+    return this.engine.device;
+  }
+
+  /** @internal The backend object (the optimizer runs its step there). */
+  get sequenceBackend(): SequenceBackend {
+    return this.engine;
+  }
+
+  /**
+   * Moves this model to another backend ('auto' | 'cpu' | 'mlx' | 'reference'); its parameters stay as they are.
+   * Throws BackendUnavailableError for 'mlx' where the MLX addon is not built, RangeError for mlx with float64.
+   */
+  useBackend(backend: Backend): void {
+    const choice = expectBackend(`${this.api}.useBackend`, 'backend', backend);
+    const next = createBackend(choice, this.modelSpec());
+    this.engine.dispose();
+    this.attach(choice, next);
+  }
+
+  /** Releases what the backend holds for this model (native copies, device arrays); the next call rebuilds it. */
+  dispose(): void {
+    this.engine.dispose();
+    this.stepIO = undefined;
+  }
+
+  /** Ranges of `parameters` an optimizer step must keep valid (none unless the cell declares some). */
+  parameterConstraints(): ParameterConstraints {
+    return { nonNegative: [] };
+  }
+
+  /** Whether a training forward differs from inference (dropout): its output then comes from forwardBackward. */
+  get trainingUsesDropout(): boolean {
+    return false;
+  }
 
   /** Cell, wiring by neuron type, synapses, and every parameter tensor (shape, count, bytes, trainable). */
   summary(): ModelSummary {
@@ -122,30 +167,7 @@ export abstract class SequenceModel {
 
   /** Loads a state dict (ncps names; any float dtype, converted). Every key must be present and match in shape. */
   loadStateDict(dict: Record<string, { data: ArrayLike<number>; shape: number[] }>): void {
-    const api = `${this.api}.loadStateDict`;
-    if (typeof dict !== 'object' || dict === null) throw argumentError(TypeError, api, 'dict', 'an object of tensors', dict);
-    const known = new Set(this.layout.entries.map((e) => e.name));
-    for (const key of Object.keys(dict)) {
-      if (!known.has(key)) {
-        throw argumentErrorRendered(RangeError, api, 'dict', `only this model's parameters (${[...known].join(', ')})`, `an unknown key "${key}"`);
-      }
-    }
-    for (const e of this.layout.entries) {
-      const t = dict[e.name];
-      if (t === undefined) throw argumentErrorRendered(RangeError, api, 'dict', `a tensor for every parameter`, `no "${e.name}"`);
-      const shape = Array.isArray(t.shape) ? t.shape : [];
-      // ncps stores some vectors as (1×N) and others as (N): accept any shape with the same element count and
-      // the same non-unit dimensions.
-      const squeeze = (s: number[]): string => s.filter((d) => d !== 1).join('×');
-      if (product(shape) !== e.size || squeeze(shape) !== squeeze(e.shape) || t.data?.length !== e.size) {
-        throw argumentErrorRendered(RangeError, api, `dict["${e.name}"]`, `shape [${e.shape.join(', ')}]`, `shape [${shape.join(', ')}] with ${describe(t.data)}`);
-      }
-    }
-    const mismatch = findMaskMismatch(this.layout.entries, this.parameters, (name) => dict[name].data);
-    if (mismatch) {
-      const expected = `the sparsity mask of this model's wiring (${MASK_RULE})`;
-      throw argumentErrorRendered(RangeError, api, `dict["${mismatch.name}"]`, expected, `a mask with ${describeMaskMismatch(mismatch)}`);
-    }
+    checkStateDict(`${this.api}.loadStateDict`, this.layout, this.parameters, dict);
     for (const e of this.layout.entries) this.parameters.set(dict[e.name].data, e.offset);
     this.markParametersChanged();
   }
@@ -203,7 +225,7 @@ export abstract class SequenceModel {
     }
     const pool = (this.stepResults ??= new ResultPool(ArrayType));
     let output: FloatArray, hFinal: FloatArray, cFinal: FloatArray | undefined;
-    if (this.backend === 'cpu') {
+    if (this.hasBoundStep) {
       try {
         ({ output, hFinal, cFinal } = this.stepBlock(batch).step({ x: xData, dt: timespans ?? (dt as number), h: h0, c: c0 }, this.version, pool));
       } catch (error) {
@@ -231,65 +253,45 @@ export abstract class SequenceModel {
     if (this.stepIO?.batch !== batch) {
       this.checkCall(this.stepApi, { batch, steps: 1, backward: false, returnSequences: false, hasTimespans: true, shape: [batch, this.inputSize] });
       const sizes = { inputs: this.inputSize, state: this.stateSize, outputs: this.outputSize, mixedMemory: this.hasMixedMemory };
-      const native = this.native();
-      this.stepIO = new StepBlock(arrayTypeOf(this.dtype), batch, sizes, (b, block) => native.bindStep(b, block));
+      const bind = this.engine.bindStep!;
+      this.stepIO = new StepBlock(arrayTypeOf(this.dtype), batch, sizes, (b, block) => bind(b, block));
     }
     return this.stepIO;
   }
 
-  private native(): NativeSequenceModel {
-    if (!this.nativeModel) {
-      const { NativeModel } = loadNative();
-      try {
-        this.nativeModel = new NativeModel(this.nativeModelConfig());
-      } catch (error) {
-        throw asNativeError(error);
-      }
-    }
-    return this.nativeModel;
-  }
-
   /**
-   * @internal What a native backend (the CPU addon, the MLX addon) builds this model from: the cell kind, its
-   * configuration and the flat parameter buffer with its offsets.
+   * @internal What every backend builds this model from: the cell kind and configuration (SPEC.md's names), the
+   * flat parameter buffer and its layout.
    */
-  nativeModelConfig(): NativeModelConfig {
-    const { cell, cellConfig, projSize } = this.nativeCellConfig();
-    return { api: this.api, cell, cellConfig, params: this.parameters, offsets: this.layout.offsets, mixedMemory: this.hasMixedMemory, projSize };
+  modelSpec(): ModelSpec {
+    const { cell, projSize } = this.cellSpec();
+    return { api: this.api, cell, mixedMemory: this.hasMixedMemory, projSize, dtype: this.dtype, params: this.parameters, layout: this.layout };
   }
 
-  /** Builds the native model now (it is otherwise built on first use), so configuration errors surface early. */
+  /** @internal The spec as the native addons' constructors read it (tests build NativeModel / MlxModel from it). */
+  nativeModelConfig(): NativeModelConfig {
+    return nativeModelConfig(this.modelSpec());
+  }
+
+  /** Builds the backend now (subclasses call it last), so configuration errors surface at construction. */
   protected initBackend(): void {
-    if (this.backend === 'cpu') this.native();
+    this.attach(this.requestedBackend, createBackend(this.requestedBackend, this.modelSpec()));
+  }
+
+  private attach(choice: BackendChoice, engine: SequenceBackend): void {
+    this.requestedBackend = choice;
+    this.engine = engine;
+    this.hasBoundStep = engine.bindStep !== undefined;
+    this.stepIO = undefined;
   }
 
   private run(args: SequenceArgs, backward: boolean): void {
-    if (this.backend === 'reference') {
-      runReferenceSequence(this.referenceModel(Float64Array.from(this.parameters)), args, backward);
-      return;
-    }
-    try {
-      if (backward) this.native().forwardBackward(args);
-      else this.native().forward(args);
-    } catch (error) {
-      throw asNativeError(error);
-    }
+    if (backward) this.engine.forwardBackward(args);
+    else this.engine.forward(args);
   }
 
-  private async runAsync(args: SequenceArgs, backward: boolean): Promise<void> {
-    if (this.backend === 'reference') {
-      this.run(args, backward);
-      return;
-    }
-    // Keep the caller's stack: a native rejection carries only the worker's.
-    const stack = new Error();
-    try {
-      await (backward ? this.native().forwardBackwardAsync(args) : this.native().forwardAsync(args));
-    } catch (caught) {
-      const error = asNativeError(caught);
-      if (error instanceof Error && stack.stack) error.stack = `${error.name}: ${error.message}\n${stack.stack.split('\n').slice(1).join('\n')}`;
-      throw error;
-    }
+  private runAsync(args: SequenceArgs, backward: boolean): Promise<void> {
+    return backward ? this.engine.forwardBackwardAsync(args) : this.engine.forwardAsync(args);
   }
 
   private prepare(api: string, input: Tensor, options: ForwardBackwardOptions | undefined, dOutput: Tensor | undefined): PreparedCall {
@@ -380,7 +382,7 @@ export abstract class SequenceModel {
       bytesPerElement: this.parameters.BYTES_PER_ELEMENT,
       step: this.stepWork(),
     };
-    const threads = this.backend === 'cpu' ? loadNative().getNumThreads() : 1;
+    const threads = this.engine.threads();
     checkCallSize(api, sizes, { ...call, threads });
   }
 

@@ -1,8 +1,14 @@
 /** The public types of a sequence model's calls (models/sequence-model.ts implements them). */
 import type { FloatArray, Tensor } from './tensor.js';
 
-/** `'cpu'`: the native kernels (default). `'reference'`: the plain TypeScript twin (slow; for checking). */
-export type Backend = 'cpu' | 'reference';
+import type { BackendChoice } from '../backend/sequence-backend.js';
+
+/**
+ * `'auto'` (default): the CPU kernels, or MLX for large float32 calls where MLX has a Metal GPU. `'cpu'`: the
+ * native kernels. `'mlx'`: the MLX addon (float32; `npm run build:mlx`). `'reference'`: the plain TypeScript twin
+ * (slow; for checking).
+ */
+export type Backend = BackendChoice;
 
 export interface MixedState<A extends FloatArray = FloatArray> {
   h: Tensor<A>;
@@ -43,4 +49,10 @@ export interface Gradients<A extends FloatArray = FloatArray> {
 
 export interface ForwardBackwardResult<A extends FloatArray = FloatArray> extends ForwardResult<A> {
   grads: Gradients<A>;
+}
+
+/** Parameter ranges a training step must keep valid after every update (the cell's own constraints). */
+export interface ParameterConstraints {
+  /** Clipped at 0 after every update (ncps's clamp when an LTC runs without its softplus). */
+  nonNegative: { name: string; offset: number; size: number }[];
 }

@@ -4,7 +4,7 @@
  * wiring does not have (a mask of 7.5 scales a synapse, −3 flips it, all ones adds every absent one) while
  * `wiring.synapseCount` says otherwise. Shared by loadStateDict (fromNcps) and the checkpoint loader.
  */
-import type { ParamEntry } from './param-layout.js';
+import type { ParamEntry } from '../backend/param-layout.js';
 
 export interface MaskMismatch {
   name: string;

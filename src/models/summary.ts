@@ -4,7 +4,7 @@
  * HTML table (toHTML, for notebooks: `tslab.display.html(model.summary().toHTML())`).
  */
 import type { Wiring } from '../wiring/index.js';
-import type { ParamLayout } from './param-layout.js';
+import type { ParamLayout } from '../backend/param-layout.js';
 import type { Backend } from './sequence-types.js';
 import type { Dtype } from './tensor.js';
 

@@ -1,8 +1,9 @@
 import { argumentError, argumentErrorRendered } from '../errors.js';
 import { describe } from '../describe.js';
 
-export type Dtype = 'float32' | 'float64';
-export type FloatArray = Float32Array | Float64Array;
+import type { Dtype, FloatArray } from '../backend/float-array.js';
+
+export type { Dtype, FloatArray } from '../backend/float-array.js';
 
 /** A dense row-major tensor: a typed array and its shape. Typed arrays cross into native code without copies. */
 export interface Tensor<A extends FloatArray = FloatArray> {

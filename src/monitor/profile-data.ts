@@ -12,8 +12,15 @@ import type { TrainSlice } from './train-events.js';
 
 /** One native model call. Times are ms from the profile's start. */
 export interface KernelCallRecord {
-  /** 'ltc.forward', 'cfc.forwardBackward', 'wired_cfc.step', with ' (f64)' for float64 models. */
+  /**
+   * 'ltc.forward', 'cfc.forwardBackward', 'wired_cfc.step', with ' (f64)' for float64 models; calls on another
+   * backend than the CPU name their device too: 'ltc.forward on mlx cpu'.
+   */
   kernel: string;
+  /** The backend that ran the call: 'cpu', 'mlx'. */
+  backend: string;
+  /** Its device: 'cpu', 'mlx cpu', 'mlx gpu (Apple M3 Max)'. */
+  device: string;
   startMs: number;
   durationMs: number;
   batch: number;
@@ -31,6 +38,8 @@ export interface KernelCallRecord {
 
 export interface KernelSummary {
   kernel: string;
+  backend: string;
+  device: string;
   calls: number;
   totalMs: number;
   meanMs: number;

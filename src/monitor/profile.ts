@@ -11,6 +11,8 @@
  * running it pays one relaxed atomic load per call. One profile runs at a time in a process.
  */
 import { loadNative, isReferenceOnly } from '../backend/load.js';
+import { onBackendCall, type BackendCallEvent } from '../backend/call-events.js';
+import { workOfCall } from './call-work.js';
 import type { NativeAddon } from '../backend/native-types.js';
 import { NcpError, argumentError } from '../errors.js';
 import type { SequenceModel } from '../models/sequence-model.js';
@@ -66,6 +68,8 @@ export class Profile {
   private readonly removeTrainListener: () => void;
   private readonly onnxSlices: OnnxCallSlice[] = [];
   private readonly removeOnnxListener: () => void;
+  private readonly removeCallListener: () => void;
+  private readonly backendCalls: BackendCallEvent[] = [];
   private result: ProfileResult | undefined;
 
   /** @internal use startProfile() */
@@ -91,6 +95,7 @@ export class Profile {
     this.sample();
     this.timer = setInterval(() => this.sample(), intervalMs);
     this.timer.unref();
+    this.removeCallListener = onBackendCall((event) => this.backendCalls.push(event));
     this.removeTrainListener = onTrainSlice((slice) => {
       this.slices.push(slice);
       if (slice.kind === 'batch') this.sample();
@@ -111,6 +116,7 @@ export class Profile {
     clearInterval(this.timer);
     this.removeTrainListener();
     this.removeOnnxListener();
+    this.removeCallListener();
     this.sample();
     const endMs = performance.now();
     if (active === this) active = undefined;
@@ -152,6 +158,8 @@ export class Profile {
     for (let i = 0; i < c.count; i++) {
       records[i] = {
         kernel: c.kernels[c.kernel[i]],
+        backend: 'cpu',
+        device: 'cpu',
         startMs: c.startMs[i] - shift,
         durationMs: c.durationMs[i],
         batch: c.batch[i],
@@ -164,7 +172,27 @@ export class Profile {
         nativeLiveBytes: c.nativeLiveBytes[i],
       };
     }
-    return { records, dropped: c.dropped };
+    const all = [...records, ...this.otherCalls(shift - this.clockOffsetMs)].sort((x, y) => x.startMs - y.startMs);
+    return { records: all, dropped: c.dropped };
+  }
+
+  /**
+   * Calls on backends the native profiler does not see (MLX), timed in TypeScript, their FLOPs and bytes counted
+   * with the CPU runner's formulas (call-work.ts).
+   */
+  private otherCalls(startMs: number): KernelCallRecord[] {
+    return this.backendCalls.map((e) => ({
+      kernel: `${e.kernel} on ${e.device}`,
+      backend: e.backend,
+      device: e.device,
+      startMs: e.startMs - startMs,
+      durationMs: e.durationMs,
+      batch: e.batch,
+      steps: e.steps,
+      ...workOfCall(e.spec, e),
+      thread: this.mainThread,
+      nativeLiveBytes: 0,
+    }));
   }
 }
 

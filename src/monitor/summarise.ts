@@ -26,6 +26,8 @@ export function summariseKernels(calls: readonly KernelCallRecord[], ceilings: C
     const bytes = bytesRead + bytesWritten;
     const s: KernelSummary = {
       kernel,
+      backend: list[0].backend,
+      device: list[0].device,
       calls: list.length,
       totalMs,
       meanMs: totalMs / list.length,

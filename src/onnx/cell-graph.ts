@@ -1,6 +1,6 @@
 /**
  * What every exported cell provides (one time step as ONNX nodes), and the helpers that read a model's
- * parameters for export. Parameters are read by their ncps names (src/io/ncps-names.ts) and folded in float64
+ * parameters for export. Parameters are read by their ncps names (src/backend/ncps-names.ts) and folded in float64
  * before they are rounded to the graph's float type, so constant work never loses precision twice.
  */
 import type { SequenceModel } from '../models/sequence-model.js';

@@ -9,7 +9,7 @@
 import type { CfC } from '../models/cfc.js';
 import type { CfcActivation } from '../backend/reference/cfc-cell.js';
 import { LECUN_TANH_INNER_SCALE, LECUN_TANH_OUTER_SCALE } from '../backend/reference/cfc-cell.js';
-import { backboneLinearIndex } from '../io/ncps-names.js';
+import { backboneLinearIndex } from '../backend/ncps-names.js';
 import { readParam, times, transpose, type CellGraph, type CellStep } from './cell-graph.js';
 import type { GraphBuilder } from './graph-builder.js';
 

@@ -12,7 +12,7 @@ import { expectBoolean, expectOptions } from '../validate.js';
 import { LTC } from '../models/ltc.js';
 import { CfC } from '../models/cfc.js';
 import { modelConfig, type CheckpointModel, type ModelConfig } from '../io/checkpoint.js';
-import { backboneLinearIndex } from '../io/ncps-names.js';
+import { backboneLinearIndex } from '../backend/ncps-names.js';
 import { Wiring } from '../wiring/index.js';
 import { cellStep, linear, lstmStep, type CellMath, type ParamTensors } from './ops.js';
 

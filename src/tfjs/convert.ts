@@ -7,6 +7,7 @@ import { expectBoolean, expectOneOf, expectOptions } from '../validate.js';
 import { LTC } from '../models/ltc.js';
 import { CfC } from '../models/cfc.js';
 import { fromNcps } from '../io/from-ncps.js';
+import { expectBackend } from '../backend/select.js';
 import type { CheckpointModel } from '../io/checkpoint.js';
 import type { Backend } from '../models/sequence-types.js';
 import type { Dtype } from '../models/tensor.js';
@@ -25,7 +26,7 @@ export interface ToTfjsOptions {
 export interface FromTfjsOptions {
   /** Default 'float32'. */
   dtype?: Dtype;
-  /** Default: the native 'cpu' backend when it loads. */
+  /** Default: 'auto' (the CPU kernels here; see Backend). */
   backend?: Backend;
 }
 
@@ -53,7 +54,7 @@ export function fromTfjs(layer: NcpRNN | NcpCell, options?: FromTfjsOptions): Ch
   if (!(cell instanceof NcpCell)) throw argumentError(TypeError, api, 'layer', 'an NcpRNN layer (from toTfjs) or an NcpCell', layer);
   const opts = expectOptions(api, options, ['dtype', 'backend']);
   const dtype = opts.dtype === undefined ? 'float32' : expectOneOf(api, 'options.dtype', opts.dtype, ['float32', 'float64'] as const);
-  const backend = opts.backend === undefined ? undefined : expectOneOf(api, 'options.backend', opts.backend, ['cpu', 'reference'] as const);
+  const backend = opts.backend === undefined ? undefined : expectBackend(api, 'options.backend', opts.backend);
   const { kind, inputSize, units, wiring, options: modelOptions } = cell.modelConfig;
   const { backend: _savedBackend, ...rest } = modelOptions;
   return fromNcps(kind, { inputSize, ...(wiring ? { wiring } : { units }), ...rest, dtype, ...(backend ? { backend } : {}) }, cell.stateDict());

@@ -4,7 +4,7 @@
  * (options.nonFiniteGradient, maxConsecutiveSkips). The weights and optimizer state are untouched either way.
  */
 import { describeNonFinite, firstNonFinite } from '../io/finite.js';
-import type { ParamEntry } from '../models/param-layout.js';
+import type { ParamEntry } from '../backend/param-layout.js';
 import type { FloatArray } from '../models/tensor.js';
 import { NonFiniteGradientError } from './errors.js';
 

@@ -4,6 +4,8 @@
  * (apart from functions, data and the signal), so a checkpoint can store them and feed them back in here.
  */
 import { argumentError } from '../errors.js';
+import type { BackendChoice } from '../backend/sequence-backend.js';
+import { expectBackend } from '../backend/select.js';
 import { expectBoolean, expectInteger, expectNumber, expectOneOf, expectOptions, expectPlainObject } from '../validate.js';
 import type {
   AbortSignalLike,
@@ -21,7 +23,7 @@ const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adam', 'adamw', 'sgd'];
 const FIT_KEYS = [
   'epochs', 'batchSize', 'loss', 'optimizer', 'clipGradNorm', 'schedule', 'validationData', 'validationSplit',
   'earlyStopping', 'seed', 'shuffle', 'verbose', 'onEpochEnd', 'onBatchEnd', 'signal', 'nonFiniteGradient',
-  'maxConsecutiveSkips',
+  'maxConsecutiveSkips', 'backend',
 ] as const;
 /** See FitOptions.maxConsecutiveSkips (docs/training.md, "Non-finite gradients"). */
 export const DEFAULT_MAX_CONSECUTIVE_SKIPS = 10;
@@ -65,6 +67,8 @@ export interface ResolvedFitOptions {
   onEpochEnd?: FitOptions['onEpochEnd'];
   onBatchEnd?: FitOptions['onBatchEnd'];
   signal?: AbortSignalLike;
+  /** Moves the model to this backend before training (undefined: the model's own). */
+  backend?: BackendChoice;
 }
 
 export function resolveFitOptions(api: string, options: unknown): ResolvedFitOptions {
@@ -84,6 +88,7 @@ export function resolveFitOptions(api: string, options: unknown): ResolvedFitOpt
     validationData: o.validationData === undefined ? undefined : (expectPlainObject(api, 'options.validationData', o.validationData) as unknown as TrainData),
     validationSplit: o.validationSplit === undefined ? undefined : expectNumber(api, 'options.validationSplit', o.validationSplit, { greaterThan: 0, lessThan: 1 }),
     earlyStopping: resolveEarlyStopping(api, o.earlyStopping),
+    backend: o.backend === undefined ? undefined : expectBackend(api, 'options.backend', o.backend),
     seed: o.seed === undefined ? 1 : expectInteger(api, 'options.seed', o.seed, { min: 0, max: 2 ** 32 - 1 }),
     shuffle: o.shuffle === undefined ? true : expectBoolean(api, 'options.shuffle', o.shuffle),
     verbose: resolveVerbose(api, 'options.verbose', o.verbose, 1),

@@ -49,7 +49,7 @@ export interface TrainingState {
 export const MAX_TRAINER_COUNT = 2 ** 48;
 
 /** The options a checkpoint keeps: the JSON-able ones. A custom loss is recorded as 'custom'. */
-export type StoredOptions = Omit<ResolvedFitOptions, 'loss' | 'optimizer' | 'validationData' | 'onEpochEnd' | 'onBatchEnd' | 'signal'> & {
+export type StoredOptions = Omit<ResolvedFitOptions, 'loss' | 'optimizer' | 'validationData' | 'onEpochEnd' | 'onBatchEnd' | 'signal' | 'backend'> & {
   loss: string;
   optimizer: Partial<ResolvedFitOptions['optimizer']>;
 };
@@ -69,7 +69,8 @@ export function freshState(rng: number[]): TrainingState {
 }
 
 export function storedOptions(o: ResolvedFitOptions): StoredOptions {
-  const { loss, validationData: _v, onEpochEnd: _e, onBatchEnd: _b, signal: _s, optimizer: opt, ...rest } = o;
+  // The backend is where this process computes, not part of the run: a checkpoint resumes on any backend.
+  const { loss, validationData: _v, onEpochEnd: _e, onBatchEnd: _b, signal: _s, backend: _where, optimizer: opt, ...rest } = o;
   // In the input form resolveFitOptions accepts: sgd takes no betas/eps, adam no momentum/nesterov.
   const optimizer = opt.type === 'sgd'
     ? { type: opt.type, lr: opt.lr, weightDecay: opt.weightDecay, momentum: opt.momentum, nesterov: opt.nesterov }

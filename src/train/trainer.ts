@@ -8,12 +8,10 @@
  * the optimizer moments and the position in the epoch, so `save` + `resume` continues bit for bit.
  */
 import { CheckpointError, argumentError, argumentErrorRendered } from '../errors.js';
-import { CfC } from '../models/cfc.js';
-import { LTC } from '../models/ltc.js';
 import { SequenceModel } from '../models/sequence-model.js';
 import { arrayTypeOf, type Tensor } from '../models/tensor.js';
 import {
-  TRAINER_FORMAT, checkPath, checkSameModel, fillModel, modelFromContents, modelPayload, readCheckpoint,
+  TRAINER_FORMAT, checkPath, checkSameModel, fillModel, modelFromContents, modelPayload, readCheckpoint, resolveLoadOptions,
 } from '../io/checkpoint.js';
 import { requireFiniteForSave } from '../io/finite.js';
 import type { SafetensorsContents } from '../io/safetensors.js';
@@ -30,9 +28,6 @@ import { TrainRng } from './rng.js';
 import { learningRate } from './schedule.js';
 import { checkResumable, decodeTrainer, encodeTrainer, freshState, type DecodedTrainer, type TrainingState } from './trainer-state.js';
 import type { BatchInfo, EpochInfo, FitOptions, History, TrainData } from './types.js';
-
-/** ncps clips these at 0 after every step when an LTC runs without its softplus (implicitParamConstraints false). */
-const LTC_NON_NEGATIVE = ['rnn_cell.w', 'rnn_cell.sensory_w', 'rnn_cell.cm', 'rnn_cell.gleak'];
 
 interface Clock {
   startMs: number;
@@ -60,7 +55,8 @@ export class Trainer {
     if (o.earlyStopping?.monitor === 'valLoss' && !o.validationData && o.validationSplit === undefined) {
       throw argumentError(TypeError, api, 'options.earlyStopping.monitor', "'loss' when there is no validationData or validationSplit", 'valLoss');
     }
-    this.optimizer = new Optimizer(o.optimizer, model.dtype, model.layout.trainableLength, model.backend === 'cpu');
+    if (o.backend !== undefined && o.backend !== model.backend) model.useBackend(o.backend);
+    this.optimizer = new Optimizer(o.optimizer, model.dtype, model.layout.trainableLength, model.sequenceBackend);
     this.rng = new TrainRng(o.seed);
     this.state = freshState(this.rng.getState());
   }
@@ -116,6 +112,8 @@ export class Trainer {
     }
     this.isRunning = true;
     this.lastAborted = false;
+    // The update runs where the model computes, which may have changed since (model.useBackend).
+    this.optimizer.useBackend(model.sequenceBackend);
     const progress = new ProgressReporter(o.verbose);
     const clock: Clock = { startMs: performance.now(), batchesRun: 0, batchMs: 0 };
     let aborted = false;
@@ -174,7 +172,8 @@ export class Trainer {
     const source = `"${path}"`;
     const contents = await readCheckpoint(api, path);
     requireTrainerFormat(api, source, contents);
-    const model = modelFromContents(api, source, contents);
+    const backend = (options as { backend?: unknown } | undefined)?.backend;
+    const model = modelFromContents(api, source, contents, backend === undefined ? {} : resolveLoadOptions(api, { backend }));
     const decoded = decodeTrainer(api, source, contents, model);
     const overrides = (options ?? {}) as Record<string, unknown>;
     if (decoded.options.loss === 'custom' && overrides.loss === undefined) {
@@ -294,7 +293,7 @@ export class Trainer {
    */
   private async trainingOutput(batch: Batch, steps: number, dropoutSeed: number): Promise<Tensor> {
     const model = this.model;
-    if (model instanceof CfC && model.backboneDropout > 0) {
+    if (model.trainingUsesDropout) {
       const shape = outputShape(model, batch.size, steps);
       const zeros = { data: new (arrayTypeOf(model.dtype))(shape.reduce((a, b) => a * b, 1)), shape };
       return (await model.forwardBackwardAsync(batch.input, zeros, { timespans: batch.timespans, dropoutSeed })).output;
@@ -303,13 +302,9 @@ export class Trainer {
   }
 
   private applyConstraints(): void {
-    const model = this.model;
-    if (!(model instanceof LTC) || model.implicitParamConstraints) return;
-    const params = model.parameters;
-    for (const name of LTC_NON_NEGATIVE) {
-      const entry = model.layout.entries.find((e) => e.name === name);
-      if (!entry) continue;
-      for (let i = entry.offset; i < entry.offset + entry.size; i++) if (params[i] < 0) params[i] = 0;
+    const params = this.model.parameters;
+    for (const range of this.model.parameterConstraints().nonNegative) {
+      for (let i = range.offset; i < range.offset + range.size; i++) if (params[i] < 0) params[i] = 0;
     }
   }
 

@@ -1,5 +1,6 @@
 /** The public shapes of the training API: data, options, callback infos and history (docs/training.md). */
 import type { Tensor } from '../models/tensor.js';
+import type { Backend } from '../models/sequence-types.js';
 
 /**
  * What training reads of an AbortSignal; Node's (and the DOM's) AbortSignal fits it. Declared here so the public
@@ -170,6 +171,11 @@ export interface FitOptions {
   earlyStopping?: EarlyStoppingOptions;
   /** Seeds shuffling and dropout masks (default 1): same seed and thread count ⇒ identical weights. */
   seed?: number;
+  /**
+   * Trains on this backend ('auto' | 'cpu' | 'mlx' | 'reference'): the model is moved to it first
+   * (model.useBackend). Default: the model's own. Not stored in checkpoints: a run resumes on any backend.
+   */
+  backend?: Backend;
   /** Reshuffle the samples every epoch (default true). */
   shuffle?: boolean;
   /** 0 silent; 1 progress bar on a TTY, else a line every few seconds, plus a line per epoch (default); 2 a line per epoch. */

@@ -11,7 +11,7 @@
 import { argumentError } from '../errors.js';
 import { expectBoolean, expectNumber, expectOptions } from '../validate.js';
 import type { PolarityMatrix } from './polarity-matrix.js';
-import type { NeuronType } from './wiring.js';
+import type { NeuronType } from './neuron-type.js';
 
 export interface WiringSVGOptions {
   /** Write neuron ids in the nodes; default true while nodes are big enough to hold them. */

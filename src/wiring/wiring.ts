@@ -10,9 +10,10 @@ import { argumentError, argumentErrorRendered } from '../errors.js';
 import { expectInteger, expectOptions, expectPlainObject } from '../validate.js';
 import { expectSize } from '../limits.js';
 import { drawWiringSVG, type WiringSVGOptions } from './draw-svg.js';
+import type { NeuronType } from './neuron-type.js';
 import { PolarityMatrix } from './polarity-matrix.js';
 
-export type NeuronType = 'motor' | 'command' | 'inter';
+export type { NeuronType } from './neuron-type.js';
 export type WiringKind = 'Wiring' | 'FullyConnected' | 'Random' | 'NCP' | 'AutoNCP';
 
 export interface WiringOptions {

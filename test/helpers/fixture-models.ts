@@ -3,6 +3,7 @@ import { fromNcps } from '../../src/io/from-ncps.js';
 import type { CfC } from '../../src/models/cfc.js';
 import type { LTC } from '../../src/models/ltc.js';
 import type { Dtype } from '../../src/models/tensor.js';
+import type { Backend } from '../../src/models/sequence-types.js';
 import { flat, type MODEL_FIXTURES, type ModelFixture } from './fixtures.js';
 
 /** The constructor options of each fixture (from its `constructor` field), in our camelCase. */
@@ -17,7 +18,7 @@ const FIXTURE_CONFIGS: Record<(typeof MODEL_FIXTURES)[number], { kind: 'LTC' | '
   cfc_fc8_mixedmemory_tanh: { kind: 'CfC', options: { mixedMemory: true, backboneUnits: 32, activation: 'tanh' } },
 };
 
-export function modelFromFixture(name: (typeof MODEL_FIXTURES)[number], fixture: ModelFixture, dtype: Dtype, backend: 'cpu' | 'reference', batchFirst = true): LTC | CfC {
+export function modelFromFixture(name: (typeof MODEL_FIXTURES)[number], fixture: ModelFixture, dtype: Dtype, backend: Backend, batchFirst = true): LTC | CfC {
   const { kind, options } = FIXTURE_CONFIGS[name];
   const stateDict = Object.fromEntries(fixture.parameters.map((p) => [p.name, { data: flat(p.values), shape: p.shape }]));
   const structure = fixture.wiring ? { wiring: fixture.wiring } : { units: fixture.state_size };

@@ -1,7 +1,7 @@
 /** Loading of the ncps reference fixtures in test/fixtures/ncps (copied verbatim from shared/fixtures). */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildParamLayout, type ParamLayout } from '../../src/models/param-layout.js';
+import { buildParamLayout, type ParamLayout } from '../../src/backend/param-layout.js';
 
 export const FIXTURE_DIR = fileURLToPath(new URL('../fixtures/ncps/', import.meta.url));
 

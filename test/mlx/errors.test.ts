@@ -110,13 +110,3 @@ describe('MLX: async calls own their inputs', () => {
     }
   });
 });
-
-describe('MLX: models', () => {
-  it("backend: 'mlx' on a model says that models cannot select MLX yet, with a code", () => {
-    const error = thrown(() => new LTC(3, 4, { backend: 'mlx' as never })) as Error & { code?: string };
-    expect(error.name).toBe('NotImplementedError');
-    expect(error.code).toBe('NCP_NOT_IMPLEMENTED');
-    expect(error.message).toMatch(/backend 'mlx'/);
-    expect(error.message).toMatch(/Use backend 'cpu'/);
-  });
-});

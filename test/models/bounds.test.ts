@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { AutoNCP, CfC, FullyConnected, LIMITS, LTC, NCP, PolarityMatrix, Random, SizeLimitError, Wiring } from '../../src/index.js';
 import { loadNative } from '../../src/backend/load.js';
-import { buildParamLayout, checkParameterBytes } from '../../src/models/param-layout.js';
+import { buildParamLayout, checkParameterBytes } from '../../src/backend/param-layout.js';
 import { thrown } from '../helpers/thrown.js';
 
 /** The error `fn` throws must be the size-limit error of `limit`, its message naming `argument` and `received`. */
@@ -148,15 +148,15 @@ describe('sequence calls are refused before their arrays are allocated', () => {
 });
 
 describe('the native addon checks the same bounds when called directly', () => {
-  const ltcConfig = { inputs: 3, units: 4, motors: 4, unfolds: 6, epsilon: 1e-8, inputMapping: 'affine', outputMapping: 'affine', implicitConstraints: true };
+  const ltcConfig = { inputSize: 3, units: 4, motorSize: 4, odeUnfolds: 6, epsilon: 1e-8, inputMapping: 'affine', outputMapping: 'affine', implicitParamConstraints: true };
   const base = { api: 'Direct', cell: 'ltc', cellConfig: ltcConfig, params: new Float32Array(8), offsets: {}, mixedMemory: false, projSize: 0 };
-  const cfcConfig = { inputs: 3, units: 4, mode: 'default', activation: 'tanh', backboneUnits: 8, backboneLayers: 1, backboneDropout: 0 };
+  const cfcConfig = { inputSize: 3, units: 4, mode: 'default', activation: 'tanh', backboneUnits: 8, backboneLayers: 1, backboneDropout: 0 };
   const cases: [string, object, string][] = [
-    ['config.units', { ...base, cellConfig: { ...ltcConfig, units: 20000, motors: 1 } }, 'LIMITS.maxUnits'],
-    ['config.inputs', { ...base, cellConfig: { ...ltcConfig, inputs: 1e8 } }, 'LIMITS.maxInputs'],
+    ['config.units', { ...base, cellConfig: { ...ltcConfig, units: 20000, motorSize: 1 } }, 'LIMITS.maxUnits'],
+    ['config.inputSize', { ...base, cellConfig: { ...ltcConfig, inputSize: 1e8 } }, 'LIMITS.maxInputs'],
     ['projSize', { ...base, projSize: 1e9 }, 'LIMITS.maxProjSize'],
     ['config.backboneUnits', { ...base, cell: 'cfc', cellConfig: { ...cfcConfig, backboneUnits: 1e9 } }, 'LIMITS.maxBackboneUnits'],
-    ['config.layerSizes', { ...base, cell: 'wired_cfc', cellConfig: { inputs: 3, mode: 'default', layerSizes: [10000, 10000] } }, 'LIMITS.maxUnits'],
+    ['config.layerSizes', { ...base, cell: 'wired_cfc', cellConfig: { inputSize: 3, mode: 'default', layerSizes: [10000, 10000] } }, 'LIMITS.maxUnits'],
     ['params', { ...base, params: new Float32Array(LIMITS.maxParameterBytes / 4 + 1) }, 'LIMITS.maxParameterBytes'],
   ];
   it.each(cases)('%s', (name, config, limit) => {

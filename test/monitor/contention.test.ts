@@ -112,7 +112,7 @@ describe('calibrate() under contention', () => {
 });
 
 function call(kernel: string, durationMs: number, flops: number, bytes: number): KernelCallRecord {
-  return { kernel, startMs: 0, durationMs, batch: 1, steps: 1, flops, bytesRead: bytes, bytesWritten: 0, uniqueBytes: bytes, thread: 0, nativeLiveBytes: 0 };
+  return { kernel, backend: 'cpu', device: 'cpu', startMs: 0, durationMs, batch: 1, steps: 1, flops, bytesRead: bytes, bytesWritten: 0, uniqueBytes: bytes, thread: 0, nativeLiveBytes: 0 };
 }
 
 function resultWith(ceilings: Calibration, calls: KernelCallRecord[]): ProfileResult {

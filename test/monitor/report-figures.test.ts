@@ -10,7 +10,7 @@ import { systemInfo } from '../../src/monitor/system.js';
 import type { TrainSlice } from '../../src/monitor/train-events.js';
 
 function stepCall(durationMs: number, startMs: number): KernelCallRecord {
-  return { kernel: 'ltc.step', startMs, durationMs, batch: 1, steps: 1, flops: 1e4, bytesRead: 1e4, bytesWritten: 100, uniqueBytes: 1e4, thread: 0, nativeLiveBytes: 0 };
+  return { kernel: 'ltc.step', backend: 'cpu', device: 'cpu', startMs, durationMs, batch: 1, steps: 1, flops: 1e4, bytesRead: 1e4, bytesWritten: 100, uniqueBytes: 1e4, thread: 0, nativeLiveBytes: 0 };
 }
 
 // 1000 steps: 1..1000 µs in a shuffled order, so p50 = 500 µs, p90 = 900, p99 = 990, max = 1000 (nearest rank).

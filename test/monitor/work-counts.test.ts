@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AutoNCP, CfC, FullyConnected, LTC, NCP, Random, getNumThreads, type SequenceModel, type Wiring } from '../../src/index.js';
 import { loadNative } from '../../src/backend/load.js';
 import { startProfile, type Profile } from '../../src/monitor/index.js';
-import { callWork, cfcWork, lstmWork, ltcWork, projectionWork, wiredCfcWork, type CellWork, type Mapping } from './formulas.js';
+import { callWork, cfcWork, lstmWork, ltcWork, projectionWork, wiredCfcWork, type CellWork, type Mapping } from '../../src/monitor/work-formulas.js';
 
 let running: Profile | undefined;
 afterEach(() => {

@@ -80,7 +80,7 @@ describe('public API refuses bad input', () => {
 describe('the native layer re-checks everything', () => {
   const { NativeModel } = loadNative();
   const model = ltc();
-  const native = (model as unknown as { native(): InstanceType<typeof NativeModel> }).native();
+  const native = (model.sequenceBackend as unknown as { native(): InstanceType<typeof NativeModel> }).native();
   const B = 2;
   const L = 3;
   const H = model.stateSize;
@@ -127,7 +127,7 @@ describe('the native layer re-checks everything', () => {
     const block = new Float32Array(length).fill(1);
     // The model stays reachable until the first step has run (a GC may come at any allocation, sooner on a slow
     // or instrumented run); only then is the last reference dropped.
-    let own: InstanceType<typeof NativeModel> | undefined = (ltc() as unknown as { native(): InstanceType<typeof NativeModel> }).native();
+    let own: InstanceType<typeof NativeModel> | undefined = (ltc().sequenceBackend as unknown as { native(): InstanceType<typeof NativeModel> }).native();
     const step = own.bindStep(1, block);
     expect(() => step(0)).not.toThrow();
     own = undefined;
@@ -139,7 +139,7 @@ describe('the native layer re-checks everything', () => {
   });
   it('the step block: bad bindStep arguments, a detached block, dt ≤ 0, a bad version, a collected model', () => {
     const fresh = ltc();
-    const own = (fresh as unknown as { native(): InstanceType<typeof NativeModel> }).native();
+    const own = (fresh.sequenceBackend as unknown as { native(): InstanceType<typeof NativeModel> }).native();
     // x S + dt 1 + h H + output P + hFinal H
     const length = S + 1 + H + model.outputSize + H;
     expectError(() => own.bindStep(0, new Float32Array(length)), RangeError, 'NCP_INVALID_RANGE', /LTC\.bindStep: expected a positive integer for batch, received number 0/);
@@ -165,8 +165,8 @@ describe('the native layer re-checks everything', () => {
   });
   it('bad constructor configs', () => {
     expectError(() => new NativeModel({ api: 'LTC', cell: 'gru' as never, cellConfig: {}, params: new Float32Array(1), offsets: {}, mixedMemory: false, projSize: 0 }), RangeError, 'NCP_INVALID_RANGE', /expected one of 'ltc' \| 'cfc' \| 'wired_cfc' for cell, received string "gru"/);
-    expectError(() => new NativeModel({ api: 'LTC', cell: 'ltc', cellConfig: {}, params: new Int32Array(1) as never, offsets: {}, mixedMemory: false, projSize: 0 }), TypeError, 'NCP_INVALID_TYPE', /expected .* for config\.inputs|expected Float32Array or Float64Array for params/);
-    expectError(() => new NativeModel({ api: 'LTC', cell: 'ltc', cellConfig: { inputs: 3, units: 4, motors: 2, unfolds: 6, epsilon: 1e-8, inputMapping: 'affine', outputMapping: 'affine', implicitConstraints: true }, params: new Float32Array(10), offsets: { 'rnn_cell.gleak': 99 }, mixedMemory: false, projSize: 0 }), RangeError, 'NCP_INVALID_RANGE', /offsets\.rnn_cell\.gleak/);
+    expectError(() => new NativeModel({ api: 'LTC', cell: 'ltc', cellConfig: {}, params: new Int32Array(1) as never, offsets: {}, mixedMemory: false, projSize: 0 }), TypeError, 'NCP_INVALID_TYPE', /expected .* for config\.inputSize|expected Float32Array or Float64Array for params/);
+    expectError(() => new NativeModel({ api: 'LTC', cell: 'ltc', cellConfig: { inputSize: 3, units: 4, motorSize: 2, odeUnfolds: 6, epsilon: 1e-8, inputMapping: 'affine', outputMapping: 'affine', implicitParamConstraints: true }, params: new Float32Array(10), offsets: { 'rnn_cell.gleak': 99 }, mixedMemory: false, projSize: 0 }), RangeError, 'NCP_INVALID_RANGE', /offsets\.rnn_cell\.gleak/);
   });
 });
 

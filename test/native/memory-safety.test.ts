@@ -17,7 +17,7 @@ const S = 3;
 type Model = LTC | CfC;
 
 function nativeOf(model: Model): NativeSequenceModel {
-  return (model as unknown as { native(): NativeSequenceModel }).native();
+  return (model.sequenceBackend as unknown as { native(): NativeSequenceModel }).native();
 }
 
 function sequence(B: number, L: number, seed = 1): { data: Float64Array; shape: number[] } {
@@ -262,7 +262,7 @@ describe('the addon holds its own checks when called directly', () => {
 
   it('offsets are checked as offset + size ≤ the parameter count', () => {
     const model = new LTC(S, new AutoNCP(10, 2, { seed: 3 }), { seed: 2 });
-    const { cell, cellConfig, projSize } = (model as unknown as { nativeCellConfig(): { cell: 'ltc'; cellConfig: object; projSize: number } }).nativeCellConfig();
+    const { cell, cellConfig, projSize } = model.nativeModelConfig();
     const offsets = Object.fromEntries(model.layout.entries.map((e) => [e.name, e.offset]));
     const { NativeModel } = loadNative();
     const build = (name: string, at: number) => () => new NativeModel({ api: 'LTC', cell, cellConfig, params: model.parameters, offsets: { ...offsets, [name]: at }, mixedMemory: false, projSize });

@@ -168,9 +168,9 @@ describe('backbone dropout (training): both backends draw the same masks', () =>
 
 describe('native CfC config parser', () => {
   const model = new CfC(3, 4, { backboneUnits: 5, dtype: 'float64' });
-  const good = { inputs: 3, units: 4, mode: 'default', activation: 'lecun_tanh', backboneUnits: 5, backboneLayers: 1, backboneDropout: 0 };
+  const good = { inputSize: 3, units: 4, mode: 'default', activation: 'lecun_tanh', backboneUnits: 5, backboneLayers: 1, backboneDropout: 0 };
   const wiredModel = new CfC(3, new AutoNCP(8, 2, { seed: 1 }), { dtype: 'float64' });
-  const goodWired = { inputs: 3, mode: 'default', layerSizes: wiredModel.layerSizes! };
+  const goodWired = { inputSize: 3, mode: 'default', layerSizes: wiredModel.layerSizes! };
 
   function build(cell: 'cfc' | 'wired_cfc', cellConfig: object): unknown {
     const source = cell === 'cfc' ? model : wiredModel;
@@ -196,7 +196,7 @@ describe('native CfC config parser', () => {
     [{ activation: 'elu' }, RangeError, `CfC: expected one of 'lecun_tanh' | 'tanh' | 'relu' | 'gelu' | 'silu' for config.activation, received string "elu".`],
     [{ units: 2.5 }, RangeError, 'CfC: expected an integer from 1 to 16384 (LIMITS.maxUnits) for config.units, received number 2.5.'],
     [{ units: '4' }, TypeError, 'CfC: expected an integer from 1 to 16384 (LIMITS.maxUnits) for config.units, received string "4".'],
-    [{ inputs: undefined }, TypeError, 'CfC: expected an integer from 1 to 65536 (LIMITS.maxInputs) for config.inputs, received undefined.'],
+    [{ inputSize: undefined }, TypeError, 'CfC: expected an integer from 1 to 65536 (LIMITS.maxInputs) for config.inputSize, received undefined.'],
     [{ backboneLayers: -1 }, RangeError, 'CfC: expected an integer from 0 to 64 (LIMITS.maxBackboneLayers) for config.backboneLayers, received number -1.'],
     [{ backboneUnits: 0 }, RangeError, 'CfC: expected an integer from 1 to 65536 (LIMITS.maxBackboneUnits) for config.backboneUnits, received number 0.'],
     [{ backboneDropout: 1 }, RangeError, 'CfC: expected a number in [0, 1) for config.backboneDropout, received number 1.'],

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ReferenceCell, Vec } from '../../src/backend/reference/cell.js';
-import { backboneLinearIndex } from '../../src/io/ncps-names.js';
+import { backboneLinearIndex } from '../../src/backend/ncps-names.js';
 import {
   CFC_ACTIVATIONS,
   CFC_MODES,
@@ -15,7 +15,7 @@ import {
   type CfcMode,
 } from '../../src/backend/reference/cfc-cell.js';
 import { ReferenceWiredCfcCell, type WiredCfcCellConfig } from '../../src/backend/reference/wired-cfc-cell.js';
-import { buildParamLayout, type ParamLayout, type ParamSpec } from '../../src/models/param-layout.js';
+import { buildParamLayout, type ParamLayout, type ParamSpec } from '../../src/backend/param-layout.js';
 import {
   fixtureParams,
   flat,

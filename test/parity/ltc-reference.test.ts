@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ReferenceLtcCell, type LtcCellConfig, type LtcMapping } from '../../src/backend/reference/ltc-cell.js';
-import { buildParamLayout, type ParamSpec } from '../../src/models/param-layout.js';
+import { buildParamLayout, type ParamSpec } from '../../src/backend/param-layout.js';
 import { fixtureParams, flat, loadModelFixture, relativeError, RUN_NAMES } from '../helpers/fixtures.js';
 import { mulberry32 } from '../../src/random/mulberry32.js';
 
@@ -166,9 +166,9 @@ function randomLtc(config: LtcCellConfig, seed: number) {
   for (const name of ['sensory_sigma', 'sensory_mu', 'sensory_w', 'sensory_erev']) add(name, [S, N]);
   add('sparsity_mask', [N, N], false);
   add('sensory_sparsity_mask', [S, N], false);
-  if (inputMapping !== null) add('input_w', [S]);
+  if (inputMapping !== 'none') add('input_w', [S]);
   if (inputMapping === 'affine') add('input_b', [S]);
-  if (outputMapping !== null) add('output_w', [M]);
+  if (outputMapping !== 'none') add('output_w', [M]);
   if (outputMapping === 'affine') add('output_b', [M]);
   const layout = buildParamLayout(specs);
   const params = new Float64Array(layout.length);
@@ -200,7 +200,7 @@ function randomLtc(config: LtcCellConfig, seed: number) {
 }
 
 describe('ReferenceLtcCell gradients vs central finite differences (float64)', () => {
-  const mappings: LtcMapping[] = ['affine', 'linear', null];
+  const mappings: LtcMapping[] = ['affine', 'linear', 'none'];
   let seed = 1;
   for (const implicitParamConstraints of [true, false]) {
     for (const inputMapping of mappings) {

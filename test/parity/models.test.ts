@@ -2,6 +2,7 @@
  * End-to-end parity through the public API: every ncps fixture is brought over with fromNcps (constructor
  * arguments + state dict), run forward and forwardBackward on each backend, and compared with ncps 1.0.1.
  * float64 runs within 1e-10 relative (2-norm), float32 runs within 1e-5 of both the float32 and float64 runs.
+ * MLX (float32 only) runs through `fromNcps(kind, { ...config, backend: 'mlx' }, dict)` like the others.
  */
 import { describe, expect, it } from 'vitest';
 import type { State } from '../../src/models/sequence-model.js';
@@ -24,15 +25,17 @@ for (const name of MODEL_FIXTURES) {
   const fixture = loadModelFixture(name);
   const [B, L, S] = fixture.input.shape;
   describe(`${name} (${fixture.constructor.replace(/^torch\.manual_seed\(\d+\); /, '')})`, () => {
-    for (const backend of ['cpu', 'reference'] as const) {
+    for (const backend of ['cpu', 'reference', 'mlx'] as const) {
       for (const runName of RUN_NAMES) {
         const run = fixture.runs[runName];
         const dtype = run.dtype;
+        if (backend === 'mlx' && dtype !== 'float32') continue;
         const reference64 = fixture.runs[runName.replace('float32', 'float64') as typeof runName];
         const bounds: [FixtureRun, number][] = dtype === 'float64' ? [[run, 1e-10]] : [[run, 1e-5], [reference64, 1e-5]];
 
         it(`${backend} ${runName}: outputs, final state, loss and every gradient`, () => {
           const model = modelFromFixture(name, fixture, dtype, backend);
+          expect(model.backend).toBe(backend);
           const ArrayType = arrayTypeOf(dtype);
           const input = { data: ArrayType.from(flat(fixture.input.values)), shape: [B, L, S] };
           const timespans = run.uses_timespans ? { data: ArrayType.from(flat(fixture.timespans.values)), shape: [B, L] } : undefined;

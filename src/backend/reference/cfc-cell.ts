@@ -10,7 +10,7 @@
  *   output = h'
  */
 import type { ReferenceCell, Vec } from './cell.js';
-import { backboneLinearIndex } from '../../io/ncps-names.js';
+import { backboneLinearIndex } from '../ncps-names.js';
 
 export type CfcMode = 'default' | 'no_gate' | 'pure';
 export type CfcActivation = 'lecun_tanh' | 'tanh' | 'relu' | 'gelu' | 'silu';

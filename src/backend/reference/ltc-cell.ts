@@ -11,7 +11,7 @@
 import { describe } from '../../describe.js';
 import type { ReferenceCell, Vec } from './cell.js';
 
-export type LtcMapping = 'affine' | 'linear' | null;
+export type LtcMapping = 'affine' | 'linear' | 'none';
 
 export interface LtcCellConfig {
   /** S: input features. */
@@ -54,9 +54,9 @@ type LtcParamName = (typeof LTC_PARAM_NAMES)[number];
 export function ltcParameterNames(config: Pick<LtcCellConfig, 'inputMapping' | 'outputMapping'>): string[] {
   return LTC_PARAM_NAMES.filter(
     (name) =>
-      !(name === 'input_w' && config.inputMapping === null) &&
+      !(name === 'input_w' && config.inputMapping === 'none') &&
       !(name === 'input_b' && config.inputMapping !== 'affine') &&
-      !(name === 'output_w' && config.outputMapping === null) &&
+      !(name === 'output_w' && config.outputMapping === 'none') &&
       !(name === 'output_b' && config.outputMapping !== 'affine'),
   ).map((name) => P + name);
 }
@@ -134,7 +134,7 @@ export class ReferenceLtcCell implements ReferenceCell<LtcTape> {
     const xm = new Float64Array(S);
     for (let i = 0; i < S; i++) {
       let value = x[i];
-      if (inputMapping !== null) value *= p[o.input_w + i];
+      if (inputMapping !== 'none') value *= p[o.input_w + i];
       if (inputMapping === 'affine') value += p[o.input_b + i];
       xm[i] = value;
     }
@@ -190,7 +190,7 @@ export class ReferenceLtcCell implements ReferenceCell<LtcTape> {
     // output = v[0:M] ⊙ output_w + output_b
     for (let m = 0; m < M; m++) {
       let value = vU[m];
-      if (outputMapping !== null) value *= p[o.output_w + m];
+      if (outputMapping !== 'none') value *= p[o.output_w + m];
       if (outputMapping === 'affine') value += p[o.output_b + m];
       y[m] = value;
     }
@@ -216,7 +216,7 @@ export class ReferenceLtcCell implements ReferenceCell<LtcTape> {
     // Output mapping: y[m] = v_U[m]·output_w[m] + output_b[m].
     const dv = Float64Array.from({ length: N }, (_, j) => dhNext[j]);
     for (let m = 0; m < M; m++) {
-      if (outputMapping !== null) {
+      if (outputMapping !== 'none') {
         grad[o.output_w + m] += dy[m] * v[U][m];
         dv[m] += dy[m] * p[o.output_w + m];
       } else {
@@ -302,7 +302,7 @@ export class ReferenceLtcCell implements ReferenceCell<LtcTape> {
       }
     }
     for (let i = 0; i < S; i++) {
-      if (inputMapping !== null) {
+      if (inputMapping !== 'none') {
         grad[o.input_w + i] += dXm[i] * x[i];
         dx[i] += dXm[i] * p[o.input_w + i];
       } else {

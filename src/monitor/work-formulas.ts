@@ -1,6 +1,7 @@
 /**
- * The analytic FLOP and byte formulas of docs/monitoring.md, written out again from the document (not from the
- * C++), so the tests can check the native counts of real calls against them.
+ * The analytic FLOP and byte formulas of docs/monitoring.md, written out from the document (not from the C++):
+ * test/monitor/work-counts.test.ts checks the CPU runner's counts of real calls against them, and profiles count
+ * the calls of other backends (MLX, call-work.ts) with them, so every backend's work is counted alike.
  */
 export interface Work {
   flops: number;

@@ -2,9 +2,9 @@
  * The ncps state-dict names and shapes of every model (SPEC.md §5): the only place checkpoint keys are
  * spelled. Order follows ncps's `named_parameters()`; trainable flags follow ncps (masks are not trainable).
  */
-import type { ParamSpec } from '../models/param-layout.js';
+import type { ParamSpec } from './param-layout.js';
 
-export type Mapping = 'affine' | 'linear' | null;
+export type Mapping = 'affine' | 'linear' | 'none';
 
 export function ltcParamSpecs(S: number, N: number, M: number, inputMapping: Mapping, outputMapping: Mapping): ParamSpec[] {
   const p = (name: string, shape: number[], trainable = true): ParamSpec => ({ name: `rnn_cell.${name}`, shape, trainable });
@@ -23,9 +23,9 @@ export function ltcParamSpecs(S: number, N: number, M: number, inputMapping: Map
     p('sparsity_mask', [N, N], false),
     p('sensory_sparsity_mask', [S, N], false),
   ];
-  if (inputMapping !== null) specs.push(p('input_w', [S]));
+  if (inputMapping !== 'none') specs.push(p('input_w', [S]));
   if (inputMapping === 'affine') specs.push(p('input_b', [S]));
-  if (outputMapping !== null) specs.push(p('output_w', [M]));
+  if (outputMapping !== 'none') specs.push(p('output_w', [M]));
   if (outputMapping === 'affine') specs.push(p('output_b', [M]));
   return specs;
 }

@@ -1,0 +1,143 @@
+/**
+ * The MLX backend: the MLX addon (native/mlx/, `npm run build:mlx`), float32, on MLX's default device (the Metal
+ * GPU on a Mac, MLX's CPU device elsewhere). Sequences run as one MLX graph per call; the parameters are uploaded
+ * to the device once per parameter version and stay there between calls. Single steps (the bound step) run on the
+ * CPU addon over the same parameter buffer: one MLX evaluation costs ~15 µs of dispatch, a CPU step a few µs.
+ */
+import { argumentErrorRendered } from '../errors.js';
+import type { ModelSpec } from './cell-spec.js';
+import { CPU_OPTIMIZER, CpuBackend } from './cpu.js';
+import type { FloatArray } from './float-array.js';
+import { emitBackendCall, isListening } from './call-events.js';
+import { loadMlx } from './mlx-load.js';
+import type { MlxSequenceModel } from './mlx-types.js';
+import { nativeModelConfig, withCallerStack } from './native-config.js';
+import { asNativeError } from './native-errors.js';
+import type { NativeOptimizerStepArgs, NativeStep } from './native-types.js';
+import type { SequenceArgs } from './sequence-args.js';
+import type { BackendMemory, SequenceBackend } from './sequence-backend.js';
+
+export class MlxBackend implements SequenceBackend {
+  readonly name = 'mlx' as const;
+  readonly device: string;
+  private model: MlxSequenceModel | undefined;
+  private stepper: CpuBackend | undefined;
+
+  /** Throws BackendUnavailableError where the MLX addon is not built, RangeError for float64. */
+  constructor(private readonly spec: ModelSpec) {
+    const mlx = loadMlx();
+    if (spec.dtype !== 'float32') {
+      throw argumentErrorRendered(
+        RangeError,
+        spec.api,
+        'options.dtype',
+        "'float32' with backend 'mlx' (Metal GPUs have no float64, and MLX's CPU device evaluates exp and sigmoid in float32 even for float64, so it would not be double-exact; use backend 'cpu' for float64)",
+        `'${spec.dtype}'`,
+      );
+    }
+    const info = mlx.buildInfo();
+    this.device = info.device === 'gpu' ? `mlx gpu${info.deviceName ? ` (${info.deviceName})` : ''}` : 'mlx cpu';
+    this.mlx();
+  }
+
+  forward(args: SequenceArgs): void {
+    this.run(args, false);
+  }
+
+  forwardBackward(args: SequenceArgs): void {
+    this.run(args, true);
+  }
+
+  forwardAsync(args: SequenceArgs): Promise<void> {
+    return this.runAsync(args, false);
+  }
+
+  forwardBackwardAsync(args: SequenceArgs): Promise<void> {
+    return this.runAsync(args, true);
+  }
+
+  /** Single steps run on the CPU addon (see the file's comment), built on first use. */
+  readonly bindStep = (batch: number, block: FloatArray): NativeStep => {
+    this.stepper ??= new CpuBackend(this.spec);
+    return this.stepper.bindStep(batch, block);
+  };
+
+  optimizerStep(args: NativeOptimizerStepArgs): void {
+    // The parameters live in the model's host buffer (uploaded to the device once per version), so the update
+    // runs where they are: the CPU addon's step, the same equations and refusals as on the CPU backend.
+    CPU_OPTIMIZER.optimizerStep(args);
+  }
+
+  gradNorm(grads: FloatArray): number {
+    return CPU_OPTIMIZER.gradNorm(grads);
+  }
+
+  threads(): number {
+    return 1;
+  }
+
+  memory(): BackendMemory {
+    const { activeBytes, peakBytes, cacheBytes } = loadMlx().memory();
+    return { liveBytes: activeBytes, peakBytes, cacheBytes };
+  }
+
+  dispose(): void {
+    this.model = undefined;
+    this.stepper?.dispose();
+    this.stepper = undefined;
+  }
+
+  private run(args: SequenceArgs, backward: boolean): void {
+    const startMs = isListening() ? performance.now() : -1;
+    try {
+      if (backward) this.mlx().forwardBackward(args);
+      else this.mlx().forward(args);
+    } catch (error) {
+      throw asNativeError(error);
+    }
+    if (startMs >= 0) this.announce(args, backward, startMs);
+  }
+
+  private async runAsync(args: SequenceArgs, backward: boolean): Promise<void> {
+    const stack = new Error();
+    const startMs = isListening() ? performance.now() : -1;
+    try {
+      await (backward ? this.mlx().forwardBackwardAsync(args) : this.mlx().forwardAsync(args));
+    } catch (error) {
+      throw withCallerStack(asNativeError(error), stack);
+    }
+    if (startMs >= 0) this.announce(args, backward, startMs);
+  }
+
+  /** Tells a running profile about this call (the CPU addon's profiler records only its own calls). */
+  private announce(args: SequenceArgs, backward: boolean, startMs: number): void {
+    const kernel = `${this.spec.cell.kind}.${backward ? 'forwardBackward' : 'forward'}`;
+    emitBackendCall({
+      kernel,
+      backend: this.name,
+      device: this.device,
+      startMs,
+      durationMs: performance.now() - startMs,
+      batch: args.batch,
+      steps: args.steps,
+      spec: this.spec,
+      backward,
+      returnSequences: args.returnSequences,
+      timespans: args.timespans !== undefined,
+      h0: args.h0 !== undefined,
+      dropout: backward && (args.dropoutSeed ?? 0) !== 0,
+    });
+  }
+
+  private mlx(): MlxSequenceModel {
+    if (!this.model) {
+      const { MlxModel } = loadMlx();
+      try {
+        this.model = new MlxModel(nativeModelConfig(this.spec));
+      } catch (error) {
+        throw asNativeError(error);
+      }
+    }
+    return this.model;
+  }
+}
