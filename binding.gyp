@@ -25,6 +25,7 @@
         "native/addon/model_factory.cpp",
         "native/addon/model_wrap.cpp",
         "native/addon/sequence_args.cpp",
+        "native/addon/loss_args.cpp",
         "native/addon/ltc_binding.cpp",
         "native/addon/cfc_binding.cpp",
         "native/addon/optim_binding.cpp",

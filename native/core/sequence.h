@@ -16,6 +16,7 @@
 
 #include "core/cell.h"
 #include "core/dropout.h"
+#include "core/loss.h"
 #include "core/lstm.h"
 #include "core/memory.h"
 #include "core/profiler.h"
@@ -39,6 +40,8 @@ struct SequenceForward {
   T* c_final = nullptr;     // mixed memory only
   T* h_sequence = nullptr;  // optional B×L×H, state after every step, always batch first
   const std::atomic<bool>* cancel = nullptr;
+  // 0: inference semantics (no dropout). Otherwise the seed of this call's backbone-dropout masks (training).
+  std::uint64_t dropout_seed = 0;
   bool is_step = false;  // the call came from model.step (profiles name it "<cell>.step")
 };
 
@@ -55,8 +58,12 @@ struct SequenceBackward {
   T* d_h0 = nullptr;
   T* d_c0 = nullptr;
   T* d_params = nullptr;
-  // 0: inference semantics (no dropout). Otherwise the seed of this call's dropout masks.
-  std::uint64_t dropout_seed = 0;
+  // The fused loss (forwardBackwardLoss): when set, d_output is not read; instead each sample's output rows
+  // become its d_output rows in loss_d_output (the output's layout) right after that sample's forward, while
+  // its tape is still there, and the sample's loss sum lands in loss_sums[b]. One forward, one backward.
+  const OutputLoss<T>* loss = nullptr;
+  T* loss_d_output = nullptr;
+  double* loss_sums = nullptr;
 };
 
 struct Cancelled : std::runtime_error {
@@ -150,7 +157,7 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
     const bool backward = grads != nullptr;
     WorkCounts step = work_.forward;
     if (backward) step += work_.tape + work_.backward;
-    if (backward && grads->dropout_seed != 0) step += work_.dropout;
+    if (io.dropout_seed != 0) step += work_.dropout;
     if (lstm_) step += lstm_->work_per_step(backward);
     WorkCounts total = step * (B * L);
     if (proj_) total += proj_->work_per_step(backward) * (B * outputs);
@@ -252,7 +259,7 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
       else std::fill(c, c + H, T(0));
     }
     const bool backward = grads != nullptr;
-    const std::uint64_t seed = backward ? grads->dropout_seed : 0;
+    const std::uint64_t seed = io.dropout_seed;
 
     for (std::size_t t = 0; t < L; ++t) {
       const T* x = io.input + in_index(io, b, t) * S;
@@ -287,6 +294,8 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
     std::copy(h, h + H, io.h_final + b * H);
     if (lstm_ && io.c_final) std::copy(c, c + H, io.c_final + b * H);
     if (!backward) return;
+    if (grads->loss) apply_loss(io, *grads, b);
+    const T* d_output = grads->loss ? grads->loss_d_output : grads->d_output;
 
     // Backpropagation through time, last step first.
     T* dh = ws.dh;
@@ -319,7 +328,7 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
       T* dy = ws.dy;
       std::fill(dy, dy + O, T(0));
       if (io.return_sequences || t + 1 == L) {
-        const T* d_out = io.return_sequences ? grads->d_output + idx * P : grads->d_output + b * P;
+        const T* d_out = io.return_sequences ? d_output + idx * P : d_output + b * P;
         if (proj_) proj_->backward(y, d_out, dy, grad);
         else std::copy(d_out, d_out + O, dy);
       }
@@ -342,6 +351,22 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
     }
     if (grads->d_h0) std::copy(dh, dh + H, grads->d_h0 + b * H);
     if (lstm_ && grads->d_c0) std::copy(dc, dc + H, grads->d_c0 + b * H);
+  }
+
+  // Sample b's loss terms and d_output rows, from the output its forward just wrote (rows never shared between
+  // samples, so chunks run this in parallel; the sums are added in sample order by the caller).
+  void apply_loss(const SequenceForward<T>& io, const SequenceBackward<T>& grads, std::size_t b) const {
+    const std::size_t P = output_size();
+    double sum = 0.0;
+    if (!io.return_sequences) {
+      sum = grads.loss->row(io.output + b * P, b, grads.loss_d_output + b * P);
+    } else {
+      for (std::size_t t = 0; t < static_cast<std::size_t>(io.steps); ++t) {
+        const std::size_t r = in_index(io, b, t);
+        sum += grads.loss->row(io.output + r * P, r, grads.loss_d_output + r * P);
+      }
+    }
+    grads.loss_sums[b] = sum;
   }
 
   Cell cell_;

@@ -7,8 +7,10 @@ import { describe } from '../describe.js';
 import { loadNative } from '../backend/load.js';
 import { asNativeError } from '../backend/native-errors.js';
 import type { NativeModelConfig, NativeSequenceModel } from '../backend/native-types.js';
-import type { SequenceArgs } from '../backend/sequence-args.js';
+import type { LossArgs, LossValue, SequenceArgs } from '../backend/sequence-args.js';
+import { computeLoss } from '../backend/reference/loss.js';
 import { runReferenceSequence, type ReferenceSequenceModel } from '../backend/reference/sequence.js';
+import { checkLossArgs, LOSS_OPTION_KEYS, type LossOptionValues } from './loss-args.js';
 import type { ParamLayout } from './param-layout.js';
 import { checkCallSize, type CallShape, type ModelSizes, type StepWork } from './call-limits.js';
 import { ResultPool } from './result-pool.js';
@@ -16,7 +18,9 @@ import { describeMaskMismatch, findMaskMismatch, MASK_RULE } from './sparsity-ma
 import { StepBlock } from './step-block.js';
 import { ModelSummary, type SummarySource } from './summary.js';
 import { arrayTypeOf, expectTensor, product, type Dtype, type FloatArray, type Tensor } from './tensor.js';
-import type { Backend, ForwardBackwardOptions, ForwardBackwardResult, ForwardOptions, ForwardResult, Gradients, State } from './sequence-types.js';
+import type {
+  Backend, ForwardBackwardLossOptions, ForwardBackwardLossResult, ForwardBackwardOptions, ForwardBackwardResult, ForwardOptions, ForwardResult, Gradients, State,
+} from './sequence-types.js';
 
 export type * from './sequence-types.js';
 export type { StepWork } from './call-limits.js';
@@ -175,6 +179,23 @@ export abstract class SequenceModel {
   }
 
   /**
+   * Forward, a built-in loss of the output against `target` and its gradient, and backward, in one call and
+   * one forward pass (what fit runs per batch): the loss follows train/losses.ts exactly. Returns the output,
+   * the final state, the gradients, and the batch's mean loss with its term count.
+   */
+  forwardBackwardLoss(input: Tensor, target: Tensor, options: ForwardBackwardLossOptions): ForwardBackwardLossResult {
+    const { call, loss } = this.prepareLoss(`${this.api}.forwardBackwardLoss`, input, target, options);
+    const value = this.runLoss(call.args, loss);
+    return { ...this.result(call), grads: this.gradients(call), loss: value.loss, count: value.count };
+  }
+
+  async forwardBackwardLossAsync(input: Tensor, target: Tensor, options: ForwardBackwardLossOptions): Promise<ForwardBackwardLossResult> {
+    const { call, loss } = this.prepareLoss(`${this.api}.forwardBackwardLossAsync`, input, target, options);
+    const value = await this.runLossAsync(call.args, loss);
+    return { ...this.result(call), grads: this.gradients(call), loss: value.loss, count: value.count };
+  }
+
+  /**
    * One time step for low-latency use (an agent event): x is (B×S) or (S), state (B×H) / (H) or `{ h, c }`,
    * dt the elapsed time (number, or a (B) tensor). Returns the output (B×outputs) and the new state.
    */
@@ -292,10 +313,48 @@ export abstract class SequenceModel {
     }
   }
 
-  private prepare(api: string, input: Tensor, options: ForwardBackwardOptions | undefined, dOutput: Tensor | undefined): PreparedCall {
+  /** prepare() for the fused call (no dOutput: the loss gives it), plus its loss arguments. */
+  private prepareLoss(api: string, input: Tensor, target: Tensor, options: ForwardBackwardLossOptions): { call: PreparedCall; loss: LossArgs } {
+    if (typeof options !== 'object' || options === null) throw argumentError(TypeError, api, 'options', "an object with at least { loss: 'mse' | 'mae' | 'bce' | 'crossEntropy' }", options);
+    const call = this.prepare(api, input, options, undefined, true);
+    const loss = checkLossArgs(api, this.dtype, this.outputShape(call.isBatched, call.batch, call.steps), target, options as LossOptionValues);
+    return { call, loss };
+  }
+
+  private runLoss(args: SequenceArgs, loss: LossArgs): LossValue {
+    if (this.backend === 'reference') {
+      let value: LossValue = { loss: 0, count: 0 };
+      runReferenceSequence(this.referenceModel(Float64Array.from(this.parameters)), args, true, (output) => {
+        const r = computeLoss(loss.loss, { output, target: loss.target, mask: loss.mask, outputs: this.outputSize, targetIsIndex: loss.targetIsIndex });
+        value = { loss: r.loss, count: r.count };
+        return r.grad;
+      });
+      return value;
+    }
+    try {
+      return this.native().forwardBackwardLoss({ ...args, ...loss });
+    } catch (error) {
+      throw asNativeError(error);
+    }
+  }
+
+  private async runLossAsync(args: SequenceArgs, loss: LossArgs): Promise<LossValue> {
+    if (this.backend === 'reference') return this.runLoss(args, loss);
+    const stack = new Error();
+    try {
+      return await this.native().forwardBackwardLossAsync({ ...args, ...loss });
+    } catch (caught) {
+      const error = asNativeError(caught);
+      if (error instanceof Error && stack.stack) error.stack = `${error.name}: ${error.message}\n${stack.stack.split('\n').slice(1).join('\n')}`;
+      throw error;
+    }
+  }
+
+  private prepare(api: string, input: Tensor, options: ForwardBackwardOptions | undefined, dOutput: Tensor | undefined, fusedLoss = false): PreparedCall {
     const opts = options ?? {};
     if (typeof opts !== 'object') throw argumentError(TypeError, api, 'options', 'an object', opts);
-    const known = dOutput ? ['state', 'timespans', 'dState', 'dropoutSeed'] : ['state', 'timespans'];
+    const backward = dOutput !== undefined || fusedLoss;
+    const known = ['state', 'timespans', 'dropoutSeed', ...(backward ? ['dState'] : []), ...(fusedLoss ? LOSS_OPTION_KEYS : [])];
     for (const key of Object.keys(opts)) {
       if (!known.includes(key)) throw argumentError(TypeError, api, `options.${key}`, `no such option (known: ${known.join(', ')})`, (opts as Record<string, unknown>)[key]);
     }
@@ -315,7 +374,7 @@ export abstract class SequenceModel {
     if (shape[shape.length - 1] !== S || batch < 1 || steps < 1) {
       throw argumentErrorRendered(RangeError, api, 'input.shape', isBatched ? `${layoutText} with B ≥ 1, L ≥ 1, S = ${S}` : `(L×S) with L ≥ 1, S = ${S}`, `[${shape.join(', ')}]`);
     }
-    this.checkCall(api, { batch, steps, backward: dOutput !== undefined, returnSequences: this.returnSequences, hasTimespans: opts.timespans !== undefined, shape });
+    this.checkCall(api, { batch, steps, backward, returnSequences: this.returnSequences, hasTimespans: opts.timespans !== undefined, shape });
     const data = expectTensor(api, 'input', input, this.dtype, shape, layoutText);
     const ArrayType = arrayTypeOf(this.dtype);
 
@@ -347,9 +406,16 @@ export abstract class SequenceModel {
       hFinal: new ArrayType(batch * H),
       cFinal: this.hasMixedMemory ? new ArrayType(batch * H) : undefined,
     };
-    if (dOutput !== undefined) {
+    if (opts.dropoutSeed !== undefined) {
+      const seed = opts.dropoutSeed;
+      if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
+        throw argumentError(RangeError, api, 'options.dropoutSeed', 'a non-negative safe integer', seed);
+      }
+      args.dropoutSeed = seed;
+    }
+    if (backward) {
       const outShape = this.outputShape(isBatched, batch, steps);
-      args.dOutput = expectTensor(api, 'dOutput', dOutput, this.dtype, outShape, '(the output shape)');
+      if (dOutput !== undefined) args.dOutput = expectTensor(api, 'dOutput', dOutput, this.dtype, outShape, '(the output shape)');
       const d = this.splitState(api, 'options.dState', opts.dState, stateShape);
       args.dHFinal = d.h;
       args.dCFinal = d.c;
@@ -358,13 +424,6 @@ export abstract class SequenceModel {
       args.dH0 = new ArrayType(batch * H);
       args.dC0 = this.hasMixedMemory ? new ArrayType(batch * H) : undefined;
       args.dParams = new ArrayType(this.parameters.length);
-      if (opts.dropoutSeed !== undefined) {
-        const seed = opts.dropoutSeed;
-        if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
-          throw argumentError(RangeError, api, 'options.dropoutSeed', 'a non-negative safe integer', seed);
-        }
-        args.dropoutSeed = seed;
-      }
     }
     return { args, isBatched, hasTimespans: timespans !== undefined, batch, steps };
   }
