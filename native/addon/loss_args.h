@@ -1,8 +1,8 @@
 // Copyright 2026 ncp-silicon authors.
 // The loss arguments of a fused forwardBackwardLoss call ({ loss, target, mask, targetIsIndex } beside the
 // sequence arguments, addon/sequence_args.h), read in the same two phases: read_loss_args reads the JS fields
-// once, bind_loss takes the typed-array views (no JS runs), checks every value the kernel trusts (class indices
-// in range, mask entries 0 or 1) and, for async calls, copies target and mask into the call's baton.
+// once, view_loss takes the typed-array views (no JS runs) and checks every value the kernel trusts (class
+// indices in range, mask entries 0 or 1). Both addons (CPU and MLX) use them: one validation path.
 #pragma once
 
 #include <napi.h>
@@ -28,6 +28,10 @@ struct LossArgValues {
 
 LossArgValues read_loss_args(Napi::Env env, const std::string& api, const Napi::Object& args);
 
+inline std::size_t loss_target_length(const LossArgValues& a, std::size_t rows, std::size_t outputs) {
+  return a.target_is_index ? rows : rows * outputs;
+}
+
 // A fused call's loss: the kernel's OutputLoss, the d_output it writes and the per-sample sums. Owned by the
 // call (the worker, for async ones), never by JS.
 template <typename T>
@@ -47,19 +51,17 @@ struct FusedLoss {
   }
 };
 
-// rows: output positions (B·L with returnSequences, else B); outputs: P. baton: non-null for async calls.
+// The views of a fused call's loss (no JS runs), with every value the kernel trusts checked: class indices in
+// range, mask entries 0 or 1; count set. rows: output positions (B·L with returnSequences, else B); outputs: P.
 template <typename T>
-std::unique_ptr<FusedLoss<T>> bind_loss(Napi::Env env, const std::string& api, ViewSet& views,
-                                        const LossArgValues& a, std::size_t batch, std::size_t rows, int outputs,
-                                        SequenceBaton<T>* baton) {
+core::OutputLoss<T> view_loss(Napi::Env env, const std::string& api, ViewSet& views, const LossArgValues& a,
+                              std::size_t rows, int outputs) {
   const std::size_t P = static_cast<std::size_t>(outputs);
-  auto fused = std::make_unique<FusedLoss<T>>();
-  core::OutputLoss<T>& loss = fused->loss;
+  core::OutputLoss<T> loss;
   loss.kind = a.kind;
   loss.outputs = outputs;
   loss.target_is_index = a.target_is_index;
-  const std::size_t target_len = a.target_is_index ? rows : rows * P;
-  loss.target = views.view<T>(a.target, "target", target_len, true, false,
+  loss.target = views.view<T>(a.target, "target", loss_target_length(a, rows, P), true, false,
                               a.target_is_index ? "(one class index per output position)" : "(the output shape)");
   loss.mask = views.view<T>(a.mask, "mask", rows, false, false, "(one 0/1 per output position)");
   if (loss.mask) {
@@ -80,9 +82,19 @@ std::unique_ptr<FusedLoss<T>> bind_loss(Napi::Env env, const std::string& api, V
     }
   }
   loss.count = core::loss_count(loss.kind, loss.mask, rows, outputs);
+  return loss;
+}
+
+// The CPU runner's FusedLoss for a checked loss. baton: non-null for async calls (target and mask copied in).
+template <typename T>
+std::unique_ptr<FusedLoss<T>> make_fused_loss(const core::OutputLoss<T>& checked, std::size_t batch, std::size_t rows,
+                                              SequenceBaton<T>* baton) {
+  auto fused = std::make_unique<FusedLoss<T>>();
+  fused->loss = checked;
+  const std::size_t P = static_cast<std::size_t>(checked.outputs);
   if (baton) {
-    loss.target = baton->own_input(loss.target, target_len);
-    loss.mask = baton->own_input(loss.mask, rows);
+    fused->loss.target = baton->own_input(checked.target, checked.target_is_index ? rows : rows * P);
+    fused->loss.mask = baton->own_input(checked.mask, rows);
   }
   fused->d_output.assign(rows * P, T(0));
   fused->sums.assign(batch, 0.0);

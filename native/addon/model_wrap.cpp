@@ -208,7 +208,8 @@ Napi::Value ModelWrap::call(const Napi::CallbackInfo& info, CallKind kind, bool 
     if (async) baton = std::make_unique<SequenceBaton<T>>();
     std::unique_ptr<FusedLoss<T>> loss;
     if (with_loss) {
-      loss = bind_loss<T>(env, api, views, loss_args, B, out_len / (P > 0 ? P : 1), outputs_, baton.get());
+      const std::size_t rows = io.return_sequences ? BL : B;
+      loss = make_fused_loss<T>(view_loss<T>(env, api, views, loss_args, rows, outputs_), B, rows, baton.get());
       grads.loss = &loss->loss;
       grads.loss_d_output = loss->d_output.data();
       grads.loss_sums = loss->sums.data();
