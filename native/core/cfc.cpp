@@ -578,7 +578,7 @@ CellWork CfcCell<T>::work_per_step() const {
     f.flops += U * activation_flops(config_.activation, false);
     f.bytes_read += U * E;       // pre-activation
     f.bytes_written += 2 * U * E;  // tape copy, activation
-    if (l > 0 && dropout) {  // forwardBackward with a dropout seed only: the scale on the outputs
+    if (l > 0 && dropout) {  // calls with a dropout seed only: the scale on the outputs
       work.dropout.flops += U;
       work.dropout.bytes_read += U * E;
       work.dropout.bytes_written += U * E;
@@ -592,7 +592,7 @@ CellWork CfcCell<T>::work_per_step() const {
   b += head_.backward_work();
   for (std::size_t l = 0; l < backbone_.size(); ++l) {
     b.flops += U * activation_flops(config_.activation, true) + U;  // recompute act and act'; df ·= act'
-    if (l > 0 && dropout) work.dropout.flops += 2 * U;  // the scale on the recomputed act and act'
+    if (l > 0 && dropout) work.dropout_backward.flops += 2 * U;  // the scale on the recomputed act and act'
     b.bytes_read += (U + 2 * U) * E;     // pre-activation; df, act'
     b.bytes_written += (2 * U + U) * E;  // activation, act'; df
     b += backbone_[l].backward_work();
