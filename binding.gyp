@@ -11,6 +11,8 @@
         "native/core/ltc.cpp",
         "native/core/ltc_pack.cpp",
         "native/core/ltc_rows.cpp",
+        "native/core/cfc_dense.cpp",
+        "native/core/cfc_head.cpp",
         "native/core/cfc.cpp",
         "native/core/wired_cfc.cpp",
         "native/core/optim.cpp",
