@@ -11,6 +11,7 @@
 #include "addon/errors.h"
 #include "addon/limits.h"
 #include "addon/loss_args.h"
+#include "addon/promise_worker.h"
 #include "addon/sequence_args.h"
 
 namespace ncp::addon {
@@ -18,17 +19,16 @@ namespace {
 
 constexpr int kMaxDim = INT_MAX / 64;
 
-// One async forward, forward+backward or fused forward+loss+backward. Everything it reads and writes is in its baton (native copies made on
-// the JS thread at the call), and the model is its own shared snapshot: Execute touches no JS object and no JS
-// memory. The results reach the caller's arrays in OnOK, on the JS thread.
+// One async forward, forward+backward or fused forward+loss+backward. Everything it reads and writes is in its
+// baton (native copies made on the JS thread at the call), and the model is its own shared snapshot: run() touches
+// no JS object and no JS memory. The results reach the caller's arrays in settle(), on the JS thread.
 template <typename T>
-class SequenceWorker final : public Napi::AsyncWorker {
+class SequenceWorker final : public PromiseWorker {
  public:
   SequenceWorker(Napi::Env env, std::string api, std::shared_ptr<const core::SequenceModelBase<T>> model,
                  std::unique_ptr<SequenceBaton<T>> baton, const core::SequenceForward<T>& io,
                  const core::SequenceBackward<T>& grads, bool backward, std::unique_ptr<FusedLoss<T>> loss)
-      : Napi::AsyncWorker(env, "ncp-silicon:sequence"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : PromiseWorker(env, "ncp-silicon:sequence"),
         api_(std::move(api)),
         model_(std::move(model)),
         baton_(std::move(baton)),
@@ -37,39 +37,20 @@ class SequenceWorker final : public Napi::AsyncWorker {
         backward_(backward),
         loss_(std::move(loss)) {}
 
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      if (backward_) model_->forward_backward(io_, grads_);
-      else model_->forward(io_);
-    } catch (...) {
-      error_ = capture_current_exception();
-    }
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (error_.kind != PendingError::Kind::None) {
-      deferred_.Reject(to_js_error(env, error_).Value());
-      return;
-    }
-    if (const char* lost = baton_->deliver(env)) {
-      try {
-        throw_range(env, api_, lost, "the output array to stay attached and as long until the promise settles",
-                    "a detached or resized buffer");
-      } catch (const Napi::Error& error) {
-        deferred_.Reject(error.Value());
-      }
-      return;
-    }
-    deferred_.Resolve(loss_ ? Napi::Value(loss_->result(env)) : env.Undefined());
-  }
-
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
  private:
-  Napi::Promise::Deferred deferred_;
+  void run() override {
+    if (backward_) model_->forward_backward(io_, grads_);
+    else model_->forward(io_);
+  }
+
+  Napi::Value settle(Napi::Env env) override {
+    if (const char* lost = baton_->deliver(env)) {
+      throw_range(env, api_, lost, "the output array to stay attached and as long until the promise settles",
+                  "a detached or resized buffer");
+    }
+    return loss_ ? Napi::Value(loss_->result(env)) : env.Undefined();
+  }
+
   std::string api_;
   std::shared_ptr<const core::SequenceModelBase<T>> model_;
   std::unique_ptr<SequenceBaton<T>> baton_;
@@ -77,7 +58,6 @@ class SequenceWorker final : public Napi::AsyncWorker {
   core::SequenceBackward<T> grads_;
   bool backward_;
   std::unique_ptr<FusedLoss<T>> loss_;  // fused calls: what grads_.loss points into
-  PendingError error_;
 };
 
 std::size_t checked_product(Napi::Env env, const std::string& api, std::size_t a, std::size_t b) {
@@ -251,10 +231,8 @@ Napi::Value ModelWrap::call(const Napi::CallbackInfo& info, CallKind kind, bool 
       else model->forward(io);
       return loss ? Napi::Value(loss->result(env)) : env.Undefined();
     }
-    auto* worker = new SequenceWorker<T>(env, api, model, std::move(baton), io, grads, backward, std::move(loss));
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
-    return promise;
+    return PromiseWorker::start(
+        new SequenceWorker<T>(env, api, model, std::move(baton), io, grads, backward, std::move(loss)));
   });
 }
 

@@ -9,15 +9,14 @@
 #include "addon/errors.h"
 #include "addon/limits.h"
 #include "addon/loss_args.h"
+#include "addon/promise_worker.h"
 #include "addon/sequence_args.h"
 
 namespace ncp::mlx_backend {
 namespace {
 
-using addon::capture_current_exception;
 using addon::describe_value;
 using addon::guarded;
-using addon::PendingError;
 using addon::throw_range;
 using addon::throw_type;
 
@@ -77,13 +76,14 @@ void deliver_or_throw(Napi::Env env, const std::string& api, addon::SequenceBato
   }
 }
 
-class SequenceWorker final : public Napi::AsyncWorker {
+// One async MLX call: run() evaluates on the device from the call's own copies; settle() copies the results into
+// the caller's arrays on the JS thread.
+class SequenceWorker final : public addon::PromiseWorker {
  public:
   SequenceWorker(Napi::Env env, MlxModel* model, const Napi::Object& owner, std::shared_ptr<const HostParams> host,
                  SequenceCall call, std::unique_ptr<addon::SequenceBaton<float>> baton, ResultTargets targets,
                  std::string api)
-      : Napi::AsyncWorker(env, "ncp-silicon:mlx-sequence"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : addon::PromiseWorker(env, "ncp-silicon:mlx-sequence"),
         owner_(Napi::Persistent(owner)),
         model_(model),
         host_(std::move(host)),
@@ -92,35 +92,17 @@ class SequenceWorker final : public Napi::AsyncWorker {
         targets_(targets),
         api_(std::move(api)) {}
 
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      result_ = model_->execute(host_, call_);
-      store(result_, targets_);
-    } catch (...) {
-      error_ = capture_current_exception();
-    }
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (error_.kind != PendingError::Kind::None) {
-      deferred_.Reject(addon::to_js_error(env, error_).Value());
-      return;
-    }
-    try {
-      deliver_or_throw(env, api_, *baton_);
-      deferred_.Resolve(call_.loss ? Napi::Value(loss_value(env, result_, call_)) : env.Undefined());
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    }
-  }
-
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
  private:
-  Napi::Promise::Deferred deferred_;
+  void run() override {
+    result_ = model_->execute(host_, call_);
+    store(result_, targets_);
+  }
+
+  Napi::Value settle(Napi::Env env) override {
+    deliver_or_throw(env, api_, *baton_);
+    return call_.loss ? Napi::Value(loss_value(env, result_, call_)) : env.Undefined();
+  }
+
   Napi::ObjectReference owner_;  // keeps the model alive while the call runs
   MlxModel* model_;
   std::shared_ptr<const HostParams> host_;
@@ -129,7 +111,6 @@ class SequenceWorker final : public Napi::AsyncWorker {
   std::unique_ptr<addon::SequenceBaton<float>> baton_;
   ResultTargets targets_;
   std::string api_;
-  PendingError error_;
 };
 
 }  // namespace
@@ -311,10 +292,8 @@ Napi::Value MlxModel::call(const Napi::CallbackInfo& info, bool backward, bool w
       deliver_or_throw(env, api, *baton);
       return call.loss ? Napi::Value(loss_value(env, result, call)) : env.Undefined();
     }
-    auto* worker = new SequenceWorker(env, this, Value(), host, std::move(call), std::move(baton), targets, api);
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
-    return promise;
+    return addon::PromiseWorker::start(
+        new SequenceWorker(env, this, Value(), host, std::move(call), std::move(baton), targets, api));
   });
 }
 
