@@ -3,7 +3,7 @@
  * 16 inputs, (B, L) = (64, 100), float32, Adam, MSE, per-step timespans. Each model runs in a fresh process so
  * its peak RSS is its own. Writes bench/results/train.json and train.md.
  *
- * Figures: sample-steps/s of whole training epochs (gather, forward, loss, forward+backward, optimizer), the
+ * Figures: sample-steps/s of whole training epochs (gather, one fused forward + loss + backward, optimizer), the
  * median over the epochs after a warm-up epoch; the same machine's raw forwardBackward on one batch as the peer
  * (fit can never beat it: the ratio is the loop's overhead); the native optimizer step alone; peak RSS.
  */
@@ -61,7 +61,7 @@ async function runCase(id: CaseId): Promise<CaseResult> {
   const measured = history.epochs.slice(1);
   const wallSeconds = (epochEnds[EPOCHS - 1] - epochEnds[0]) / 1000;
 
-  // Peer: the bare kernel call fit makes once per batch (fit also runs a forward for the loss).
+  // Peer: the bare kernel call of one batch (fit's fused call adds the loss and its gradient to it).
   const batch = { data: data.inputs.data.subarray(0, BATCH * STEPS * INPUTS), shape: [BATCH, STEPS, INPUTS] };
   const timespans = { data: data.timespans.data.subarray(0, BATCH * STEPS), shape: [BATCH, STEPS] };
   const dOutput = { data: lcgFill(new Float32Array(BATCH * STEPS * P), 4, -1, 1), shape: [BATCH, STEPS, P] };
@@ -126,8 +126,8 @@ if (process.argv[2] === '--case') {
     '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...results.map((r) => `| ${r.model} | ${r.trainableParameters} | ${fmtRate(r.fit.sampleStepsPerSecond)} | ${fmtRate(r.fit.wallSampleStepsPerSecond)} | ${fmtRate(r.forwardBackward.sampleStepsPerSecond)} | ${r.fitOverRawForwardBackward.toFixed(2)} | ${r.optimizerStepMicroseconds.toFixed(1)} µs | ${fmtBytes(r.peakRssBytes)} |`),
     '',
-    'fit runs a forward pass for the loss and then forward+backward for the gradients, so its ceiling is about',
-    'forwardBackward / (1 + forward/forwardBackward); the optimizer step is a negligible share.',
+    'fit runs one fused forwardBackwardLoss per batch (one forward, the loss and its gradient, one backward), so its',
+    'ceiling is forwardBackward itself; the rest is the loop (gather, optimizer step, progress), a small share.',
   ];
   const markdown = lines.join('\n');
   console.log(`\n${markdown}`);

@@ -10,6 +10,8 @@
 #include "addon/config_fields.h"
 #include "addon/errors.h"
 #include "addon/limits.h"
+#include "addon/loss_args.h"
+#include "addon/promise_worker.h"
 #include "addon/sequence_args.h"
 
 namespace ncp::addon {
@@ -17,64 +19,45 @@ namespace {
 
 constexpr int kMaxDim = INT_MAX / 64;
 
-// One async forward or forward+backward. Everything it reads and writes is in its baton (native copies made on
-// the JS thread at the call), and the model is its own shared snapshot: Execute touches no JS object and no JS
-// memory. The results reach the caller's arrays in OnOK, on the JS thread.
+// One async forward, forward+backward or fused forward+loss+backward. Everything it reads and writes is in its
+// baton (native copies made on the JS thread at the call), and the model is its own shared snapshot: run() touches
+// no JS object and no JS memory. The results reach the caller's arrays in settle(), on the JS thread.
 template <typename T>
-class SequenceWorker final : public Napi::AsyncWorker {
+class SequenceWorker final : public PromiseWorker {
  public:
   SequenceWorker(Napi::Env env, std::string api, std::shared_ptr<const core::SequenceModelBase<T>> model,
                  std::unique_ptr<SequenceBaton<T>> baton, const core::SequenceForward<T>& io,
-                 const core::SequenceBackward<T>& grads, bool backward)
-      : Napi::AsyncWorker(env, "ncp-silicon:sequence"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+                 const core::SequenceBackward<T>& grads, bool backward, std::unique_ptr<FusedLoss<T>> loss)
+      : PromiseWorker(env, "ncp-silicon:sequence"),
         api_(std::move(api)),
         model_(std::move(model)),
         baton_(std::move(baton)),
         io_(io),
         grads_(grads),
-        backward_(backward) {}
-
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      if (backward_) model_->forward_backward(io_, grads_);
-      else model_->forward(io_);
-    } catch (...) {
-      error_ = capture_current_exception();
-    }
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (error_.kind != PendingError::Kind::None) {
-      deferred_.Reject(to_js_error(env, error_).Value());
-      return;
-    }
-    if (const char* lost = baton_->deliver(env)) {
-      try {
-        throw_range(env, api_, lost, "the output array to stay attached and as long until the promise settles",
-                    "a detached or resized buffer");
-      } catch (const Napi::Error& error) {
-        deferred_.Reject(error.Value());
-      }
-      return;
-    }
-    deferred_.Resolve(env.Undefined());
-  }
-
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+        backward_(backward),
+        loss_(std::move(loss)) {}
 
  private:
-  Napi::Promise::Deferred deferred_;
+  void run() override {
+    if (backward_) model_->forward_backward(io_, grads_);
+    else model_->forward(io_);
+  }
+
+  Napi::Value settle(Napi::Env env) override {
+    if (const char* lost = baton_->deliver(env)) {
+      throw_range(env, api_, lost, "the output array to stay attached and as long until the promise settles",
+                  "a detached or resized buffer");
+    }
+    return loss_ ? Napi::Value(loss_->result(env)) : env.Undefined();
+  }
+
   std::string api_;
   std::shared_ptr<const core::SequenceModelBase<T>> model_;
   std::unique_ptr<SequenceBaton<T>> baton_;
   core::SequenceForward<T> io_;
   core::SequenceBackward<T> grads_;
   bool backward_;
-  PendingError error_;
+  std::unique_ptr<FusedLoss<T>> loss_;  // fused calls: what grads_.loss points into
 };
 
 std::size_t checked_product(Napi::Env env, const std::string& api, std::size_t a, std::size_t b) {
@@ -91,6 +74,8 @@ Napi::Function ModelWrap::define(Napi::Env env) {
                          InstanceMethod<&ModelWrap::forward_backward>("forwardBackward"),
                          InstanceMethod<&ModelWrap::forward_async>("forwardAsync"),
                          InstanceMethod<&ModelWrap::forward_backward_async>("forwardBackwardAsync"),
+                         InstanceMethod<&ModelWrap::forward_backward_loss>("forwardBackwardLoss"),
+                         InstanceMethod<&ModelWrap::forward_backward_loss_async>("forwardBackwardLossAsync"),
                          InstanceMethod<&ModelWrap::bind_step>("bindStep"),
                          InstanceAccessor<&ModelWrap::input_size>("inputSize"),
                          InstanceAccessor<&ModelWrap::state_size>("stateSize"),
@@ -149,13 +134,18 @@ const std::shared_ptr<const core::SequenceModelBase<T>>& ModelWrap::snapshot(Nap
 }
 
 template <typename T>
-Napi::Value ModelWrap::call(const Napi::CallbackInfo& info, bool backward, bool async) {
+Napi::Value ModelWrap::call(const Napi::CallbackInfo& info, CallKind kind, bool async) {
   Napi::Env env = info.Env();
-  const std::string api = api_ + (backward ? ".forwardBackward" : ".forward") + (async ? "Async" : "");
+  const bool backward = kind != CallKind::Forward;
+  const bool with_loss = kind == CallKind::ForwardBackwardLoss;
+  const char* name = kind == CallKind::Forward ? ".forward" : with_loss ? ".forwardBackwardLoss" : ".forwardBackward";
+  const std::string api = api_ + name + (async ? "Async" : "");
   return guarded(env, [&]() -> Napi::Value {
     if (info.Length() < 1 || !info[0].IsObject()) throw_type(env, api, "args", "an object", info[0]);
     // Every field is read once, here; from now on no JS runs (no getter can detach a buffer once viewed).
-    const SequenceArgValues a = read_sequence_args(env, api, info[0].As<Napi::Object>(), backward, kMaxDim);
+    const Napi::Object args = info[0].As<Napi::Object>();
+    const SequenceArgValues a = read_sequence_args(env, api, args, backward, kMaxDim);
+    const LossArgValues loss_args = with_loss ? read_loss_args(env, api, args) : LossArgValues{};
     const std::size_t B = a.batch, L = a.steps, S = inputs_, H = state_, P = outputs_;
     const std::size_t BL = checked_product(env, api, B, L);
     if (static_cast<double>(BL) > limits::kMaxBatchSteps) {
@@ -168,6 +158,7 @@ Napi::Value ModelWrap::call(const Napi::CallbackInfo& info, bool backward, bool 
     io.steps = a.steps;
     io.batch_first = a.batch_first;
     io.return_sequences = a.return_sequences;
+    io.dropout_seed = a.dropout_seed;
     const std::size_t out_len = io.return_sequences ? BL * P : B * P;
     const std::string out_shape = io.return_sequences ? "(B×L×outputs)" : "(B×outputs)";
     const std::size_t in_len = checked_product(env, api, BL, S);
@@ -183,7 +174,7 @@ Napi::Value ModelWrap::call(const Napi::CallbackInfo& info, bool backward, bool 
     io.c_final = mixed_memory_ ? views.view<T>(a.c_final, "cFinal", B * H, true, true, "(B×H)") : nullptr;
     io.h_sequence = views.view<T>(a.h_sequence, "hSequence", BL * H, false, true, "(B×L×H)");
     if (backward) {
-      grads.d_output = views.view<T>(a.d_output, "dOutput", out_len, true, false, out_shape);
+      if (!with_loss) grads.d_output = views.view<T>(a.d_output, "dOutput", out_len, true, false, out_shape);
       grads.d_h_final = views.view<T>(a.d_h_final, "dHFinal", B * H, false, false, "(B×H)");
       grads.d_c_final = mixed_memory_ ? views.view<T>(a.d_c_final, "dCFinal", B * H, false, false, "(B×H)") : nullptr;
       grads.d_input = views.view<T>(a.d_input, "dInput", in_len, true, true, "(B×L×S)");
@@ -191,13 +182,20 @@ Napi::Value ModelWrap::call(const Napi::CallbackInfo& info, bool backward, bool 
       grads.d_h0 = views.view<T>(a.d_h0, "dH0", B * H, false, true, "(B×H)");
       grads.d_c0 = mixed_memory_ ? views.view<T>(a.d_c0, "dC0", B * H, false, true, "(B×H)") : nullptr;
       grads.d_params = views.view<T>(a.d_params, "dParams", param_count_, true, true, "(the parameter layout)");
-      grads.dropout_seed = a.dropout_seed;
     }
 
     std::unique_ptr<SequenceBaton<T>> baton;
+    if (async) baton = std::make_unique<SequenceBaton<T>>();
+    std::unique_ptr<FusedLoss<T>> loss;
+    if (with_loss) {
+      const std::size_t rows = io.return_sequences ? BL : B;
+      loss = make_fused_loss<T>(view_loss<T>(env, api, views, loss_args, rows, outputs_), B, rows, baton.get());
+      grads.loss = &loss->loss;
+      grads.loss_d_output = loss->d_output.data();
+      grads.loss_sums = loss->sums.data();
+    }
     if (async) {
       // The worker's own copies; the timespans are checked below on the copy it will read.
-      baton = std::make_unique<SequenceBaton<T>>();
       io.input = baton->own_input(io.input, in_len);
       io.timespans = baton->own_input(io.timespans, BL);
       io.h0 = baton->own_input(io.h0, B * H);
@@ -231,12 +229,10 @@ Napi::Value ModelWrap::call(const Napi::CallbackInfo& info, bool backward, bool 
     if (!async) {
       if (backward) model->forward_backward(io, grads);
       else model->forward(io);
-      return env.Undefined();
+      return loss ? Napi::Value(loss->result(env)) : env.Undefined();
     }
-    auto* worker = new SequenceWorker<T>(env, api, model, std::move(baton), io, grads, backward);
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
-    return promise;
+    return PromiseWorker::start(
+        new SequenceWorker<T>(env, api, model, std::move(baton), io, grads, backward, std::move(loss)));
   });
 }
 
@@ -347,17 +343,22 @@ Napi::Value ModelWrap::step_bound(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-Napi::Value ModelWrap::forward(const Napi::CallbackInfo& info) {
-  return is_double_ ? call<double>(info, false, false) : call<float>(info, false, false);
+Napi::Value ModelWrap::dispatch(const Napi::CallbackInfo& info, CallKind kind, bool async) {
+  return is_double_ ? call<double>(info, kind, async) : call<float>(info, kind, async);
 }
+Napi::Value ModelWrap::forward(const Napi::CallbackInfo& info) { return dispatch(info, CallKind::Forward, false); }
 Napi::Value ModelWrap::forward_backward(const Napi::CallbackInfo& info) {
-  return is_double_ ? call<double>(info, true, false) : call<float>(info, true, false);
+  return dispatch(info, CallKind::ForwardBackward, false);
 }
-Napi::Value ModelWrap::forward_async(const Napi::CallbackInfo& info) {
-  return is_double_ ? call<double>(info, false, true) : call<float>(info, false, true);
+Napi::Value ModelWrap::forward_backward_loss(const Napi::CallbackInfo& info) {
+  return dispatch(info, CallKind::ForwardBackwardLoss, false);
 }
+Napi::Value ModelWrap::forward_async(const Napi::CallbackInfo& info) { return dispatch(info, CallKind::Forward, true); }
 Napi::Value ModelWrap::forward_backward_async(const Napi::CallbackInfo& info) {
-  return is_double_ ? call<double>(info, true, true) : call<float>(info, true, true);
+  return dispatch(info, CallKind::ForwardBackward, true);
+}
+Napi::Value ModelWrap::forward_backward_loss_async(const Napi::CallbackInfo& info) {
+  return dispatch(info, CallKind::ForwardBackwardLoss, true);
 }
 Napi::Value ModelWrap::input_size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), inputs_); }
 Napi::Value ModelWrap::state_size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), state_); }

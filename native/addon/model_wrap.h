@@ -24,6 +24,8 @@ namespace ncp::addon {
 //       ~0.1–0.2 µs of N-API and V8 work; a positional call with five arrays spent ~1.4 µs outside the kernel),
 //       and, being a plain function with the model as its data, no ObjectWrap unwrap (a private-symbol property
 //       lookup, ~0.1 µs).
+//   .forwardBackwardLoss(args)  .forwardBackwardLossAsync(args) → { loss, count }: forward, a built-in loss
+//       (args.loss, args.target, args.mask, args.targetIsIndex; core/loss.h) and backward in one crossing
 //   .inputSize  .stateSize  .outputSize
 class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
  public:
@@ -35,6 +37,8 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   Napi::Value forward_backward(const Napi::CallbackInfo& info);
   Napi::Value forward_async(const Napi::CallbackInfo& info);
   Napi::Value forward_backward_async(const Napi::CallbackInfo& info);
+  Napi::Value forward_backward_loss(const Napi::CallbackInfo& info);
+  Napi::Value forward_backward_loss_async(const Napi::CallbackInfo& info);
   Napi::Value bind_step(const Napi::CallbackInfo& info);
   static Napi::Value step_bound(const Napi::CallbackInfo& info);
   Napi::Value input_size(const Napi::CallbackInfo& info);
@@ -45,8 +49,10 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   // next snapshot call (only the JS thread makes them); async work copies the shared_ptr to keep its own.
   template <typename T>
   const std::shared_ptr<const core::SequenceModelBase<T>>& snapshot(Napi::Env env, double version);
+  enum class CallKind { Forward, ForwardBackward, ForwardBackwardLoss };
+  Napi::Value dispatch(const Napi::CallbackInfo& info, CallKind kind, bool async);
   template <typename T>
-  Napi::Value call(const Napi::CallbackInfo& info, bool backward, bool async);
+  Napi::Value call(const Napi::CallbackInfo& info, CallKind kind, bool async);
   struct StepBinding;
   template <typename T>
   void step_bound_impl(Napi::Env env, const StepBinding& binding, double version);

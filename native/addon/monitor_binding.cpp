@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "addon/errors.h"
+#include "addon/promise_worker.h"
 #include "apple/apple_device.h"
 #include "core/calibrate.h"
 #include "core/cfc.h"
@@ -127,24 +128,15 @@ Napi::Value ThreadIndex(const Napi::CallbackInfo& info) {
 }
 
 // calibrate() takes about a second: it runs on a libuv worker and resolves with plain numbers.
-class CalibrateWorker final : public Napi::AsyncWorker {
+class CalibrateWorker final : public PromiseWorker {
  public:
   CalibrateWorker(Napi::Env env, const core::CalibrationOptions& options)
-      : Napi::AsyncWorker(env, "ncp-silicon:calibrate"), deferred_(Napi::Promise::Deferred::New(env)), options_(options) {}
-  Napi::Promise promise() const { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      result_ = core::calibrate(options_);
-    } catch (...) {
-      error_ = capture_current_exception();
-    }
-  }
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (error_.kind != PendingError::Kind::None) {
-      deferred_.Reject(to_js_error(env, error_).Value());
-      return;
-    }
+      : PromiseWorker(env, "ncp-silicon:calibrate"), options_(options) {}
+
+ private:
+  void run() override { result_ = core::calibrate(options_); }
+
+  Napi::Value settle(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     o.Set("threads", result_.threads);
     o.Set("triadArrayBytes", static_cast<double>(result_.triad_array_bytes));
@@ -153,15 +145,11 @@ class CalibrateWorker final : public Napi::AsyncWorker {
     o.Set("fmaFlopsPerSecondOneThread", result_.fma_flops_per_second_one_thread);
     o.Set("fmaVectorBytes", result_.fma_vector_bytes);
     o.Set("seconds", result_.seconds);
-    deferred_.Resolve(o);
+    return o;
   }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
- private:
-  Napi::Promise::Deferred deferred_;
   core::CalibrationOptions options_;
   core::CalibrationResult result_;
-  PendingError error_;
 };
 
 double get_positive(Napi::Env env, const Napi::Object& o, const char* key, double fallback, double max) {
@@ -186,10 +174,7 @@ Napi::Value Calibrate(const Napi::CallbackInfo& info) {
     options.seconds_per_fma_run = get_positive(env, o, "secondsPerFmaRun", options.seconds_per_fma_run, 10);
     options.repeats = static_cast<int>(get_positive(env, o, "repeats", options.repeats, 100));
   }
-  auto* worker = new CalibrateWorker(env, options);
-  Napi::Promise promise = worker->promise();
-  worker->Queue();
-  return promise;
+  return PromiseWorker::start(new CalibrateWorker(env, options));
 }
 
 Napi::Value PlatformMemory(const Napi::CallbackInfo& info) {

@@ -24,6 +24,11 @@ SequenceArgValues read_sequence_args(Napi::Env env, const std::string& api, cons
   a.h_final = args.Get("hFinal");
   a.c_final = args.Get("cFinal");
   a.h_sequence = args.Get("hSequence");
+  const double seed = get_number(env, api, args, "dropoutSeed", 0);
+  if (seed < 0 || seed > 9007199254740991.0 || std::floor(seed) != seed) {
+    throw_range(env, api, "dropoutSeed", "a non-negative safe integer", "number " + format_number(seed));
+  }
+  a.dropout_seed = static_cast<std::uint64_t>(seed);
   if (!backward) return a;
   a.d_output = args.Get("dOutput");
   a.d_h_final = args.Get("dHFinal");
@@ -33,11 +38,6 @@ SequenceArgValues read_sequence_args(Napi::Env env, const std::string& api, cons
   a.d_h0 = args.Get("dH0");
   a.d_c0 = args.Get("dC0");
   a.d_params = args.Get("dParams");
-  const double seed = get_number(env, api, args, "dropoutSeed", 0);
-  if (seed < 0 || seed > 9007199254740991.0 || std::floor(seed) != seed) {
-    throw_range(env, api, "dropoutSeed", "a non-negative safe integer", "number " + format_number(seed));
-  }
-  a.dropout_seed = static_cast<std::uint64_t>(seed);
   return a;
 }
 

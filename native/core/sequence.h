@@ -1,79 +1,30 @@
 // Copyright 2026 ncp-silicon authors.
 // The sequence runner: drives any Cell (core/cell.h) over a batch of sequences. It owns what every cell
 // shares — batch split over the thread pool, per-step timespans, the mixed-memory LSTM, the output
-// projection, and backpropagation through time — so each cell file holds only its own math.
+// projection, and backpropagation through time — so each cell file holds only its own math. Beside it:
+// sequence_io.h (the call's buffers, the model interface), sequence_scratch.h (tape sizes, workspace),
+// sequence_work.h (work counting) and sequence_profile.h (profile records).
 #pragma once
 
 #include <algorithm>
-#include <limits>
-#include <atomic>
-#include <cmath>
 #include <cstdint>
-#include <memory>
 #include <optional>
-#include <string>
 #include <vector>
 
 #include "core/cell.h"
 #include "core/dropout.h"
+#include "core/loss.h"
 #include "core/lstm.h"
 #include "core/memory.h"
 #include "core/profiler.h"
+#include "core/sequence_io.h"
+#include "core/sequence_profile.h"
+#include "core/sequence_scratch.h"
+#include "core/sequence_work.h"
 #include "core/thread_pool.h"
 #include "core/work.h"
 
 namespace ncp::core {
-
-// Pointers into the buffers of one call (for async calls, the addon's own copies: never JS memory). Layouts: input B×L×S (batch first) or L×B×S; timespans
-// B×L or L×B; outputs B×L×P / L×B×P (every step) or B×P (last step only); states B×H.
-template <typename T>
-struct SequenceForward {
-  int batch = 0, steps = 0;
-  bool batch_first = true, return_sequences = true;
-  const T* input = nullptr;
-  const T* timespans = nullptr;  // nullptr: Δ = 1 at every step
-  const T* h0 = nullptr;         // nullptr: zeros
-  const T* c0 = nullptr;         // mixed memory only; nullptr: zeros
-  T* output = nullptr;
-  T* h_final = nullptr;
-  T* c_final = nullptr;     // mixed memory only
-  T* h_sequence = nullptr;  // optional B×L×H, state after every step, always batch first
-  const std::atomic<bool>* cancel = nullptr;
-  bool is_step = false;  // the call came from model.step (profiles name it "<cell>.step")
-};
-
-// Gradients of a scalar loss. d_output has the output's shape; d_h_final / d_c_final are optional extra
-// cotangents on the final state. Results: d_input, d_timespans, d_h0, d_c0 are overwritten; d_params
-// (flat, the parameter layout) is accumulated into.
-template <typename T>
-struct SequenceBackward {
-  const T* d_output = nullptr;
-  const T* d_h_final = nullptr;
-  const T* d_c_final = nullptr;
-  T* d_input = nullptr;
-  T* d_timespans = nullptr;
-  T* d_h0 = nullptr;
-  T* d_c0 = nullptr;
-  T* d_params = nullptr;
-  // 0: inference semantics (no dropout). Otherwise the seed of this call's dropout masks.
-  std::uint64_t dropout_seed = 0;
-};
-
-struct Cancelled : std::runtime_error {
-  Cancelled() : std::runtime_error("cancelled") {}
-};
-
-template <typename T>
-class SequenceModelBase {
- public:
-  virtual ~SequenceModelBase() = default;
-  virtual int input_size() const = 0;
-  virtual int state_size() const = 0;
-  virtual int output_size() const = 0;
-  virtual bool mixed_memory() const = 0;
-  virtual void forward(const SequenceForward<T>& io) const = 0;
-  virtual void forward_backward(const SequenceForward<T>& io, const SequenceBackward<T>& grads) const = 0;
-};
 
 template <typename Cell>
 class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
@@ -99,13 +50,8 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
   }
 
  private:
-  struct Sizes {
-    std::size_t S, H, O, P, L;
-    std::size_t cell_tape, lstm_tape, step_tape;
-  };
-
-  Sizes sizes(int steps) const {
-    Sizes z{};
+  SequenceSizes sizes(int steps) const {
+    SequenceSizes z{};
     z.S = cell_.input_size();
     z.H = cell_.state_size();
     z.O = cell_.output_size();
@@ -124,55 +70,29 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
       run_unprofiled(io, grads);
       return;
     }
-    KernelRecord record;
-    record.start_ms = monotonic_ms();
+    const double start_ms = monotonic_ms();
     const int chunks = run_unprofiled(io, grads);
-    record.duration_ms = monotonic_ms() - record.start_ms;
-    record.kind = work_.kind;
-    record.call = grads ? KernelCall::ForwardBackward : io.is_step ? KernelCall::Step : KernelCall::Forward;
-    record.is_double = sizeof(T) == sizeof(double);
-    record.batch = io.batch;
-    record.steps = io.steps;
-    record.thread = current_thread_index();
-    record.work = call_work(io, grads, chunks, &record.unique_bytes);
-    record.native_live_bytes = native_live_bytes();
-    record_kernel(record);
+    const double end_ms = monotonic_ms();
+    std::uint64_t unique_bytes = 0;
+    const WorkCounts work = sequence_call_work(io, grads, chunks, costs(grads != nullptr), &unique_bytes);
+    record_sequence_call(io, grads != nullptr, work_.kind, start_ms, end_ms, work, unique_bytes);
   }
 
-  // The FLOPs and bytes of one call (core/work.h conventions): per-step cell, LSTM and projection work times
-  // B·L (the projection only where an output is written), the call's inputs and outputs, and in training the
-  // per-chunk gradient buffers (zeroed, then summed into d_params; `chunks` is how many the call used).
-  WorkCounts call_work(const SequenceForward<T>& io, const SequenceBackward<T>* grads, int chunks,
-                       std::uint64_t* unique) const {
-    const std::uint64_t B = io.batch, L = io.steps, S = cell_.input_size(), H = cell_.state_size();
-    const std::uint64_t P = output_size(), E = sizeof(T), params = param_count_;
-    const std::uint64_t outputs = io.return_sequences ? L : 1;
-    const bool backward = grads != nullptr;
-    WorkCounts step = work_.forward;
-    if (backward) step += work_.tape + work_.backward;
-    if (backward && grads->dropout_seed != 0) step += work_.dropout;
-    if (lstm_) step += lstm_->work_per_step(backward);
-    WorkCounts total = step * (B * L);
-    if (proj_) total += proj_->work_per_step(backward) * (B * outputs);
-    WorkCounts io_bytes;
-    io_bytes.bytes_read = (B * L * S + (io.timespans ? B * L : 0) + (io.h0 ? B * H : 0) + (io.c0 ? B * H : 0)) * E;
-    io_bytes.bytes_written = (B * outputs * P + B * H + (io.c_final ? B * H : 0) + (io.h_sequence ? B * L * H : 0)) * E;
-    if (backward) {
-      io_bytes.bytes_read += (B * outputs * P + (grads->d_h_final ? B * H : 0) + (grads->d_c_final ? B * H : 0)) * E;
-      io_bytes.bytes_written += (B * L * S + (grads->d_timespans ? B * L : 0) + (grads->d_h0 ? B * H : 0) +
-                                 (grads->d_c0 ? B * H : 0)) * E;
-      const std::uint64_t C = static_cast<std::uint64_t>(chunks);
-      total.flops += C * params;                   // the chunk sums
-      total.bytes_read += 2 * C * params * E;      // each chunk's buffer and d_params
-      total.bytes_written += 2 * C * params * E;   // zeroing each chunk's buffer; d_params
-    }
-    *unique = params * E * (backward ? 3 : 1) + io_bytes.bytes_read + io_bytes.bytes_written;
-    return total + io_bytes;
+  SequenceCosts costs(bool backward) const {
+    SequenceCosts c;
+    c.S = cell_.input_size();
+    c.H = cell_.state_size();
+    c.P = output_size();
+    c.params = param_count_;
+    c.cell = work_;
+    if (lstm_) c.lstm_step = lstm_->work_per_step(backward);
+    if (proj_) c.projection_step = proj_->work_per_step(backward);
+    return c;
   }
 
   // Returns how many chunks the batch was split into.
   int run_unprofiled(const SequenceForward<T>& io, const SequenceBackward<T>* grads) const {
-    const Sizes z = sizes(io.steps);
+    const SequenceSizes z = sizes(io.steps);
     const std::size_t batch = static_cast<std::size_t>(io.batch);
     PoolLease pool(batch);  // this call's pool, alive until the call returns even if set_num_threads swaps it
     const int chunks = pool.chunk_count(batch);
@@ -184,7 +104,7 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
         chunk_grads[chunk].assign(param_count_, T(0));
         grad = &chunk_grads[chunk];
       }
-      Workspace ws(z, cell_.scratch_size(), grads != nullptr);
+      SequenceWorkspace<T> ws(z, cell_.scratch_size(), grads != nullptr);
       constexpr bool kChunkGradients = has_chunk_gradients<Cell, T>::value;
       if constexpr (kChunkGradients) {
         if (grad) cell_.begin_gradients(ws.scratch);
@@ -206,42 +126,12 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
     return chunks;
   }
 
-  // Per-chunk buffers carved from a per-thread arena that is reused across calls, so the low-latency
-  // single-step path does no allocation and no clearing: cells initialise the scratch they read, and the
-  // tape and state vectors are always written before they are read.
-  struct Workspace {
-    T *tape, *h, *c, *h_next, *c_next, *y, *scratch, *dh, *dc, *dh_cell, *dy, *lstm_scratch;
-    Workspace(const Sizes& z, std::size_t scratch_size, bool backward) {
-      scratch_size = std::max<std::size_t>(scratch_size, 1);
-      const std::size_t tape_size = backward ? z.step_tape * z.L : z.step_tape;
-      const std::size_t backward_size = backward ? 3 * z.H + z.O + 4 * z.H : 0;
-      T* p = arena(tape_size + 4 * z.H + z.O + scratch_size + backward_size);
-      auto take = [&p](std::size_t n) { T* out = p; p += n; return out; };
-      tape = take(tape_size);
-      h = take(z.H), c = take(z.H), h_next = take(z.H), c_next = take(z.H), y = take(z.O);
-      scratch = take(scratch_size);
-#ifdef NCP_POISON_SCRATCH
-      // Debug builds: cells must initialise what they read (the parity tests pass with this on).
-      std::fill(scratch, scratch + scratch_size, std::numeric_limits<T>::quiet_NaN());
-#endif
-      dh = take(backward ? z.H : 0), dc = take(backward ? z.H : 0), dh_cell = take(backward ? z.H : 0);
-      dy = take(backward ? z.O : 0), lstm_scratch = take(backward ? 4 * z.H : 0);
-    }
-
-   private:
-    static T* arena(std::size_t n) {
-      thread_local Buffer<T, MemoryCategory::Workspace> buffer;
-      if (buffer.size() < n) buffer.resize(n);
-      return buffer.data();
-    }
-  };
-
   std::size_t in_index(const SequenceForward<T>& io, std::size_t b, std::size_t t) const {
     return io.batch_first ? b * io.steps + t : t * io.batch + b;
   }
 
-  void run_sample(const SequenceForward<T>& io, const SequenceBackward<T>* grads, const Sizes& z, std::size_t b,
-                  Workspace& ws, T* grad) const {
+  void run_sample(const SequenceForward<T>& io, const SequenceBackward<T>* grads, const SequenceSizes& z,
+                  std::size_t b, SequenceWorkspace<T>& ws, T* grad) const {
     const std::size_t L = z.L, S = z.S, H = z.H, O = z.O, P = z.P;
     T* h = ws.h;
     T* c = ws.c;
@@ -252,7 +142,7 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
       else std::fill(c, c + H, T(0));
     }
     const bool backward = grads != nullptr;
-    const std::uint64_t seed = backward ? grads->dropout_seed : 0;
+    const std::uint64_t seed = io.dropout_seed;
 
     for (std::size_t t = 0; t < L; ++t) {
       const T* x = io.input + in_index(io, b, t) * S;
@@ -287,6 +177,8 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
     std::copy(h, h + H, io.h_final + b * H);
     if (lstm_ && io.c_final) std::copy(c, c + H, io.c_final + b * H);
     if (!backward) return;
+    if (grads->loss) apply_loss(io, *grads, b);
+    const T* d_output = grads->loss ? grads->loss_d_output : grads->d_output;
 
     // Backpropagation through time, last step first.
     T* dh = ws.dh;
@@ -319,7 +211,7 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
       T* dy = ws.dy;
       std::fill(dy, dy + O, T(0));
       if (io.return_sequences || t + 1 == L) {
-        const T* d_out = io.return_sequences ? grads->d_output + idx * P : grads->d_output + b * P;
+        const T* d_out = io.return_sequences ? d_output + idx * P : d_output + b * P;
         if (proj_) proj_->backward(y, d_out, dy, grad);
         else std::copy(d_out, d_out + O, dy);
       }
@@ -342,6 +234,22 @@ class SequenceModel final : public SequenceModelBase<typename Cell::Scalar> {
     }
     if (grads->d_h0) std::copy(dh, dh + H, grads->d_h0 + b * H);
     if (lstm_ && grads->d_c0) std::copy(dc, dc + H, grads->d_c0 + b * H);
+  }
+
+  // Sample b's loss terms and d_output rows, from the output its forward just wrote (rows never shared between
+  // samples, so chunks run this in parallel; the sums are added in sample order by the caller).
+  void apply_loss(const SequenceForward<T>& io, const SequenceBackward<T>& grads, std::size_t b) const {
+    const std::size_t P = output_size();
+    double sum = 0.0;
+    if (!io.return_sequences) {
+      sum = grads.loss->row(io.output + b * P, b, grads.loss_d_output + b * P);
+    } else {
+      for (std::size_t t = 0; t < static_cast<std::size_t>(io.steps); ++t) {
+        const std::size_t r = in_index(io, b, t);
+        sum += grads.loss->row(io.output + r * P, r, grads.loss_d_output + r * P);
+      }
+    }
+    grads.loss_sums[b] = sum;
   }
 
   Cell cell_;

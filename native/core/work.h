@@ -46,7 +46,8 @@ struct CellWork {
   WorkCounts forward;
   WorkCounts tape;
   WorkCounts backward;
-  WorkCounts dropout;  // added to forward + backward when a forwardBackward call has a dropout seed
+  WorkCounts dropout;           // added to a call's forward when it has a dropout seed (training masks)
+  WorkCounts dropout_backward;  // and to its backward
 };
 
 // Special functions, as core/math.h computes them in float. e^x: x·log2e + shifter and − shifter (3), the two-part

@@ -8,15 +8,15 @@
 #include "addon/cell_config.h"
 #include "addon/errors.h"
 #include "addon/limits.h"
+#include "addon/loss_args.h"
+#include "addon/promise_worker.h"
 #include "addon/sequence_args.h"
 
 namespace ncp::mlx_backend {
 namespace {
 
-using addon::capture_current_exception;
 using addon::describe_value;
 using addon::guarded;
-using addon::PendingError;
 using addon::throw_range;
 using addon::throw_type;
 
@@ -48,6 +48,14 @@ void copy_into(const std::vector<float>& from, float* to) {
   if (to) std::copy(from.begin(), from.end(), to);
 }
 
+// A fused call's { loss, count }.
+Napi::Object loss_value(Napi::Env env, const SequenceResult& r, const SequenceCall& call) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("loss", Napi::Number::New(env, r.loss));
+  out.Set("count", Napi::Number::New(env, call.loss->count));
+  return out;
+}
+
 // On any thread: native memory only. dParams accumulates, as on the CPU backend.
 void store(const SequenceResult& r, const ResultTargets& t) {
   copy_into(r.output, t.output);
@@ -68,13 +76,14 @@ void deliver_or_throw(Napi::Env env, const std::string& api, addon::SequenceBato
   }
 }
 
-class SequenceWorker final : public Napi::AsyncWorker {
+// One async MLX call: run() evaluates on the device from the call's own copies; settle() copies the results into
+// the caller's arrays on the JS thread.
+class SequenceWorker final : public addon::PromiseWorker {
  public:
   SequenceWorker(Napi::Env env, MlxModel* model, const Napi::Object& owner, std::shared_ptr<const HostParams> host,
                  SequenceCall call, std::unique_ptr<addon::SequenceBaton<float>> baton, ResultTargets targets,
                  std::string api)
-      : Napi::AsyncWorker(env, "ncp-silicon:mlx-sequence"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : addon::PromiseWorker(env, "ncp-silicon:mlx-sequence"),
         owner_(Napi::Persistent(owner)),
         model_(model),
         host_(std::move(host)),
@@ -83,42 +92,25 @@ class SequenceWorker final : public Napi::AsyncWorker {
         targets_(targets),
         api_(std::move(api)) {}
 
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      store(model_->execute(host_, call_), targets_);
-    } catch (...) {
-      error_ = capture_current_exception();
-    }
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (error_.kind != PendingError::Kind::None) {
-      deferred_.Reject(addon::to_js_error(env, error_).Value());
-      return;
-    }
-    try {
-      deliver_or_throw(env, api_, *baton_);
-      deferred_.Resolve(env.Undefined());
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    }
-  }
-
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
  private:
-  Napi::Promise::Deferred deferred_;
+  void run() override {
+    result_ = model_->execute(host_, call_);
+    store(result_, targets_);
+  }
+
+  Napi::Value settle(Napi::Env env) override {
+    deliver_or_throw(env, api_, *baton_);
+    return call_.loss ? Napi::Value(loss_value(env, result_, call_)) : env.Undefined();
+  }
+
   Napi::ObjectReference owner_;  // keeps the model alive while the call runs
   MlxModel* model_;
   std::shared_ptr<const HostParams> host_;
   SequenceCall call_;
+  SequenceResult result_;
   std::unique_ptr<addon::SequenceBaton<float>> baton_;
   ResultTargets targets_;
   std::string api_;
-  PendingError error_;
 };
 
 }  // namespace
@@ -130,6 +122,8 @@ Napi::Function MlxModel::define(Napi::Env env) {
                          InstanceMethod<&MlxModel::forward_backward>("forwardBackward"),
                          InstanceMethod<&MlxModel::forward_async>("forwardAsync"),
                          InstanceMethod<&MlxModel::forward_backward_async>("forwardBackwardAsync"),
+                         InstanceMethod<&MlxModel::forward_backward_loss>("forwardBackwardLoss"),
+                         InstanceMethod<&MlxModel::forward_backward_loss_async>("forwardBackwardLossAsync"),
                          InstanceAccessor<&MlxModel::input_size>("inputSize"),
                          InstanceAccessor<&MlxModel::state_size>("stateSize"),
                          InstanceAccessor<&MlxModel::output_size>("outputSize"),
@@ -191,13 +185,16 @@ SequenceResult MlxModel::execute(const std::shared_ptr<const HostParams>& host, 
   return run_sequence(shape_, *device_, param_count_, call);
 }
 
-Napi::Value MlxModel::call(const Napi::CallbackInfo& info, bool backward, bool async) {
+Napi::Value MlxModel::call(const Napi::CallbackInfo& info, bool backward, bool with_loss, bool async) {
   Napi::Env env = info.Env();
-  const std::string api = api_ + (backward ? ".forwardBackward" : ".forward") + (async ? "Async" : "");
+  const char* name = !backward ? ".forward" : with_loss ? ".forwardBackwardLoss" : ".forwardBackward";
+  const std::string api = api_ + name + (async ? "Async" : "");
   return guarded(env, [&]() -> Napi::Value {
     if (info.Length() < 1 || !info[0].IsObject()) throw_type(env, api, "args", "an object", info[0]);
     // The CPU addon's two phases: every field read once (getters run only here), then views that run no JS.
-    const addon::SequenceArgValues a = addon::read_sequence_args(env, api, info[0].As<Napi::Object>(), backward, kMaxDim);
+    const Napi::Object args = info[0].As<Napi::Object>();
+    const addon::SequenceArgValues a = addon::read_sequence_args(env, api, args, backward, kMaxDim);
+    const addon::LossArgValues loss_args = with_loss ? addon::read_loss_args(env, api, args) : addon::LossArgValues{};
     const std::size_t B = a.batch, L = a.steps, S = input_size_, H = state_size_, P = output_size_;
     const std::size_t BL = checked_product(env, api, B, L);
     if (static_cast<double>(BL) > addon::limits::kMaxBatchSteps) {
@@ -228,7 +225,7 @@ Napi::Value MlxModel::call(const Napi::CallbackInfo& info, bool backward, bool a
     const float *d_output = nullptr, *d_h_final = nullptr, *d_c_final = nullptr;
     float *d_input = nullptr, *d_timespans = nullptr, *d_h0 = nullptr, *d_c0 = nullptr, *d_params = nullptr;
     if (backward) {
-      d_output = views.view<float>(a.d_output, "dOutput", out_len, true, false, out_shape);
+      if (!with_loss) d_output = views.view<float>(a.d_output, "dOutput", out_len, true, false, out_shape);
       d_h_final = views.view<float>(a.d_h_final, "dHFinal", B * H, false, false, "(B×H)");
       d_c_final = mixed ? views.view<float>(a.d_c_final, "dCFinal", B * H, false, false, "(B×H)") : nullptr;
       d_input = views.view<float>(a.d_input, "dInput", in_len, true, true, "(B×L×S)");
@@ -244,6 +241,22 @@ Napi::Value MlxModel::call(const Napi::CallbackInfo& info, bool backward, bool a
                       "number " + addon::format_number(timespans[i]));
         }
       }
+    }
+
+    if (with_loss) {
+      const std::size_t rows = call.return_sequences ? BL : B;
+      const core::OutputLoss<float> checked = addon::view_loss<float>(env, api, views, loss_args, rows, P);
+      SequenceCall::Loss loss;
+      loss.kind = checked.kind;
+      loss.count = checked.count;
+      if (checked.target_is_index) {
+        loss.target.assign(rows * P, 0.0f);  // one-hot: the graph has one crossEntropy
+        for (std::size_t r = 0; r < rows; ++r) loss.target[r * P + static_cast<std::size_t>(checked.target[r])] = 1.0f;
+      } else {
+        loss.target.assign(checked.target, checked.target + rows * P);
+      }
+      loss.mask = copy_of(checked.mask, rows);
+      call.loss = std::move(loss);
     }
 
     // What the device reads, copied; where its results go, the baton's native buffers.
@@ -274,14 +287,13 @@ Napi::Value MlxModel::call(const Napi::CallbackInfo& info, bool backward, bool a
 
     auto host = host_params(env, api, a.version);
     if (!async) {
-      store(execute(host, call), targets);
+      const SequenceResult result = execute(host, call);
+      store(result, targets);
       deliver_or_throw(env, api, *baton);
-      return env.Undefined();
+      return call.loss ? Napi::Value(loss_value(env, result, call)) : env.Undefined();
     }
-    auto* worker = new SequenceWorker(env, this, Value(), host, std::move(call), std::move(baton), targets, api);
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
-    return promise;
+    return addon::PromiseWorker::start(
+        new SequenceWorker(env, this, Value(), host, std::move(call), std::move(baton), targets, api));
   });
 }
 

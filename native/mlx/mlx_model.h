@@ -30,11 +30,14 @@ class MlxModel final : public Napi::ObjectWrap<MlxModel> {
   SequenceResult execute(const std::shared_ptr<const HostParams>& host, const SequenceCall& call);
 
  private:
-  Napi::Value call(const Napi::CallbackInfo& info, bool backward, bool async);
-  Napi::Value forward(const Napi::CallbackInfo& info) { return call(info, false, false); }
-  Napi::Value forward_backward(const Napi::CallbackInfo& info) { return call(info, true, false); }
-  Napi::Value forward_async(const Napi::CallbackInfo& info) { return call(info, false, true); }
-  Napi::Value forward_backward_async(const Napi::CallbackInfo& info) { return call(info, true, true); }
+  Napi::Value call(const Napi::CallbackInfo& info, bool backward, bool with_loss, bool async);
+  Napi::Value forward(const Napi::CallbackInfo& info) { return call(info, false, false, false); }
+  Napi::Value forward_backward(const Napi::CallbackInfo& info) { return call(info, true, false, false); }
+  Napi::Value forward_async(const Napi::CallbackInfo& info) { return call(info, false, false, true); }
+  Napi::Value forward_backward_async(const Napi::CallbackInfo& info) { return call(info, true, false, true); }
+  // Forward, a built-in loss inside the graph, backward: one crossing, one vjp ({ loss, count }).
+  Napi::Value forward_backward_loss(const Napi::CallbackInfo& info) { return call(info, true, true, false); }
+  Napi::Value forward_backward_loss_async(const Napi::CallbackInfo& info) { return call(info, true, true, true); }
   Napi::Value input_size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), input_size_); }
   Napi::Value state_size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), state_size_); }
   Napi::Value output_size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), output_size_); }

@@ -43,6 +43,36 @@ mx::array to_time_major(const mx::array& a, bool batch_first) {
   return mx::transpose(a, axes);
 }
 
+// The mean loss of `output` (the caller's layout) as one scalar node: core/loss.h's terms in MLX ops, so MLX
+// differentiates them. An empty mean (count 0) is 0 with zero gradients.
+mx::array loss_of(const SequenceCall::Loss& loss, const mx::array& output, int P) {
+  const mx::array x = mx::reshape(output, {-1, P});
+  const int rows = static_cast<int>(x.shape(0));
+  const mx::array t(loss.target.begin(), {rows, P}, mx::float32);
+  mx::array terms = mx::zeros({rows}, mx::float32);
+  switch (loss.kind) {
+    case core::LossKind::Mse: terms = mx::sum(mx::square(mx::subtract(x, t)), 1); break;
+    case core::LossKind::Mae: terms = mx::sum(mx::abs(mx::subtract(x, t)), 1); break;
+    case core::LossKind::Bce:
+      // max(x, 0) − x·t + log(1 + e^{−|x|}): never overflows.
+      terms = mx::sum(mx::add(mx::subtract(mx::maximum(x, mx::array(0.0f)), mx::multiply(x, t)),
+                              mx::log1p(mx::exp(mx::negative(mx::abs(x))))),
+                      1);
+      break;
+    case core::LossKind::CrossEntropy:
+      // logsumexp(x)·Σt − Σ t·x per row (index targets arrive one-hot).
+      terms = mx::subtract(mx::multiply(mx::logsumexp(x, 1), mx::sum(t, 1)), mx::sum(mx::multiply(t, x), 1));
+      break;
+  }
+  if (loss.mask) {
+    // where, not a product: a masked row's terms and gradients are exactly 0 whatever its values.
+    const mx::array keep = mx::not_equal(mx::array(loss.mask->begin(), {rows}, mx::float32), mx::array(0.0f));
+    terms = mx::where(keep, terms, mx::zeros_like(terms));
+  }
+  const float scale = loss.count > 0 ? static_cast<float>(1.0 / loss.count) : 0.0f;
+  return mx::multiply(mx::sum(terms), mx::array(scale));
+}
+
 }  // namespace
 
 SequenceResult run_sequence(const ModelShape& shape, const DeviceParams& params,
@@ -50,7 +80,7 @@ SequenceResult run_sequence(const ModelShape& shape, const DeviceParams& params,
   const int B = call.batch, L = call.steps, S = input_size(shape), H = state_size(shape), P = output_size(shape);
   const bool mixed = shape.mixed_memory;
   const auto* cfc = std::get_if<core::CfcConfig>(&shape.cell);
-  const bool dropout = call.backward && call.dropout_seed != 0 && cfc && cfc->backbone_dropout > 0;
+  const bool dropout = call.dropout_seed != 0 && cfc && cfc->backbone_dropout > 0;
 
   const mx::Shape in_shape = call.batch_first ? mx::Shape{B, L, S} : mx::Shape{L, B, S};
   const mx::Shape dt_shape = call.batch_first ? mx::Shape{B, L, 1} : mx::Shape{L, B, 1};
@@ -87,6 +117,7 @@ SequenceResult run_sequence(const ModelShape& shape, const DeviceParams& params,
     mx::array output = call.return_sequences ? to_time_major(mx::stack(outputs, 0), call.batch_first) : mx::copy(outputs[0]);
     std::vector<mx::array> out{output, h, c};
     if (call.want_h_sequence) out.push_back(mx::stack(states, 1));  // B×L×H
+    if (call.loss) out.push_back(loss_of(*call.loss, output, P));
     return out;
   };
 
@@ -103,6 +134,10 @@ SequenceResult run_sequence(const ModelShape& shape, const DeviceParams& params,
     std::vector<mx::array> cotangents{given(call.d_output, out_shape), given(call.d_h_final, {B, H}),
                                       given(call.d_c_final, {B, H})};
     if (call.want_h_sequence) cotangents.push_back(mx::zeros({B, L, H}, mx::float32));
+    if (call.loss) {
+      cotangents[0] = mx::zeros(out_shape, mx::float32);  // the output's only cotangent is the loss's
+      cotangents.push_back(mx::array(1.0f));
+    }
     auto [outs, grads] = mx::vjp(graph, primals, cotangents);
     values = outs;
     mx::eval(values);
@@ -125,6 +160,7 @@ SequenceResult run_sequence(const ModelShape& shape, const DeviceParams& params,
   result.h_final = to_host(values[1]);
   if (mixed) result.c_final = to_host(values[2]);
   if (call.want_h_sequence) result.h_sequence = to_host(values[3]);
+  if (call.loss) result.loss = static_cast<double>(values.back().item<float>());
   return result;
 }
 

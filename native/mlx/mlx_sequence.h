@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/loss.h"
 #include "mlx/mlx_params.h"
 
 namespace ncp::mlx_backend {
@@ -23,13 +24,23 @@ struct SequenceCall {
   bool backward = false;
   std::optional<std::vector<float>> d_output, d_h_final, d_c_final;
   bool want_d_input = false, want_d_timespans = false, want_d_h0 = false, want_d_c0 = false, want_d_params = false;
-  std::uint64_t dropout_seed = 0;                // 0: no backbone dropout
+  std::uint64_t dropout_seed = 0;                // 0: no backbone dropout (forward and backward)
+  // The fused loss (forwardBackwardLoss): a scalar loss of the output inside the graph, its cotangent 1, so the
+  // one vector-Jacobian product gives every gradient; d_output is then unused. Index targets arrive one-hot.
+  struct Loss {
+    core::LossKind kind = core::LossKind::Mse;
+    std::vector<float> target;                   // the output's layout (rows·P)
+    std::optional<std::vector<float>> mask;      // one 0/1 per row
+    double count = 0;                            // terms of the mean (core::loss_count)
+  };
+  std::optional<Loss> loss;
 };
 
 struct SequenceResult {
   std::vector<float> output, h_final, c_final, h_sequence;
   std::vector<float> d_input, d_timespans, d_h0, d_c0;
   std::vector<float> d_params;  // the flat layout's length; zeros for buffers
+  double loss = 0;               // fused calls: the batch mean
 };
 
 SequenceResult run_sequence(const ModelShape& shape, const DeviceParams& params,

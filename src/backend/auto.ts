@@ -8,7 +8,7 @@ import type { CpuBackend } from './cpu.js';
 import type { FloatArray } from './float-array.js';
 import type { MlxBackend } from './mlx.js';
 import type { NativeOptimizerStepArgs, NativeStep } from './native-types.js';
-import type { SequenceArgs } from './sequence-args.js';
+import type { LossArgs, LossValue, SequenceArgs } from './sequence-args.js';
 import type { BackendMemory, SequenceBackend } from './sequence-backend.js';
 
 export class AutoBackend implements SequenceBackend {
@@ -47,6 +47,14 @@ export class AutoBackend implements SequenceBackend {
 
   forwardBackwardAsync(args: SequenceArgs): Promise<void> {
     return this.pick(args).forwardBackwardAsync(args);
+  }
+
+  forwardBackwardLoss(args: SequenceArgs & LossArgs): LossValue {
+    return this.pick(args).forwardBackwardLoss(args);
+  }
+
+  forwardBackwardLossAsync(args: SequenceArgs & LossArgs): Promise<LossValue> {
+    return this.pick(args).forwardBackwardLossAsync(args);
   }
 
   readonly bindStep = (batch: number, block: FloatArray): NativeStep => this.cpu.bindStep(batch, block);

@@ -5,7 +5,7 @@ import { loadNative } from './load.js';
 import { nativeModelConfig, withCallerStack } from './native-config.js';
 import { asNativeError } from './native-errors.js';
 import type { NativeOptimizerStepArgs, NativeSequenceModel, NativeStep } from './native-types.js';
-import type { SequenceArgs } from './sequence-args.js';
+import type { LossArgs, LossValue, SequenceArgs } from './sequence-args.js';
 import type { BackendMemory, SequenceBackend } from './sequence-backend.js';
 
 /** The CPU addon's optimizer step, which reads no model (Optimizer uses it alone for host parameters). */
@@ -53,6 +53,23 @@ export class CpuBackend implements SequenceBackend {
     const stack = new Error();
     try {
       await this.native().forwardBackwardAsync(args);
+    } catch (error) {
+      throw withCallerStack(asNativeError(error), stack);
+    }
+  }
+
+  forwardBackwardLoss(args: SequenceArgs & LossArgs): LossValue {
+    try {
+      return this.native().forwardBackwardLoss(args);
+    } catch (error) {
+      throw asNativeError(error);
+    }
+  }
+
+  async forwardBackwardLossAsync(args: SequenceArgs & LossArgs): Promise<LossValue> {
+    const stack = new Error();
+    try {
+      return await this.native().forwardBackwardLossAsync(args);
     } catch (error) {
       throw withCallerStack(asNativeError(error), stack);
     }

@@ -14,7 +14,7 @@ import type { MlxSequenceModel } from './mlx-types.js';
 import { nativeModelConfig, withCallerStack } from './native-config.js';
 import { asNativeError } from './native-errors.js';
 import type { NativeOptimizerStepArgs, NativeStep } from './native-types.js';
-import type { SequenceArgs } from './sequence-args.js';
+import type { LossArgs, LossValue, SequenceArgs } from './sequence-args.js';
 import type { BackendMemory, SequenceBackend } from './sequence-backend.js';
 
 export class MlxBackend implements SequenceBackend {
@@ -54,6 +54,31 @@ export class MlxBackend implements SequenceBackend {
 
   forwardBackwardAsync(args: SequenceArgs): Promise<void> {
     return this.runAsync(args, true);
+  }
+
+  forwardBackwardLoss(args: SequenceArgs & LossArgs): LossValue {
+    const startMs = isListening() ? performance.now() : -1;
+    let value: LossValue;
+    try {
+      value = this.mlx().forwardBackwardLoss(args);
+    } catch (error) {
+      throw asNativeError(error);
+    }
+    if (startMs >= 0) this.announce(args, true, startMs);
+    return value;
+  }
+
+  async forwardBackwardLossAsync(args: SequenceArgs & LossArgs): Promise<LossValue> {
+    const stack = new Error();
+    const startMs = isListening() ? performance.now() : -1;
+    let value: LossValue;
+    try {
+      value = await this.mlx().forwardBackwardLossAsync(args);
+    } catch (error) {
+      throw withCallerStack(asNativeError(error), stack);
+    }
+    if (startMs >= 0) this.announce(args, true, startMs);
+    return value;
   }
 
   /** Single steps run on the CPU addon (see the file's comment), built on first use. */

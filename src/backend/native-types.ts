@@ -1,4 +1,4 @@
-import type { SequenceArgs } from './sequence-args.js';
+import type { LossArgs, LossValue, SequenceArgs } from './sequence-args.js';
 import type { FloatArray } from './float-array.js';
 
 /**
@@ -157,6 +157,9 @@ export interface NativeSequenceModel {
   forwardBackward(args: SequenceArgs): void;
   forwardAsync(args: SequenceArgs): Promise<void>;
   forwardBackwardAsync(args: SequenceArgs): Promise<void>;
+  /** Forward, the built-in loss and its gradient, backward: one crossing, one forward (core/loss.h). */
+  forwardBackwardLoss(args: SequenceArgs & LossArgs): LossValue;
+  forwardBackwardLossAsync(args: SequenceArgs & LossArgs): Promise<LossValue>;
   /**
    * Binds an I/O block for a batch of B: one typed array of the model's dtype laid out as
    * [x B×S | dt B | h B×H | c B×H | output B×outputs | hFinal B×H | cFinal B×H] (c and cFinal with mixed memory

@@ -13,7 +13,8 @@ import { ReferenceLtcCell } from './reference/ltc-cell.js';
 import { referenceGradNorm, referenceOptimizerStep } from './reference/optimizer.js';
 import { runReferenceSequence, type ReferenceSequenceModel } from './reference/sequence.js';
 import { ReferenceWiredCfcCell } from './reference/wired-cfc-cell.js';
-import type { SequenceArgs } from './sequence-args.js';
+import { computeLoss } from './reference/loss.js';
+import type { LossArgs, LossValue, SequenceArgs } from './sequence-args.js';
 import type { BackendMemory, SequenceBackend } from './sequence-backend.js';
 
 /** The TypeScript optimizer step (Optimizer uses it alone for host parameters). */
@@ -42,6 +43,21 @@ export class ReferenceBackend implements SequenceBackend {
 
   async forwardBackwardAsync(args: SequenceArgs): Promise<void> {
     this.forwardBackward(args);
+  }
+
+  forwardBackwardLoss(args: SequenceArgs & LossArgs): LossValue {
+    let value: LossValue = { loss: 0, count: 0 };
+    const outputs = args.output.length / (args.returnSequences ? args.batch * args.steps : args.batch);
+    runReferenceSequence(this.model(), args, true, (output) => {
+      const r = computeLoss(args.loss, { output, target: args.target, mask: args.mask, outputs, targetIsIndex: args.targetIsIndex });
+      value = { loss: r.loss, count: r.count };
+      return r.grad;
+    });
+    return value;
+  }
+
+  async forwardBackwardLossAsync(args: SequenceArgs & LossArgs): Promise<LossValue> {
+    return this.forwardBackwardLoss(args);
   }
 
   optimizerStep(args: NativeOptimizerStepArgs): void {

@@ -32,3 +32,24 @@ export interface SequenceArgs<A extends FloatArray = FloatArray> {
   /** 0 (default): no dropout. Otherwise the seed of this call's backbone-dropout masks. */
   dropoutSeed?: number;
 }
+
+/** The built-in losses a fused forwardBackwardLoss call computes (backend/reference/loss.ts is their reference). */
+export type LossKind = 'mse' | 'mae' | 'bce' | 'crossEntropy';
+
+/**
+ * The loss of a fused call, beside its SequenceArgs (no dOutput: the loss's gradient is the cotangent). target:
+ * the output's layout, or one class index per output position when targetIsIndex (crossEntropy only); mask:
+ * one 0/1 per output position (B·L with returnSequences, else B).
+ */
+export interface LossArgs<A extends FloatArray = FloatArray> {
+  loss: LossKind;
+  target: A;
+  mask?: A;
+  targetIsIndex?: boolean;
+}
+
+/** What a fused call returns: the batch mean and how many terms it is over. */
+export interface LossValue {
+  loss: number;
+  count: number;
+}

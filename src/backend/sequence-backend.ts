@@ -5,7 +5,7 @@
  */
 import type { FloatArray } from './float-array.js';
 import type { NativeOptimizerStepArgs, NativeStep } from './native-types.js';
-import type { SequenceArgs } from './sequence-args.js';
+import type { LossArgs, LossValue, SequenceArgs } from './sequence-args.js';
 
 /** Where a model computes. */
 export type BackendName = 'cpu' | 'mlx' | 'reference';
@@ -33,6 +33,12 @@ export interface SequenceBackend {
   forwardBackward(args: SequenceArgs): void;
   forwardAsync(args: SequenceArgs): Promise<void>;
   forwardBackwardAsync(args: SequenceArgs): Promise<void>;
+  /**
+   * Forward, a built-in loss of the output (train/losses.ts's semantics) and its gradient, and backward, in one
+   * call and one forward pass: what a training batch costs. Fills the same outputs as forwardBackward.
+   */
+  forwardBackwardLoss(args: SequenceArgs & LossArgs): LossValue;
+  forwardBackwardLossAsync(args: SequenceArgs & LossArgs): Promise<LossValue>;
   /**
    * The single-step fast path (models/step-block.ts): binds one I/O block for a batch size. Absent where a
    * step runs as a one-step forward (the reference).

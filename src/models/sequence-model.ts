@@ -9,17 +9,20 @@ import type { CellSpec, ModelSpec } from '../backend/cell-spec.js';
 import { nativeModelConfig } from '../backend/native-config.js';
 import { asNativeError } from '../backend/native-errors.js';
 import type { NativeModelConfig } from '../backend/native-types.js';
-import type { SequenceArgs } from '../backend/sequence-args.js';
+import type { LossArgs, LossValue, SequenceArgs } from '../backend/sequence-args.js';
 import type { BackendChoice, SequenceBackend } from '../backend/sequence-backend.js';
 import { createBackend, expectBackend } from '../backend/select.js';
 import type { ParamLayout } from '../backend/param-layout.js';
+import { checkLossArgs, LOSS_OPTION_KEYS, type LossOptionValues } from './loss-args.js';
 import { checkCallSize, type CallShape, type ModelSizes, type StepWork } from './call-limits.js';
 import { ResultPool } from './result-pool.js';
 import { checkStateDict } from './state-dict.js';
 import { StepBlock } from './step-block.js';
 import { ModelSummary, type SummarySource } from './summary.js';
 import { arrayTypeOf, expectTensor, type Dtype, type FloatArray, type Tensor } from './tensor.js';
-import type { Backend, ForwardBackwardOptions, ForwardBackwardResult, ForwardOptions, ForwardResult, Gradients, ParameterConstraints, State } from './sequence-types.js';
+import type {
+  Backend, ForwardBackwardLossOptions, ForwardBackwardLossResult, ForwardBackwardOptions, ForwardBackwardResult, ForwardOptions, ForwardResult, Gradients, ParameterConstraints, State,
+} from './sequence-types.js';
 
 export type * from './sequence-types.js';
 export type { StepWork } from './call-limits.js';
@@ -197,6 +200,23 @@ export abstract class SequenceModel {
   }
 
   /**
+   * Forward, a built-in loss of the output against `target` and its gradient, and backward, in one call and
+   * one forward pass (what fit runs per batch): the loss follows train/losses.ts exactly. Returns the output,
+   * the final state, the gradients, and the batch's mean loss with its term count.
+   */
+  forwardBackwardLoss(input: Tensor, target: Tensor, options: ForwardBackwardLossOptions): ForwardBackwardLossResult {
+    const { call, loss } = this.prepareLoss(`${this.api}.forwardBackwardLoss`, input, target, options);
+    const value = this.runLoss(call.args, loss);
+    return { ...this.result(call), grads: this.gradients(call), loss: value.loss, count: value.count };
+  }
+
+  async forwardBackwardLossAsync(input: Tensor, target: Tensor, options: ForwardBackwardLossOptions): Promise<ForwardBackwardLossResult> {
+    const { call, loss } = this.prepareLoss(`${this.api}.forwardBackwardLossAsync`, input, target, options);
+    const value = await this.runLossAsync(call.args, loss);
+    return { ...this.result(call), grads: this.gradients(call), loss: value.loss, count: value.count };
+  }
+
+  /**
    * One time step for low-latency use (an agent event): x is (B×S) or (S), state (B×H) / (H) or `{ h, c }`,
    * dt the elapsed time (number, or a (B) tensor). Returns the output (B×outputs) and the new state.
    */
@@ -294,10 +314,27 @@ export abstract class SequenceModel {
     return backward ? this.engine.forwardBackwardAsync(args) : this.engine.forwardAsync(args);
   }
 
-  private prepare(api: string, input: Tensor, options: ForwardBackwardOptions | undefined, dOutput: Tensor | undefined): PreparedCall {
+  /** prepare() for the fused call (no dOutput: the loss gives it), plus its loss arguments. */
+  private prepareLoss(api: string, input: Tensor, target: Tensor, options: ForwardBackwardLossOptions): { call: PreparedCall; loss: LossArgs } {
+    if (typeof options !== 'object' || options === null) throw argumentError(TypeError, api, 'options', "an object with at least { loss: 'mse' | 'mae' | 'bce' | 'crossEntropy' }", options);
+    const call = this.prepare(api, input, options, undefined, true);
+    const loss = checkLossArgs(api, this.dtype, this.outputShape(call.isBatched, call.batch, call.steps), target, options as LossOptionValues);
+    return { call, loss };
+  }
+
+  private runLoss(args: SequenceArgs, loss: LossArgs): LossValue {
+    return this.engine.forwardBackwardLoss({ ...args, ...loss });
+  }
+
+  private runLossAsync(args: SequenceArgs, loss: LossArgs): Promise<LossValue> {
+    return this.engine.forwardBackwardLossAsync({ ...args, ...loss });
+  }
+
+  private prepare(api: string, input: Tensor, options: ForwardBackwardOptions | undefined, dOutput: Tensor | undefined, fusedLoss = false): PreparedCall {
     const opts = options ?? {};
     if (typeof opts !== 'object') throw argumentError(TypeError, api, 'options', 'an object', opts);
-    const known = dOutput ? ['state', 'timespans', 'dState', 'dropoutSeed'] : ['state', 'timespans'];
+    const backward = dOutput !== undefined || fusedLoss;
+    const known = ['state', 'timespans', 'dropoutSeed', ...(backward ? ['dState'] : []), ...(fusedLoss ? LOSS_OPTION_KEYS : [])];
     for (const key of Object.keys(opts)) {
       if (!known.includes(key)) throw argumentError(TypeError, api, `options.${key}`, `no such option (known: ${known.join(', ')})`, (opts as Record<string, unknown>)[key]);
     }
@@ -317,7 +354,7 @@ export abstract class SequenceModel {
     if (shape[shape.length - 1] !== S || batch < 1 || steps < 1) {
       throw argumentErrorRendered(RangeError, api, 'input.shape', isBatched ? `${layoutText} with B ≥ 1, L ≥ 1, S = ${S}` : `(L×S) with L ≥ 1, S = ${S}`, `[${shape.join(', ')}]`);
     }
-    this.checkCall(api, { batch, steps, backward: dOutput !== undefined, returnSequences: this.returnSequences, hasTimespans: opts.timespans !== undefined, shape });
+    this.checkCall(api, { batch, steps, backward, returnSequences: this.returnSequences, hasTimespans: opts.timespans !== undefined, shape });
     const data = expectTensor(api, 'input', input, this.dtype, shape, layoutText);
     const ArrayType = arrayTypeOf(this.dtype);
 
@@ -349,9 +386,16 @@ export abstract class SequenceModel {
       hFinal: new ArrayType(batch * H),
       cFinal: this.hasMixedMemory ? new ArrayType(batch * H) : undefined,
     };
-    if (dOutput !== undefined) {
+    if (opts.dropoutSeed !== undefined) {
+      const seed = opts.dropoutSeed;
+      if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
+        throw argumentError(RangeError, api, 'options.dropoutSeed', 'a non-negative safe integer', seed);
+      }
+      args.dropoutSeed = seed;
+    }
+    if (backward) {
       const outShape = this.outputShape(isBatched, batch, steps);
-      args.dOutput = expectTensor(api, 'dOutput', dOutput, this.dtype, outShape, '(the output shape)');
+      if (dOutput !== undefined) args.dOutput = expectTensor(api, 'dOutput', dOutput, this.dtype, outShape, '(the output shape)');
       const d = this.splitState(api, 'options.dState', opts.dState, stateShape);
       args.dHFinal = d.h;
       args.dCFinal = d.c;
@@ -360,13 +404,6 @@ export abstract class SequenceModel {
       args.dH0 = new ArrayType(batch * H);
       args.dC0 = this.hasMixedMemory ? new ArrayType(batch * H) : undefined;
       args.dParams = new ArrayType(this.parameters.length);
-      if (opts.dropoutSeed !== undefined) {
-        const seed = opts.dropoutSeed;
-        if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
-          throw argumentError(RangeError, api, 'options.dropoutSeed', 'a non-negative safe integer', seed);
-        }
-        args.dropoutSeed = seed;
-      }
     }
     return { args, isBatched, hasTimespans: timespans !== undefined, batch, steps };
   }

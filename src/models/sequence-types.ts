@@ -21,6 +21,11 @@ export interface ForwardOptions {
   state?: State;
   /** Elapsed time per sample and step: (B×L) batch first, (L×B) time-major, (L) unbatched. Default 1. */
   timespans?: Tensor;
+  /**
+   * Seed of backbone-dropout masks (CfC with backboneDropout > 0): the training masks forwardBackward applies
+   * with the same seed. 0 or absent: no dropout (inference).
+   */
+  dropoutSeed?: number;
 }
 
 export interface ForwardResult<A extends FloatArray = FloatArray> {
@@ -31,8 +36,16 @@ export interface ForwardResult<A extends FloatArray = FloatArray> {
 export interface ForwardBackwardOptions extends ForwardOptions {
   /** Extra cotangent on the final state (same shape as the returned state). */
   dState?: State;
-  /** Seed of backbone-dropout masks (CfC with backboneDropout > 0); 0 or absent: no dropout. */
-  dropoutSeed?: number;
+}
+
+/** The fused call's options: a built-in loss of the output against `target`, then its gradients. */
+export interface ForwardBackwardLossOptions extends ForwardBackwardOptions {
+  /** 'mse', 'mae' (means over valid elements), 'bce' (on logits), 'crossEntropy' (mean over valid positions). */
+  loss: 'mse' | 'mae' | 'bce' | 'crossEntropy';
+  /** One 0/1 per output position (the output shape without its last axis): 0 drops it from the loss. */
+  mask?: Tensor;
+  /** crossEntropy only: target holds one class index per output position. */
+  targetIsIndex?: boolean;
 }
 
 export interface Gradients<A extends FloatArray = FloatArray> {
@@ -55,4 +68,11 @@ export interface ForwardBackwardResult<A extends FloatArray = FloatArray> extend
 export interface ParameterConstraints {
   /** Clipped at 0 after every update (ncps's clamp when an LTC runs without its softplus). */
   nonNegative: { name: string; offset: number; size: number }[];
+}
+
+export interface ForwardBackwardLossResult<A extends FloatArray = FloatArray> extends ForwardBackwardResult<A> {
+  /** The batch's mean loss (0 when nothing in it is valid). */
+  loss: number;
+  /** How many terms that mean is over (its weight in an epoch mean). */
+  count: number;
 }

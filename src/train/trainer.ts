@@ -1,15 +1,15 @@
 /**
- * The training loop. One mini-batch is: gather the samples, forward (off the main thread) to get the output,
- * the loss and its gradient, forward+backward (off the main thread) for the parameter gradients, then one
- * native optimizer update of the flat parameter buffer. Between those awaits the event loop runs, so timers,
+ * The training loop. One mini-batch is: gather the samples, one fused forward + loss + backward off the main
+ * thread (forwardBackwardLossAsync: one forward pass, one backward pass) for the loss and the parameter
+ * gradients, then one native optimizer update of the flat parameter buffer. A custom loss function runs in JS
+ * between a forward (with the batch's dropout masks) and a forward+backward, so it costs one forward more. Between those awaits the event loop runs, so timers,
  * I/O and the abort signal stay live; abort and progress are plain TypeScript at batch boundaries.
  *
  * Everything random (shuffling, dropout seeds) comes from one seeded stream whose state is checkpointed with
  * the optimizer moments and the position in the epoch, so `save` + `resume` continues bit for bit.
  */
 import { CheckpointError, argumentError, argumentErrorRendered } from '../errors.js';
-import { SequenceModel } from '../models/sequence-model.js';
-import { arrayTypeOf, type Tensor } from '../models/tensor.js';
+import { SequenceModel, type Gradients } from '../models/sequence-model.js';
 import {
   TRAINER_FORMAT, checkPath, checkSameModel, fillModel, modelFromContents, modelPayload, readCheckpoint, resolveLoadOptions,
 } from '../io/checkpoint.js';
@@ -18,7 +18,7 @@ import type { SafetensorsContents } from '../io/safetensors.js';
 import { saveSafetensors } from '../io/safetensors.js';
 import { gatherBatch, prepareData, sliceData, type Batch, type PreparedData } from './data.js';
 import { TrainerBusyError, TrainingDivergedError } from './errors.js';
-import { batchLoss, meanLoss, outputShape } from './evaluation.js';
+import { batchLoss, meanLoss } from './evaluation.js';
 import { decideSkip, gradientProblem } from './non-finite.js';
 import { Optimizer } from './optimizer.js';
 import { resolveFitOptions, type ResolvedFitOptions } from './options.js';
@@ -131,7 +131,7 @@ export class Trainer {
         aborted = validation !== undefined && valLoss === undefined;
         if (!aborted) {
           await this.endEpoch(batches, valLoss, progress, clock);
-          emitTrainSlice({ kind: 'epoch', startMs: epochStartMs, endMs: performance.now(), epoch: this.state.epoch, loss: this.state.history.at(-1)?.loss });
+          emitTrainSlice({ kind: 'epoch', startMs: epochStartMs, endMs: performance.now(), epoch: this.state.epoch, loss: this.state.history.at(-1)?.loss, valLoss: this.state.history.at(-1)?.valLoss });
         }
       }
       if (!aborted && o.earlyStopping?.restoreBestWeights && this.state.bestParams) {
@@ -223,8 +223,7 @@ export class Trainer {
     const batch = gatherBatch(train, order.subarray(begin, Math.min(begin + o.batchSize, train.size)), model.batchFirst, model.returnSequences);
     // 0 means "no dropout" to the kernels, so seeds start at 1.
     const dropoutSeed = this.rng.nextU32() + 1;
-    const output = await this.trainingOutput(batch, train.steps, dropoutSeed);
-    const loss = batchLoss(api, model, o.loss, batch, output, train.targetIsIndex);
+    const { loss, grads } = await this.batchGradients(api, batch, train.targetIsIndex, dropoutSeed);
     if (!Number.isFinite(loss.loss)) {
       throw new TrainingDivergedError(
         `${api}: the loss became ${loss.loss} in epoch ${s.epoch + 1}, batch ${s.batch + 1}; that update was not applied. Lower the learning rate or set clipGradNorm, then resume from a checkpoint.`,
@@ -232,7 +231,6 @@ export class Trainer {
         s.batch + 1,
       );
     }
-    const { grads } = await model.forwardBackwardAsync(batch.input, { data: loss.grad, shape: output.shape }, { timespans: batch.timespans, dropoutSeed });
 
     // From here to the end of the state update nothing awaits: a save() at any await sees a whole boundary.
     const lr = learningRate(o.schedule, o.optimizer.lr, { step: this.optimizer.step, epoch: s.epoch, batch: s.batch, batches, epochs: o.epochs });
@@ -287,18 +285,24 @@ export class Trainer {
   }
 
   /**
-   * The output the loss is taken on. Without dropout a forward pass gives it; with backbone dropout the output
-   * must carry the training masks, which only forwardBackward applies, so it runs once with a zero cotangent
-   * and the same dropout seed as the gradient pass.
+   * The batch's loss and parameter gradients. A built-in loss runs inside the backend's fused call: one
+   * forward, the loss and its gradient, one backward. A custom one needs the output in JS first: a forward
+   * with the same dropout seed (so the output carries the training masks), then forward+backward.
    */
-  private async trainingOutput(batch: Batch, steps: number, dropoutSeed: number): Promise<Tensor> {
+  private async batchGradients(api: string, batch: Batch, targetIsIndex: boolean, dropoutSeed: number): Promise<{ loss: { loss: number; count: number }; grads: Gradients }> {
     const model = this.model;
-    if (model.trainingUsesDropout) {
-      const shape = outputShape(model, batch.size, steps);
-      const zeros = { data: new (arrayTypeOf(model.dtype))(shape.reduce((a, b) => a * b, 1)), shape };
-      return (await model.forwardBackwardAsync(batch.input, zeros, { timespans: batch.timespans, dropoutSeed })).output;
+    const o = this.options;
+    const timespans = batch.timespans;
+    if (typeof o.loss !== 'function') {
+      // Without returnSequences each sample has one output, so a per-step mask has nothing to select.
+      const mask = model.returnSequences ? batch.mask : undefined;
+      const r = await model.forwardBackwardLossAsync(batch.input, batch.target, { loss: o.loss, mask, targetIsIndex, timespans, dropoutSeed });
+      return { loss: { loss: r.loss, count: r.count }, grads: r.grads };
     }
-    return (await model.forwardAsync(batch.input, { timespans: batch.timespans })).output;
+    const { output } = await model.forwardAsync(batch.input, { timespans, dropoutSeed });
+    const loss = batchLoss(api, model, o.loss, batch, output, targetIsIndex);
+    const { grads } = await model.forwardBackwardAsync(batch.input, { data: loss.grad, shape: output.shape }, { timespans, dropoutSeed });
+    return { loss, grads };
   }
 
   private applyConstraints(): void {

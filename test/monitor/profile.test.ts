@@ -89,7 +89,8 @@ describe('startProfile', () => {
       expect(b.startMs).toBeGreaterThanOrEqual(epoch.startMs);
       expect(b.endMs).toBeLessThanOrEqual(epoch.endMs);
     }
-    expect(result.kernels.map((k) => k.kernel).sort()).toEqual(['ltc.forward', 'ltc.forwardBackward']);
+    // One fused forward + loss + backward per batch: no separate forward for the loss.
+    expect(result.kernels.map((k) => k.kernel).sort()).toEqual(['ltc.forwardBackward']);
 
     const trace = JSON.parse(JSON.stringify(result.trace()));
     expect(trace.displayTimeUnit).toBe('ms');

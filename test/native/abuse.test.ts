@@ -120,6 +120,34 @@ describe('the native layer re-checks everything', () => {
   it('timespans ≤ 0', () => {
     expectError(() => native.forward({ ...good(), timespans: new Float32Array(B * L).fill(-1) } as never), RangeError, 'NCP_INVALID_RANGE', /expected a finite number > 0 for timespans\[0\]/);
   });
+  it('the fused loss call: bad loss name, target, class indices, mask values, index targets without crossEntropy', () => {
+    const P = model.outputSize;
+    const fused = () => ({
+      ...good(),
+      dInput: new Float32Array(B * L * S),
+      dH0: new Float32Array(B * H),
+      dParams: new Float32Array(model.parameters.length),
+      loss: 'mse' as const,
+      target: new Float32Array(B * L * P),
+    });
+    expect(native.forwardBackwardLoss(fused())).toEqual({ loss: expect.any(Number), count: B * L * P });
+    expectError(() => native.forwardBackwardLoss({ ...fused(), loss: 'hinge' as never }), TypeError, 'NCP_INVALID_TYPE', /LTC\.forwardBackwardLoss: expected 'mse', 'mae', 'bce' or 'crossEntropy' for loss, received string "hinge"/);
+    expectError(() => native.forwardBackwardLoss({ ...fused(), target: new Float32Array(3) }), RangeError, 'NCP_INVALID_RANGE', /expected Float32Array of length 12 \(the output shape\) for target, received Float32Array\(3\)/);
+    expectError(() => native.forwardBackwardLoss({ ...fused(), target: undefined as never }), TypeError, 'NCP_INVALID_TYPE', /for target, received undefined/);
+    const index = { ...fused(), loss: 'crossEntropy' as const, targetIsIndex: true };
+    expectError(() => native.forwardBackwardLoss({ ...index, target: new Float32Array(B * L).fill(P) }), RangeError, 'NCP_INVALID_RANGE', new RegExp(`expected a class index, an integer in \\[0, ${P - 1}\\] for target\\[0\\], received number ${P}`));
+    expectError(() => native.forwardBackwardLoss({ ...index, target: new Float32Array(B * L).fill(0.5) }), RangeError, 'NCP_INVALID_RANGE', /for target\[0\], received number 0\.5/);
+    expectError(() => native.forwardBackwardLoss({ ...index, target: new Float32Array(B * L).fill(NaN) }), RangeError, 'NCP_INVALID_RANGE', /for target\[0\], received number NaN/);
+    expectError(() => native.forwardBackwardLoss({ ...fused(), targetIsIndex: true }), TypeError, 'NCP_INVALID_TYPE', /expected false unless loss is 'crossEntropy' for targetIsIndex/);
+    expectError(() => native.forwardBackwardLoss({ ...fused(), mask: new Float32Array(B * L).fill(2) }), RangeError, 'NCP_INVALID_RANGE', /expected 0 or 1 for mask\[0\], received number 2/);
+    expectError(() => native.forwardBackwardLoss({ ...fused(), mask: new Float32Array(B * L * P) }), RangeError, 'NCP_INVALID_RANGE', /one 0\/1 per output position\) for mask/);
+    const aliased = fused();
+    expectError(() => native.forwardBackwardLoss({ ...aliased, target: aliased.output }), RangeError, 'NCP_INVALID_RANGE', /does not overlap/);
+  });
+  it('the fused loss call, async: refused at the call, the promise never created', () => {
+    const args = { ...good(), dInput: new Float32Array(B * L * S), dParams: new Float32Array(model.parameters.length), loss: 'bce' as const, target: new Float32Array(2) };
+    expectError(() => native.forwardBackwardLossAsync(args), RangeError, 'NCP_INVALID_RANGE', /LTC\.forwardBackwardLossAsync: expected Float32Array of length 12/);
+  });
   it('a bound step function outliving its model refuses to run instead of touching freed memory', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;

@@ -34,7 +34,17 @@ export function dropoutKey(seed: number, sample: number, step: number): number {
   return z === 0n ? 1 : Number(z);
 }
 
-export function runReferenceSequence(model: ReferenceSequenceModel, args: SequenceArgs, backward: boolean): void {
+/**
+ * Runs `args` forward, and with `backward` backpropagates through time. `lossGradient`, when given, runs
+ * between the two on the whole output and returns the cotangent to use instead of args.dOutput: the reference
+ * of the fused forwardBackwardLoss (one forward, its records kept for the backward).
+ */
+export function runReferenceSequence(
+  model: ReferenceSequenceModel,
+  args: SequenceArgs,
+  backward: boolean,
+  lossGradient?: (output: SequenceArgs['output']) => SequenceArgs['output'],
+): void {
   const { cell, lstm, projection } = model;
   const B = args.batch;
   const L = args.steps;
@@ -43,8 +53,9 @@ export function runReferenceSequence(model: ReferenceSequenceModel, args: Sequen
   const O = cell.outputSize;
   const P = projection ? projection.outputSize : O;
   const index = (b: number, t: number): number => (args.batchFirst ? b * L + t : t * B + b);
-  const seed = backward ? (args.dropoutSeed ?? 0) : 0;
+  const seed = args.dropoutSeed ?? 0;
 
+  const samples: { records: StepRecord[] }[] = [];
   for (let b = 0; b < B; b++) {
     let h: Vec = args.h0 ? Float64Array.from(args.h0.subarray(b * H, (b + 1) * H)) : new Float64Array(H);
     let c: Vec = lstm
@@ -80,7 +91,13 @@ export function runReferenceSequence(model: ReferenceSequenceModel, args: Sequen
     }
     args.hFinal.set(h, b * H);
     if (lstm && args.cFinal) args.cFinal.set(c, b * H);
-    if (!backward) continue;
+    samples.push({ records });
+  }
+  if (!backward) return;
+  const dOutput = lossGradient ? lossGradient(args.output) : args.dOutput!;
+
+  for (let b = 0; b < B; b++) {
+    const { records } = samples[b];
 
     const grad = args.dParams as Vec | Float32Array;
     const gradF64 = new Float64Array(grad.length);
@@ -94,7 +111,7 @@ export function runReferenceSequence(model: ReferenceSequenceModel, args: Sequen
       const dy = new Float64Array(O);
       if (args.returnSequences || t === L - 1) {
         const at = (args.returnSequences ? idx : b) * P;
-        const dOut = args.dOutput!.subarray(at, at + P);
+        const dOut = dOutput.subarray(at, at + P);
         if (projection) projection.backward(record.y, dOut, dy, gradF64);
         else dy.set(dOut);
       }
