@@ -53,15 +53,20 @@ export function cpuBackend(): BenchBackend {
       const { input, timespans, dOutput } = sequenceInputs(c, model.outputSize);
       if (c.kind === 'forward') return { sampleStepsPerCall: c.batch * c.steps, run: () => model.forward(input, { timespans }) };
       if (c.kind === 'forwardBackward') return { sampleStepsPerCall: c.batch * c.steps, run: () => model.forwardBackward(input, dOutput, { timespans }) };
-      const samples = c.samples ?? c.batch;
-      const inputs = { data: lcg(samples * c.steps * BENCH_INPUTS, 6, -1, 1), shape: [samples, c.steps, BENCH_INPUTS] };
-      const targets = { data: lcg(samples * c.steps * model.outputSize, 7, -1, 1), shape: [samples, c.steps, model.outputSize] };
-      const fitTimespans = { data: lcg(samples * c.steps, 8, 0.5, 1.5), shape: [samples, c.steps] };
-      return {
-        sampleStepsPerCall: samples * c.steps,
-        run: () => fit(model, { inputs, targets, timespans: fitTimespans }, { epochs: 1, batchSize: c.batch, verbose: 0, signal }),
-      };
+      return fitCall(c, model, 'cpu', signal);
     },
+  };
+}
+
+/** One fit() epoch over `samples` sequences on `backend`: forward, loss, backward and the optimizer per batch. */
+function fitCall(c: HardwareBenchCase, model: ReturnType<typeof benchModel>, backend: 'cpu' | 'mlx', signal: AbortSignalLike | undefined): PreparedCase {
+  const samples = c.samples ?? c.batch;
+  const inputs = { data: lcg(samples * c.steps * BENCH_INPUTS, 6, -1, 1), shape: [samples, c.steps, BENCH_INPUTS] };
+  const targets = { data: lcg(samples * c.steps * model.outputSize, 7, -1, 1), shape: [samples, c.steps, model.outputSize] };
+  const fitTimespans = { data: lcg(samples * c.steps, 8, 0.5, 1.5), shape: [samples, c.steps] };
+  return {
+    sampleStepsPerCall: samples * c.steps,
+    run: () => fit(model, { inputs, targets, timespans: fitTimespans }, { epochs: 1, batchSize: c.batch, verbose: 0, signal, backend }),
   };
 }
 
@@ -77,9 +82,11 @@ export function mlxBackend(): BenchBackend | { absent: string } {
     label: `MLX ${device.mlxVersion} on ${onGpu ? `Metal (${device.deviceName ?? 'GPU'})` : `its CPU device${device.deviceName ? ` (${device.deviceName})` : ''}`}`,
     // MLX's CPU device is held to the whole CPU's peak (the honest, larger ceiling); a GPU has no measured one here.
     peakThreads: () => (onGpu ? undefined : Number.POSITIVE_INFINITY),
-    unsupported: (c) => (c.kind === 'fit' ? 'fit() trains on the CPU backend; the MLX addon has no trainer' : undefined),
-    prepare: async (c) => {
+    unsupported: () => undefined,
+    prepare: async (c, signal) => {
       const model = benchModel(c);
+      // Training runs through the model API on MLX (forward, loss and backward on the device, the optimizer on the host).
+      if (c.kind === 'fit') return fitCall(c, model, 'mlx', signal);
       const gpu = new mlx.MlxModel(model.nativeModelConfig());
       // A single step is a forward call of one step at B = 1 (the MLX addon has no bound step).
       const steps = c.kind === 'step' ? 1 : c.steps;
