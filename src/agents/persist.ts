@@ -11,7 +11,7 @@ import type { ConfidencePolicy } from './policy.js';
 import type { ConfidencePolicyOptions } from './options.js';
 
 export const POLICY_FORMAT = 'ncp-silicon/confidence-policy';
-/** Version 2 added the output calibration (its tensors and each pending call's head logit). */
+/** Version 2 added the output calibration (its tensors and each pending call's head logit) and the calibration history. */
 const VERSION = '2';
 
 type AnySlabs = Slabs<Record<string, FieldSpec>>;
@@ -42,6 +42,7 @@ export function snapshot(policy: ConfidencePolicy): { tensors: Record<string, Sa
   tensors['output.bins'] = vec(policy.output.bins);
   tensors['scaler.stats'] = vec(policy.scaler.stats);
   tensors['metrics.overall'] = vec(policy.overall.sums);
+  tensors['metrics.history'] = vec(policy.history.serialize());
   const agentIds = [...policy.agents.slots.keys()];
   const agentSlots = Int32Array.from(policy.agents.slots.values());
   // Slots are kept as they are: pending calls refer to their agent by slot (and generation).
@@ -117,6 +118,8 @@ export async function loadPolicy(
   fill(policy.output.bins, 'output.bins');
   fill(policy.scaler.stats, 'scaler.stats');
   fill(policy.overall.sums, 'metrics.overall');
+  const history = tensors['metrics.history'];
+  if (!history || !policy.history.restore(history.data as ArrayLike<number>)) throw new CheckpointError(`${api}: ${path} has a missing or inconsistent "metrics.history".`);
   if (!Array.isArray(agentIds) || agentIds.length > policy.options.maxAgents) throw new CheckpointError(`${api}: ${path} lists more agents than maxAgents.`);
   const agentSlots = take('agents.slot', agentIds.length) as Int32Array;
   agentSlots.forEach((slot, i) => {

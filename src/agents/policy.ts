@@ -11,6 +11,7 @@ import { AgentTable } from './agent-table.js';
 import { buildCell } from './build-cell.js';
 import { Calibrator } from './calibrator.js';
 import { OutputCalibration } from './output-calibration.js';
+import { CalibrationHistory } from './calibration-history.js';
 import { CellInputs, FeatureScaler, cellInputSize } from './cell-inputs.js';
 import { UnknownCallError } from './errors.js';
 import { CellLearner, type LearningExample } from './learner.js';
@@ -25,6 +26,8 @@ import { pointLogLoss } from './running-metrics.js';
 import { Autosaver, type AutosaveStatus } from './autosave.js';
 import { loadPolicy, savePolicy } from './persist.js';
 import { policyMetrics, type MetricsOptions, type PolicyMetrics } from './metrics-report.js';
+import { policyReportSection, renderPolicyReport, type PolicyReportOptions } from './report.js';
+import type { ReportSection } from '../monitor/report-section.js';
 
 export interface ScoredCall {
   /** Pass it to observe() with the outcome. */
@@ -58,6 +61,7 @@ export class ConfidencePolicy {
   /** @internal */ readonly output: OutputCalibration;
   /** @internal */ readonly learner: CellLearner;
   /** @internal */ readonly overall = new RunningCalibration();
+  /** @internal */ readonly history = new CalibrationHistory();
   /** @internal */ readonly h0: Float32Array;
   /** @internal */ counters = { nextCallId: 1, outcomes: 0, clock: -Infinity };
   private readonly batcher: ScoreBatcher;
@@ -110,6 +114,7 @@ export class ConfidencePolicy {
     const target = alive ? agentSlot : undefined;
     const probability = p.probability[slot];
     this.overall.add(probability, y);
+    this.history.add(this.counters.clock, probability, y);
     if (target !== undefined) {
       const m = this.agents.f.metrics, at = target * AGENT_METRICS;
       m[at] += 1; m[at + 1] += pointLogLoss(probability, y); m[at + 2] += (probability - y) ** 2; m[at + 3] += probability; m[at + 4] += y;
@@ -148,6 +153,16 @@ export class ConfidencePolicy {
   metrics(options?: MetricsOptions): PolicyMetrics | string;
   metrics(options?: MetricsOptions): PolicyMetrics | string {
     return policyMetrics(this, options);
+  }
+
+  /** A report of the policy's calibration: 'html' (one self-contained page with charts), 'md' or 'json'. */
+  report(options: PolicyReportOptions): Promise<string> {
+    return renderPolicyReport(this, options);
+  }
+
+  /** The same as a section of a profile report: `result.report({ format, sections: [policy.reportSection()] })`. */
+  reportSection(title?: string): ReportSection {
+    return policyReportSection(this, title);
   }
 
   memory(): PolicyMemory {
