@@ -5,7 +5,7 @@ import type { PolicyReportData } from './report-section.js';
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 const WIDTH = 520;
 
-/** Observed rate against mean probability per non-empty bin (point size: outcomes), over the diagonal. */
+/** Observed rate against mean probability per non-empty bin (point area: outcomes), over the diagonal. */
 export function reliabilitySpec(d: PolicyReportData): TopLevelSpec {
   const bins = d.reliability.filter((b) => b.count > 0).map((b) => ({ predicted: b.meanProbability, observed: b.observedRate, outcomes: b.count }));
   const axis = (title: string): object => ({ type: 'quantitative', scale: { domain: [0, 1] }, title });
@@ -16,7 +16,9 @@ export function reliabilitySpec(d: PolicyReportData): TopLevelSpec {
     height: 320,
     layer: [
       { data: { values: [{ predicted: 0, observed: 0 }, { predicted: 1, observed: 1 }] }, mark: { type: 'line', color: '#9ca3af', strokeDash: [4, 4] }, encoding: { x: { field: 'predicted', ...axis('mean probability given') }, y: { field: 'observed', ...axis('observed success rate') } } },
-      { data: { values: bins }, mark: { type: 'line', color: '#2563eb', point: { filled: true, size: 60 } }, encoding: { x: { field: 'predicted', ...axis('mean probability given') }, y: { field: 'observed', ...axis('observed success rate') } } },
+      { data: { values: bins }, mark: { type: 'line', color: '#2563eb' }, encoding: { x: { field: 'predicted', ...axis('mean probability given') }, y: { field: 'observed', ...axis('observed success rate') } } },
+      // Point area by outcomes: a bin of a handful of outcomes should not look as solid as one of thousands.
+      { data: { values: bins }, mark: { type: 'point', filled: true, color: '#2563eb' }, encoding: { x: { field: 'predicted', ...axis('mean probability given') }, y: { field: 'observed', ...axis('observed success rate') }, size: { field: 'outcomes', type: 'quantitative', title: 'outcomes', scale: { range: [10, 300] } } } },
     ],
   } as unknown as TopLevelSpec;
 }
