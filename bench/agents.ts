@@ -50,7 +50,7 @@ async function run(f: Forecaster): Promise<Figures> {
 }
 
 const results: Figures[] = [];
-for (const make of [baselines.raw, baselines.globalPlatt, baselines.perAgentPlatt, baselines.windowedBinning, baselines.calibeating, baselines.parallaxRule, baselines.eventCountMemory]) {
+for (const make of [baselines.raw, baselines.globalPlatt, baselines.perAgentPlatt, baselines.windowedBinning, baselines.calibeating, baselines.parallaxRule, baselines.eventCountMemory, baselines.eventCountMemoryWithOutputStage]) {
   results.push(await run(make(stream)));
 }
 const policies: Figures[] = [];

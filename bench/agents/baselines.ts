@@ -2,6 +2,7 @@
  * The benchmark's baselines, each a Forecaster over the same stream (bench/agents/replay.ts).
  */
 import { OnlineLogistic, clampLogit, sigmoid } from '../../src/agents/online-logistic.js';
+import { OutputCalibration } from '../../src/agents/output-calibration.js';
 import type { Forecaster } from './replay.js';
 import type { AgentStream } from './stream.js';
 
@@ -131,5 +132,20 @@ export function eventCountMemory(s: AgentStream, rates = [0.1, 0.02, 0.004], for
         weight[a * K + k] = (1 - rates[k]) * weight[a * K + k] + rates[k];
       }
     },
+  };
+}
+
+/**
+ * The event-count model followed by the policy's own output calibration stage (src/agents/output-calibration.ts,
+ * default λ): so that what the policy gains from that stage is not credited to continuous time.
+ */
+export function eventCountMemoryWithOutputStage(s: AgentStream): Forecaster {
+  const base = eventCountMemory(s);
+  const stage = new OutputCalibration(true, 0.9999);
+  const z = new Float64Array(s.time.length);
+  return {
+    name: 'per-agent decayed memory (event count) + output stage',
+    predict: (j) => { z[j] = logit(base.predict(j)); return stage.probability(z[j]); },
+    learn: (j) => { stage.learn(z[j], s.outcome[j]); base.learn(j); },
   };
 }

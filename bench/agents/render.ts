@@ -11,7 +11,10 @@ const spread = (xs: number[]): number => Math.max(...xs) - Math.min(...xs);
 export function judgeGoals(policies: Figures[], baselines: Figures[], latency: ScoreLatency, throughput: BatchThroughput): Goal[] {
   const p = policies[0];
   const platt = baselines.find((b) => b.name === 'global online Platt')!;
-  const events = baselines.find((b) => b.name.startsWith('per-agent decayed memory'))!;
+  // The event-count models (with and without the policy's output stage): continuous time must beat the better one.
+  const eventModels = baselines.filter((b) => b.name.startsWith('per-agent decayed memory'));
+  const events = (key: 'afterGap6h' | 'afterGap24h'): Figures => [...eventModels].sort((a, b) => a[key].logLoss - b[key].logLoss)[0];
+  const e6 = events('afterGap6h'), e24 = events('afterGap24h');
   const worstMonth = Object.entries(p.months)
     .map(([m, v]) => ({ m, diff: v.logLoss - platt.months[m].logLoss }))
     .sort((a, b) => b.diff - a.diff)[0];
@@ -34,14 +37,14 @@ export function judgeGoals(policies: Figures[], baselines: Figures[], latency: S
     { goal: 'score() p99 ≤ 50 µs', figure: `${latency.p99Us.toFixed(1)} µs (p50 ${latency.p50Us.toFixed(1)} µs)`, met: latency.p99Us <= 50 },
     { goal: '≥ 100 000 calls/s through scoreBatch with 10 000 agents', figure: `${Math.round(throughput.callsPerSecond).toLocaleString('en-US')} calls/s`, met: throughput.callsPerSecond >= 100_000 },
     {
-      goal: 'continuous time helps after > 6 h gaps (beats the event-count model by more than the seed spread)',
-      figure: `${f4(mean(gap6))} vs ${f4(events.afterGap6h.logLoss)}, spread ${f4(spread(gap6))} over ${seedsNote}`,
-      met: policies.length > 1 && events.afterGap6h.logLoss - mean(gap6) > spread(gap6),
+      goal: 'continuous time helps after > 6 h gaps (beats the better event-count model by more than the seed spread)',
+      figure: `${f4(mean(gap6))} vs ${f4(e6.afterGap6h.logLoss)} (${e6.name}), spread ${f4(spread(gap6))} over ${seedsNote}`,
+      met: policies.length > 1 && e6.afterGap6h.logLoss - mean(gap6) > spread(gap6),
     },
     {
       goal: 'continuous time helps after > 24 h gaps (same rule)',
-      figure: `${f4(mean(gap24))} vs ${f4(events.afterGap24h.logLoss)}, spread ${f4(spread(gap24))} over ${seedsNote}`,
-      met: policies.length > 1 && events.afterGap24h.logLoss - mean(gap24) > spread(gap24),
+      figure: `${f4(mean(gap24))} vs ${f4(e24.afterGap24h.logLoss)} (${e24.name}), spread ${f4(spread(gap24))} over ${seedsNote}`,
+      met: policies.length > 1 && e24.afterGap24h.logLoss - mean(gap24) > spread(gap24),
     },
   ];
 }

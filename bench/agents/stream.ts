@@ -73,13 +73,13 @@ function globalRow(time: number, distance: number, row: Float64Array): void {
   row[GLOBAL_FEATURES - 1] = Math.log(Math.max(distance, 1)) - 6;
 }
 
-/** Builds the replayed stream: fits the frozen agent model on days before `fitUntil` (ms), replays the rest. */
-export function buildStream(rows: FlightRows, fitUntil = Date.UTC(2001, 0, 15)): AgentStream {
+/** Builds the replayed stream: fits the frozen agent model on days before `fitUntil` (ms), replays the rest; outcome: delay > `threshold` minutes. */
+export function buildStream(rows: FlightRows, fitUntil = Date.UTC(2001, 0, 15), threshold = DELAY_THRESHOLD_MIN): AgentStream {
   const n = rows.time.length;
   let fitCalls = 0;
   while (fitCalls < n && rows.time[fitCalls] < fitUntil) fitCalls++;
   const A = rows.airports.length;
-  const weights = fitLogistic(rows, fitCalls, A);
+  const weights = fitLogistic(rows, fitCalls, A, threshold);
   const m = n - fitCalls;
   const s: AgentStream = {
     airports: rows.airports, time: new Float64Array(m), revealTime: new Float64Array(m), agent: new Int32Array(m),
@@ -100,13 +100,13 @@ export function buildStream(rows: FlightRows, fitUntil = Date.UTC(2001, 0, 15)):
     s.features[3 * j] = (d.getUTCHours() + d.getUTCMinutes() / 60) / 24;
     s.features[3 * j + 1] = d.getUTCDay() / 7;
     s.features[3 * j + 2] = Math.log(Math.max(rows.distance[i], 1)) - 6;
-    s.outcome[j] = rows.delay[i] > DELAY_THRESHOLD_MIN ? 1 : 0;
+    s.outcome[j] = rows.delay[i] > threshold ? 1 : 0;
   }
   return s;
 }
 
 /** Ridge logistic regression (full-batch Adam, fixed iterations: deterministic) on the first `count` rows. */
-function fitLogistic(rows: FlightRows, count: number, airports: number): Float64Array {
+function fitLogistic(rows: FlightRows, count: number, airports: number, threshold: number): Float64Array {
   const P = GLOBAL_FEATURES + airports;
   const w = new Float64Array(P);
   const m = new Float64Array(P);
@@ -118,7 +118,7 @@ function fitLogistic(rows: FlightRows, count: number, airports: number): Float64
   for (let i = 0; i < count; i++) {
     globalRow(rows.time[i], rows.distance[i], row);
     X.set(row, i * GLOBAL_FEATURES);
-    y[i] = rows.delay[i] > DELAY_THRESHOLD_MIN ? 1 : 0;
+    y[i] = rows.delay[i] > threshold ? 1 : 0;
   }
   const ridge = 1e-4;
   const lr = 0.05;

@@ -27,6 +27,10 @@ export interface ConfidencePolicyOptions {
   headForgetting?: number;
   /** λ of each agent's bias (calibeating) head (default 0.99). */
   agentForgetting?: number;
+  /** Recalibrate the head's output online (Platt + a smooth binned correction, agents/output-calibration.ts). Default true. */
+  outputCalibration?: boolean;
+  /** λ of the output calibration (default 0.9999). */
+  outputForgetting?: number;
   /** Tracked agents; the least recently scored is evicted beyond it (default 10 000). */
   maxAgents?: number;
   /** Calls awaiting an outcome; the oldest is dropped beyond it (default 100 000). */
@@ -52,6 +56,8 @@ export interface ResolvedPolicyOptions {
   deterministic: boolean;
   headForgetting: number;
   agentForgetting: number;
+  outputCalibration: boolean;
+  outputForgetting: number;
   maxAgents: number;
   maxPending: number;
   pendingTtlMs: number;
@@ -61,7 +67,7 @@ export interface ResolvedPolicyOptions {
 
 const KEYS = [
   'featureSize', 'seed', 'cell', 'units', 'timeUnitMs', 'memoryHalfLivesMs', 'window', 'learnBatch', 'learningRate',
-  'deterministic', 'headForgetting', 'agentForgetting', 'maxAgents', 'maxPending', 'pendingTtlMs', 'maxQueued', 'autosave',
+  'deterministic', 'headForgetting', 'agentForgetting', 'outputCalibration', 'outputForgetting', 'maxAgents', 'maxPending', 'pendingTtlMs', 'maxQueued', 'autosave',
 ];
 
 /** Upper bounds that keep every slab allocation bounded (bytes per agent and per call are in docs/agents.md). */
@@ -105,6 +111,8 @@ export function resolvePolicyOptions(api: string, options: unknown): ResolvedPol
     deterministic: o.deterministic === undefined ? false : expectBoolean(api, 'options.deterministic', o.deterministic),
     headForgetting: num('headForgetting', 0.9999, { greaterThan: 0, max: 1 }),
     agentForgetting: num('agentForgetting', 0.99, { greaterThan: 0, max: 1 }),
+    outputCalibration: o.outputCalibration === undefined ? true : expectBoolean(api, 'options.outputCalibration', o.outputCalibration),
+    outputForgetting: num('outputForgetting', 0.9999, { greaterThan: 0, max: 1 }),
     maxAgents: int('maxAgents', 10_000, 1, LIMITS.maxAgents),
     maxPending: int('maxPending', 100_000, 1, LIMITS.maxPending),
     pendingTtlMs: num('pendingTtlMs', 7 * 86_400_000, { greaterThan: 0 }),

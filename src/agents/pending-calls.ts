@@ -14,6 +14,7 @@ function pendingSpecs(units: number, inputs: number, window: number) {
     generation: { type: Uint32Array, width: 1 },
     confidence: { type: Float64Array, width: 1 },
     cellLogit: { type: Float64Array, width: 1 },
+    headLogit: { type: Float64Array, width: 1 },
     probability: { type: Float64Array, width: 1 },
     length: { type: Uint8Array, width: 1 },
     isStart: { type: Uint8Array, width: 1 },

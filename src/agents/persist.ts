@@ -11,7 +11,8 @@ import type { ConfidencePolicy } from './policy.js';
 import type { ConfidencePolicyOptions } from './options.js';
 
 export const POLICY_FORMAT = 'ncp-silicon/confidence-policy';
-const VERSION = '1';
+/** Version 2 added the output calibration (its tensors and each pending call's head logit) and the calibration history. */
+const VERSION = '2';
 
 type AnySlabs = Slabs<Record<string, FieldSpec>>;
 type Numeric = Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array;
@@ -36,8 +37,12 @@ export function snapshot(policy: ConfidencePolicy): { tensors: Record<string, Sa
   tensors['optimizer.h0Moments'] = vec(policy.learner.h0Moments);
   tensors['head.weights'] = vec(policy.calibrator.head.weights);
   tensors['head.curvature'] = vec(policy.calibrator.head.curvature);
+  tensors['output.platt.weights'] = vec(policy.output.platt.weights);
+  tensors['output.platt.curvature'] = vec(policy.output.platt.curvature);
+  tensors['output.bins'] = vec(policy.output.bins);
   tensors['scaler.stats'] = vec(policy.scaler.stats);
   tensors['metrics.overall'] = vec(policy.overall.sums);
+  tensors['metrics.history'] = vec(policy.history.serialize());
   const agentIds = [...policy.agents.slots.keys()];
   const agentSlots = Int32Array.from(policy.agents.slots.values());
   // Slots are kept as they are: pending calls refer to their agent by slot (and generation).
@@ -77,6 +82,9 @@ export async function loadPolicy(
 ): Promise<ConfidencePolicy> {
   const api = 'ConfidencePolicy.load';
   const { tensors, metadata } = await loadSafetensors(path);
+  if (metadata.format === POLICY_FORMAT && metadata.version === '1') {
+    throw new CheckpointError(`${api}: ${path} is a confidence policy of format version 1, written before the output calibration stage; this version reads version ${VERSION} only. A version 1 policy cannot be migrated (its pending calls lack the head logit the output stage learns from): create a new policy, or load the file with the ncp-silicon release that wrote it.`);
+  }
   if (metadata.format !== POLICY_FORMAT || metadata.version !== VERSION) {
     throw new CheckpointError(`${api}: ${path} is not a confidence policy file (format ${JSON.stringify(metadata.format)}, version ${JSON.stringify(metadata.version)}; expected ${POLICY_FORMAT} version ${VERSION}).`);
   }
@@ -105,8 +113,13 @@ export async function loadPolicy(
   fill(policy.learner.h0Moments, 'optimizer.h0Moments');
   fill(policy.calibrator.head.weights, 'head.weights');
   fill(policy.calibrator.head.curvature, 'head.curvature');
+  fill(policy.output.platt.weights, 'output.platt.weights');
+  fill(policy.output.platt.curvature, 'output.platt.curvature');
+  fill(policy.output.bins, 'output.bins');
   fill(policy.scaler.stats, 'scaler.stats');
   fill(policy.overall.sums, 'metrics.overall');
+  const history = tensors['metrics.history'];
+  if (!history || !policy.history.restore(history.data as ArrayLike<number>)) throw new CheckpointError(`${api}: ${path} has a missing or inconsistent "metrics.history".`);
   if (!Array.isArray(agentIds) || agentIds.length > policy.options.maxAgents) throw new CheckpointError(`${api}: ${path} lists more agents than maxAgents.`);
   const agentSlots = take('agents.slot', agentIds.length) as Int32Array;
   agentSlots.forEach((slot, i) => {

@@ -10,10 +10,12 @@ import type { SequenceModel } from '../models/sequence-model.js';
 import { AgentTable } from './agent-table.js';
 import { buildCell } from './build-cell.js';
 import { Calibrator } from './calibrator.js';
+import { OutputCalibration } from './output-calibration.js';
+import { CalibrationHistory } from './calibration-history.js';
 import { CellInputs, FeatureScaler, cellInputSize } from './cell-inputs.js';
 import { UnknownCallError } from './errors.js';
 import { CellLearner, type LearningExample } from './learner.js';
-import { clampLogit, sigmoid } from './online-logistic.js';
+import { clampLogit } from './online-logistic.js';
 import { resolvePolicyOptions, type ConfidencePolicyOptions, type ResolvedPolicyOptions } from './options.js';
 import { PendingCalls } from './pending-calls.js';
 import { RunningCalibration } from './running-metrics.js';
@@ -24,6 +26,8 @@ import { pointLogLoss } from './running-metrics.js';
 import { Autosaver, type AutosaveStatus } from './autosave.js';
 import { loadPolicy, savePolicy } from './persist.js';
 import { policyMetrics, type MetricsOptions, type PolicyMetrics } from './metrics-report.js';
+import { policyReportSection, renderPolicyReport, type PolicyReportOptions } from './report.js';
+import type { ReportSection } from '../monitor/report-section.js';
 
 export interface ScoredCall {
   /** Pass it to observe() with the outcome. */
@@ -54,8 +58,10 @@ export class ConfidencePolicy {
   /** @internal */ readonly inputs: CellInputs;
   /** @internal */ readonly scaler: FeatureScaler;
   /** @internal */ readonly calibrator: Calibrator;
+  /** @internal */ readonly output: OutputCalibration;
   /** @internal */ readonly learner: CellLearner;
   /** @internal */ readonly overall = new RunningCalibration();
+  /** @internal */ readonly history = new CalibrationHistory();
   /** @internal */ readonly h0: Float32Array;
   /** @internal */ counters = { nextCallId: 1, outcomes: 0, clock: -Infinity };
   private readonly batcher: ScoreBatcher;
@@ -73,6 +79,7 @@ export class ConfidencePolicy {
     this.inputs = new CellInputs(o.featureSize, o.memoryHalfLivesMs, o.timeUnitMs, this.agents, (id) => this.pending.slots.has(id));
     this.scaler = new FeatureScaler(o.featureSize);
     this.calibrator = new Calibrator(this.agents, this.inputs.memorySize, o.headForgetting, o.agentForgetting);
+    this.output = new OutputCalibration(o.outputCalibration, o.outputForgetting);
     this.learner = new CellLearner(this.model, this.h0, this.inputSize, o.learningRate, o.maxQueued);
     this.batcher = new ScoreBatcher(this);
     this.autosaver = o.autosave && new Autosaver(this, o.autosave);
@@ -107,6 +114,7 @@ export class ConfidencePolicy {
     const target = alive ? agentSlot : undefined;
     const probability = p.probability[slot];
     this.overall.add(probability, y);
+    this.history.add(this.counters.clock, probability, y);
     if (target !== undefined) {
       const m = this.agents.f.metrics, at = target * AGENT_METRICS;
       m[at] += 1; m[at + 1] += pointLogLoss(probability, y); m[at + 2] += (probability - y) ** 2; m[at + 3] += probability; m[at + 4] += y;
@@ -115,6 +123,7 @@ export class ConfidencePolicy {
     const u = p.cellLogit[slot], memoryAt = this.lastRowMemory(slot);
     const slope = this.calibrator.slope, rest = this.calibrator.logit(u, p.inputs, memoryAt, target) - slope * u;
     this.calibrator.learn(u, p.inputs, memoryAt, target, y);
+    this.output.learn(p.headLogit[slot], y);
     this.learner.enqueue(this.example(slot, y, slope, rest));
     this.pending.release(callId);
     this.counters.outcomes++;
@@ -144,6 +153,16 @@ export class ConfidencePolicy {
   metrics(options?: MetricsOptions): PolicyMetrics | string;
   metrics(options?: MetricsOptions): PolicyMetrics | string {
     return policyMetrics(this, options);
+  }
+
+  /** A report of the policy's calibration: 'html' (one self-contained page with charts), 'md' or 'json'. */
+  report(options: PolicyReportOptions): Promise<string> {
+    return renderPolicyReport(this, options);
+  }
+
+  /** The same as a section of a profile report: `result.report({ format, sections: [policy.reportSection()] })`. */
+  reportSection(title?: string): ReportSection {
+    return policyReportSection(this, title);
   }
 
   memory(): PolicyMemory {
@@ -198,9 +217,9 @@ export class ConfidencePolicy {
     await this.autosaver?.flush();
   }
 
-  /** @internal The probability for a cell logit u of an agent slot, given the call's cell input row. */
-  probability(u: number, rows: Float32Array, at: number, slot: number): number {
-    return sigmoid(this.calibrator.logit(u, rows, at + this.inputs.memoryOffset, slot));
+  /** @internal The calibration head's logit (before the output calibration) for a cell logit u of an agent slot, given the call's cell input row. */
+  headLogit(u: number, rows: Float32Array, at: number, slot: number): number {
+    return this.calibrator.logit(u, rows, at + this.inputs.memoryOffset, slot);
   }
 
   /** Where the outcome memories of a pending call, as it was scored, start in the pending inputs (its window's last row). */
@@ -210,7 +229,7 @@ export class ConfidencePolicy {
   }
 
   /** @internal Records a scored call as pending, copying its BPTT window from the agent's ring. */
-  addPending(slot: number, time: number, confidence: number, cellLogit: number, probability: number): number {
+  addPending(slot: number, time: number, confidence: number, cellLogit: number, headLogit: number, probability: number): number {
     const callId = this.counters.nextCallId++;
     const ps = this.pending.add(callId);
     const p = this.pending.f, a = this.agents.f;
@@ -218,7 +237,7 @@ export class ConfidencePolicy {
     const calls = a.calls[slot];
     const length = Math.min(calls, W);
     p.time[ps] = time; p.agentSlot[ps] = slot; p.generation[ps] = a.generation[slot];
-    p.confidence[ps] = confidence; p.cellLogit[ps] = cellLogit; p.probability[ps] = probability;
+    p.confidence[ps] = confidence; p.cellLogit[ps] = cellLogit; p.headLogit[ps] = headLogit; p.probability[ps] = probability;
     p.length[ps] = length; p.isStart[ps] = calls <= W ? 1 : 0;
     for (let k = 0; k < length; k++) {
       const r = (calls - length + k) % W; // ring position of the k-th call of the window

@@ -92,8 +92,9 @@ export class ScoreBatcher {
       f.since[2 * slot + 1] = 0;
       const cc = Math.min(Math.max(c.confidence, 1e-6), 1 - 1e-6);
       const u = clampLogit(Math.log(cc / (1 - cc)) + out[b]);
-      const probability = policy.probability(u, rows, b * I, slot);
-      const callId = policy.addPending(slot, c.time, c.confidence, u, probability);
+      const z = policy.headLogit(u, rows, b * I, slot);
+      const probability = policy.output.probability(z);
+      const callId = policy.addPending(slot, c.time, c.confidence, u, z, probability);
       results[start + b] = { callId, probability };
       f.recentIds[slot * RECENT_CALLS + (calls0 % RECENT_CALLS)] = callId;
       f.recentTimes[slot * RECENT_CALLS + (calls0 % RECENT_CALLS)] = c.time;

@@ -10,3 +10,4 @@ export type { ReportOptions } from './report.js';
 export type { TraceFile, TraceEvent } from './trace.js';
 export type { TrainSlice } from './train-events.js';
 export type { SystemInfo } from './system.js';
+export type { ReportSection } from './report-section.js';

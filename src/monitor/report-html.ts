@@ -12,6 +12,7 @@ import { latencyHistogram } from './latency.js';
 import { latencySeries } from './latency-series.js';
 import { batchLosses, epochLosses } from './training-series.js';
 import { describeModel, type ProfileView } from './profile-data.js';
+import type { ReportSection } from './report-section.js';
 
 const STYLE = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #111827; margin: 0; background: #f9fafb; }
@@ -29,7 +30,7 @@ figure svg { display: block; width: 100%; max-width: 100%; height: auto; }
 .warning { color: #92400e; background: #fffbeb; border: 1px solid #fcd34d; padding: 6px 10px; }
 `;
 
-export async function renderHtml(result: ProfileView, title: string, wiring: Wiring | undefined): Promise<string> {
+export async function renderHtml(result: ProfileView, title: string, wiring: Wiring | undefined, sections: readonly ReportSection[] = []): Promise<string> {
   const parts: string[] = [];
   const s = result.system;
   parts.push(`<h1>${h(title)}</h1>`);
@@ -69,6 +70,8 @@ export async function renderHtml(result: ProfileView, title: string, wiring: Wir
   if (wiring) {
     parts.push('<h2>Wiring</h2>', `<figure data-chart="wiring" data-points="${wiring.synapseCount + wiring.sensorySynapseCount}">${wiring.toSVG()}</figure>`);
   }
+
+  for (const section of sections) parts.push(`<h2>${h(section.title)}</h2>`, await section.html());
 
   parts.push('<h2>Not measured</h2>', `<p class="note">Neural Engine utilisation has no public API on macOS: Core ML does not report which compute unit ran an operation or for how long. Proxies: Instruments' Core ML and Neural Engine tracks, <code>powermetrics --samplers ane_power</code> (root), and latency differences between Core ML compute-unit settings. See docs/monitoring.md.</p>`);
 

@@ -9,38 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { ConfidencePolicy } from '../../src/agents/index.js';
 import { OnlineLogistic, sigmoid } from '../../src/agents/online-logistic.js';
 import { equalMassEce, logLoss } from '../../bench/agents/metrics.js';
+import { driftStream } from '../../bench/agents/heldout/synthetic.js';
 
-const MINUTE = 60_000;
-
-function makeStream(seed: number, agents = 40, calls = 30_000) {
-  let s = seed >>> 0;
-  const rand = (): number => { s = (s * 1664525 + 1013904223) >>> 0; return (s + 0.5) / 4294967296; };
-  const normal = (): number => Math.sqrt(-2 * Math.log(rand())) * Math.cos(2 * Math.PI * rand());
-  const rate = Array.from({ length: agents }, () => 0.2 + 3 * rand()); // calls per hour
-  const slope = Array.from({ length: agents }, () => 0.6 + 1.2 * rand());
-  const offset = Array.from({ length: agents }, () => 1.2 * normal());
-  const drift = new Float64Array(agents);
-  const next = Array.from({ length: agents }, () => rand() * 60 * MINUTE);
-  const last = new Float64Array(agents);
-  const out = { agent: new Int32Array(calls), time: new Float64Array(calls), confidence: new Float64Array(calls), feature: new Float64Array(calls), outcome: new Uint8Array(calls), reveal: new Float64Array(calls) };
-  for (let j = 0; j < calls; j++) {
-    let a = 0;
-    for (let k = 1; k < agents; k++) if (next[k] < next[a]) a = k;
-    const t = next[a];
-    const hours = (t - last[a]) / (60 * MINUTE);
-    drift[a] = drift[a] * Math.exp(-hours / 48) + Math.sqrt(Math.min(hours, 48) / 24) * 0.6 * normal(); // mean-reverting walk in clock time
-    last[a] = t;
-    const context = normal();
-    const truth = 0.8 * context - 0.3 + drift[a];
-    out.agent[j] = a;
-    out.time[j] = t;
-    out.feature[j] = context;
-    out.confidence[j] = sigmoid(slope[a] * (0.8 * context - 0.3) + offset[a]);
-    out.outcome[j] = rand() < sigmoid(truth) ? 1 : 0;
-    out.reveal[j] = t + (5 + 120 * rand()) * MINUTE;
-    next[a] = t + (-Math.log(rand()) / rate[a]) * 60 * MINUTE;
-  }
-  return out;
+/** The drift stream of the held-out benchmark (bench/agents/heldout/synthetic.ts), smaller: 40 agents, 30 000 calls. */
+function makeStream(seed: number) {
+  const s = driftStream(seed, 40, 30_000);
+  return { agent: s.agent, time: s.time, confidence: s.confidence, feature: s.features, outcome: s.outcome, reveal: s.revealTime };
 }
 
 async function replayBoth(seed: number): Promise<{ policy: Float64Array; platt: Float64Array; y: Uint8Array }> {

@@ -44,6 +44,21 @@ describe('ConfidencePolicy save/load', () => {
     await expect(ConfidencePolicy.load(join(dir, 'other.safetensors'))).rejects.toThrow(/not a confidence policy file/);
   });
 
+  it('refuses a version 1 file (before the output calibration stage) with a message saying why and what to do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ncp-policy-'));
+    const a = newPolicy();
+    replaySlice(a, s, 0, 200);
+    const { snapshot } = await import('../../src/agents/persist.js');
+    const { saveSafetensors } = await import('../../src/io/safetensors.js');
+    const { tensors, metadata } = snapshot(a);
+    for (const name of Object.keys(tensors)) if (name.startsWith('output.')) delete tensors[name];
+    const path = join(dir, 'v1.safetensors');
+    await saveSafetensors(tensors, path, { metadata: { ...metadata, version: '1' } });
+    const load = ConfidencePolicy.load(path);
+    await expect(load).rejects.toBeInstanceOf(CheckpointError);
+    await expect(ConfidencePolicy.load(path)).rejects.toThrow(/format version 1, written before the output calibration stage.*create a new policy/);
+  });
+
   it('autosave: after a SIGKILL mid-run the last saved policy loads and holds every outcome reported saved', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ncp-policy-'));
     const path = join(dir, 'auto.safetensors');

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 
 export function findChromium(): string | undefined {
   const fromEnv = process.env.NCP_SILICON_CHROMIUM;
@@ -47,25 +47,7 @@ export interface RenderedPage {
 }
 
 export async function renderInChromium(executablePath: string, page: string, hangGuardMs: number, screenshot?: string): Promise<RenderedPage> {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'ncp-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    timeout: hangGuardMs,
-    viewport: { width: 1100, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  try {
-    context.setDefaultTimeout(hangGuardMs);
-    const tab = await context.newPage();
-    const errors: string[] = [];
-    const requests: string[] = [];
-    tab.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    tab.on('pageerror', (error) => errors.push(error.message));
-    tab.on('request', (request) => requests.push(request.url()));
-    await tab.goto(pathToFileURL(page).href, { waitUntil: 'load' });
+  const { errors, requests, result } = await inspectInChromium(executablePath, page, async (tab) => {
     const charts = await tab.$$eval('figure[data-chart]', (figures) =>
       figures.map((f) => ({
         name: f.getAttribute('data-chart') ?? '',
@@ -84,7 +66,38 @@ export async function renderInChromium(executablePath: string, page: string, han
     );
     const figureWidth = await tab.$eval('figure[data-chart]', (f) => f.clientWidth);
     if (screenshot) await tab.screenshot({ path: screenshot, fullPage: true });
-    return { errors, externalRequests: requests.filter((url) => !url.startsWith('file:')), title: await tab.title(), charts, figureWidth };
+    return { title: await tab.title(), charts, figureWidth };
+  }, hangGuardMs);
+  return { errors, externalRequests: requests, ...result };
+}
+
+/** Hang guard only (Chromium starts in seconds here, minutes on a loaded machine), never a speed check. */
+const HANG_GUARD_MS = 300_000;
+
+/** Opens `file` in headless Chromium, runs `inspect` on the page, closes everything; returns console errors and non-file requests. */
+export async function inspectInChromium<T>(executablePath: string, file: string, inspect: (page: Page) => Promise<T>, hangGuardMs = HANG_GUARD_MS): Promise<{ errors: string[]; requests: string[]; result: T }> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'ncp-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    headless: true,
+    timeout: hangGuardMs,
+    viewport: { width: 1100, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    context.setDefaultTimeout(hangGuardMs);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file:')) requests.push(request.url());
+    });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    return { errors, requests, result: await inspect(page) };
   } finally {
     await context.close();
     rmSync(userDataDir, { recursive: true, force: true });
