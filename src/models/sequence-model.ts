@@ -10,6 +10,7 @@ import type { NativeModelConfig, NativeSequenceModel } from '../backend/native-t
 import type { LossArgs, LossValue, SequenceArgs } from '../backend/sequence-args.js';
 import { computeLoss } from '../backend/reference/loss.js';
 import { runReferenceSequence, type ReferenceSequenceModel } from '../backend/reference/sequence.js';
+import { nativeParamOffsets } from '../io/ncps-names.js';
 import { checkLossArgs, LOSS_OPTION_KEYS, type LossOptionValues } from './loss-args.js';
 import type { ParamLayout } from './param-layout.js';
 import { checkCallSize, type CallShape, type ModelSizes, type StepWork } from './call-limits.js';
@@ -276,7 +277,8 @@ export abstract class SequenceModel {
    */
   nativeModelConfig(): NativeModelConfig {
     const { cell, cellConfig, projSize } = this.nativeCellConfig();
-    return { api: this.api, cell, cellConfig, params: this.parameters, offsets: this.layout.offsets, mixedMemory: this.hasMixedMemory, projSize };
+    const offsets = nativeParamOffsets(this.layout.offsets, (cellConfig as { backboneDropout?: number }).backboneDropout ?? 0);
+    return { api: this.api, cell, cellConfig, params: this.parameters, offsets, mixedMemory: this.hasMixedMemory, projSize };
   }
 
   /** Builds the native model now (it is otherwise built on first use), so configuration errors surface early. */
