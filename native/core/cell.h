@@ -21,8 +21,9 @@ struct InvalidArgument : std::invalid_argument {
 };
 
 // Where each named parameter starts in the model's flat parameter buffer, in elements.
-// Keys are the full ncps state-dict names ("rnn_cell.gleak", "rnn_cell.sensory_w",
-// "rnn_cell.backbone.0.weight", "rnn_cell.layer_1.ff1.weight", "lstm.input_map.weight", "fc.weight", …).
+// Keys are the native parameter names ("cell.gleak", "cell.sensory_w", "cell.backbone.0.weight" (by layer),
+// "cell.layer_1.ff1.weight", "lstm.input_map.weight", "fc.weight", …). The checkpoint (ncps) names are TypeScript's
+// alone: src/io/ncps-names.ts maps them to these (nativeParamOffsets) before a model reaches an addon.
 // Gradients use a buffer of the same length and the same offsets.
 using ParamOffsets = std::map<std::string, std::size_t>;
 

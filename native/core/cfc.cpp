@@ -39,24 +39,17 @@ const CfcConfig& checked(const CfcConfig& c) {
   return c;
 }
 
-// Index of backbone layer l's Linear in ncps's nn.Sequential: [Linear, act] then per further layer
-// [Linear, act, (Dropout if p > 0)] (ncps/torch/cfc_cell.py, CfCCell.__init__).
-int backbone_linear_index(int layer, double dropout) {
-  return layer == 0 ? 0 : 2 + (layer - 1) * (dropout > 0 ? 3 : 2);
-}
-
 }  // namespace
 
 template <typename T>
 CfcCell<T>::CfcCell(const CfcConfig& config, const ParamSource<T>& params)
     : config_(checked(config)),
       head_(config.mode, config.backbone_layers > 0 ? config.backbone_units : config.inputs + config.units,
-            config.units, params, "rnn_cell", nullptr) {
+            config.units, params, "cell", nullptr) {
   const int S = config_.inputs, N = config_.units, U = config_.backbone_units, layers = config_.backbone_layers;
   for (int l = 0; l < layers; ++l) {
     detail::PackedLinear<T> linear(l == 0 ? S + N : U);
-    const int index = backbone_linear_index(l, config_.backbone_dropout);
-    linear.append(params, "rnn_cell.backbone." + std::to_string(index), U, nullptr);
+    linear.append(params, "cell.backbone." + std::to_string(l), U, nullptr);
     linear.finish();
     backbone_.push_back(std::move(linear));
   }

@@ -128,7 +128,7 @@ class CfcCell {
  public:
   using Scalar = T;
 
-  // Reads rnn_cell.backbone.{i}.*, rnn_cell.ff1.* … from the flat parameter buffer (copied).
+  // Reads cell.backbone.{layer}.*, cell.ff1.* … from the flat parameter buffer (copied).
   CfcCell(const CfcConfig& config, const ParamSource<T>& params);
 
   int input_size() const { return config_.inputs; }

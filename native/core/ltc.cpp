@@ -59,7 +59,7 @@ LtcCell<T>::LtcCell(const LtcConfig& config, const ParamSource<T>& source) : con
   constexpr bool kTwoBlockRows = NCP_LTC_AVX2 && std::is_same_v<T, float>;  // only the AVX2 float kernels use them
   // Each tensor's extent is checked inside the buffer (ParamSource) before anything is read.
   const auto offset = [&](const char* name, std::size_t length) {
-    return source.offset(std::string("rnn_cell.") + name, length);
+    return source.offset(std::string("cell.") + name, length);
   };
   const T* params = source.data;
 

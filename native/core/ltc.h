@@ -124,8 +124,8 @@ class LtcCell {
  public:
   using Scalar = T;
 
-  // Reads rnn_cell.{gleak, vleak, cm, sigma, mu, w, erev, sensory_sigma, sensory_mu, sensory_w, sensory_erev,
-  // sparsity_mask, sensory_sparsity_mask} and, as the mappings ask, rnn_cell.{input_w, input_b, output_w,
+  // Reads cell.{gleak, vleak, cm, sigma, mu, w, erev, sensory_sigma, sensory_mu, sensory_w, sensory_erev,
+  // sparsity_mask, sensory_sparsity_mask} and, as the mappings ask, cell.{input_w, input_b, output_w,
   // output_b}. Throws InvalidArgument for a bad config or a layout without a needed entry.
   LtcCell(const LtcConfig& config, const ParamSource<T>& params);
 

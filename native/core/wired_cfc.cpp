@@ -31,7 +31,7 @@ WiredCfcCell<T>::WiredCfcCell(const WiredCfcConfig& config, const ParamSource<T>
   int in = config_.inputs;
   for (std::size_t l = 0; l < config_.layer_sizes.size(); ++l) {
     const int n = config_.layer_sizes[l];
-    const std::string prefix = "rnn_cell.layer_" + std::to_string(l);
+    const std::string prefix = "cell.layer_" + std::to_string(l);
     // ff1's and ff2's row mask: n rows over the layer input and the layer's own state.
     const T* mask = params.tensor(prefix + ".sparsity_mask", static_cast<std::size_t>(n) * (in + n));
     layers_.emplace_back(config_.mode, in + n, n, params, prefix, mask);

@@ -2,7 +2,7 @@
 // The wired CfC cell (ncps WiredCfCCell, SPEC.md §3 "Wired CfC"), one sample per call (contract: core/cell.h).
 //
 // One backbone-free CfC head per wiring layer [inter, command, motor]: layer 0 reads x, layer l reads layer
-// l−1's new hidden state. Layer l's non-trainable rnn_cell.layer_l.sparsity_mask (n_l × (in_l + n_l))
+// l−1's new hidden state. Layer l's non-trainable cell.layer_l.sparsity_mask (n_l × (in_l + n_l))
 // multiplies its ff1 and ff2 weights only (never time_a / time_b); the masked products W ⊙ mask are built
 // once here. State = [layer 0 | layer 1 | …] by layer; output = the last layer's new hidden state.
 // src/backend/reference/wired-cfc-cell.ts is the readable twin of this file.
@@ -28,7 +28,7 @@ class WiredCfcCell {
  public:
   using Scalar = T;
 
-  // Reads rnn_cell.layer_{l}.{sparsity_mask, ff1, ff2, time_a, time_b | w_tau, A} (copied).
+  // Reads cell.layer_{l}.{sparsity_mask, ff1, ff2, time_a, time_b | w_tau, A} (copied).
   WiredCfcCell(const WiredCfcConfig& config, const ParamSource<T>& params);
 
   int input_size() const { return config_.inputs; }

@@ -63,18 +63,18 @@ std::pair<mx::array, mx::array> synapse_sums(const mx::array& v, const mx::array
 mx::array ltc_step(const core::LtcConfig& c, const StepConstants& k, const mx::array& x_raw, const mx::array& v0,
                    const mx::array& dt) {
   mx::array x = x_raw;
-  if (c.input_mapping != core::Mapping::None) x = mx::multiply(x, k["rnn_cell.input_w"]);
-  if (c.input_mapping == core::Mapping::Affine) x = mx::add(x, k["rnn_cell.input_b"]);
-  auto [num_s, den_s] = synapse_sums(x, k["sensory_w_eff"], k["rnn_cell.sensory_sigma"], k["rnn_cell.sensory_mu"],
-                                     k["rnn_cell.sensory_erev"]);
+  if (c.input_mapping != core::Mapping::None) x = mx::multiply(x, k["cell.input_w"]);
+  if (c.input_mapping == core::Mapping::Affine) x = mx::add(x, k["cell.input_b"]);
+  auto [num_s, den_s] = synapse_sums(x, k["sensory_w_eff"], k["cell.sensory_sigma"], k["cell.sensory_mu"],
+                                     k["cell.sensory_erev"]);
   const mx::array cm_t = mx::divide(k["cm_eff"], mx::divide(dt, scalar(c.unfolds)));  // B×N
   const mx::array& gleak = k["gleak_eff"];
-  const mx::array leak = mx::multiply(gleak, k["rnn_cell.vleak"]);
+  const mx::array leak = mx::multiply(gleak, k["cell.vleak"]);
   const mx::array fixed_den = mx::add(mx::add(cm_t, gleak), mx::add(den_s, scalar(c.epsilon)));
   const mx::array fixed_num = mx::add(leak, num_s);
   mx::array v = v0;
   for (int u = 0; u < c.unfolds; ++u) {
-    auto [num, den] = synapse_sums(v, k["w_eff"], k["rnn_cell.sigma"], k["rnn_cell.mu"], k["rnn_cell.erev"]);
+    auto [num, den] = synapse_sums(v, k["w_eff"], k["cell.sigma"], k["cell.mu"], k["cell.erev"]);
     v = mx::divide(mx::add(mx::add(mx::multiply(cm_t, v), fixed_num), num), mx::add(fixed_den, den));
   }
   return v;
@@ -86,15 +86,15 @@ StepConstants prepare_step(const ModelShape& shape, const std::map<std::string, 
   StepConstants k{params};
   if (const auto* ltc = std::get_if<core::LtcConfig>(&shape.cell)) {
     auto f = [&](const mx::array& p) { return ltc->implicit_constraints ? softplus(p) : p; };
-    k.values.insert_or_assign("w_eff", mx::multiply(f(params.at("rnn_cell.w")), params.at("rnn_cell.sparsity_mask")));
-    k.values.insert_or_assign("sensory_w_eff", mx::multiply(f(params.at("rnn_cell.sensory_w")),
-                                                            params.at("rnn_cell.sensory_sparsity_mask")));
-    k.values.insert_or_assign("cm_eff", f(params.at("rnn_cell.cm")));
-    k.values.insert_or_assign("gleak_eff", f(params.at("rnn_cell.gleak")));
+    k.values.insert_or_assign("w_eff", mx::multiply(f(params.at("cell.w")), params.at("cell.sparsity_mask")));
+    k.values.insert_or_assign("sensory_w_eff", mx::multiply(f(params.at("cell.sensory_w")),
+                                                            params.at("cell.sensory_sparsity_mask")));
+    k.values.insert_or_assign("cm_eff", f(params.at("cell.cm")));
+    k.values.insert_or_assign("gleak_eff", f(params.at("cell.gleak")));
   } else if (const auto* wired = std::get_if<core::WiredCfcConfig>(&shape.cell)) {
     // The wiring's mask multiplies the ff1 and ff2 weights only (SPEC.md §3, wired CfC).
     for (std::size_t l = 0; l < wired->layer_sizes.size(); ++l) {
-      const std::string prefix = "rnn_cell.layer_" + std::to_string(l);
+      const std::string prefix = "cell.layer_" + std::to_string(l);
       const mx::array& mask = params.at(prefix + ".sparsity_mask");
       for (const char* head : {".ff1.weight", ".ff2.weight"}) {
         auto it = params.find(prefix + head);
@@ -110,18 +110,18 @@ StepOut cell_step(const ModelShape& shape, const StepConstants& k, const mx::arr
   if (const auto* ltc = std::get_if<core::LtcConfig>(&shape.cell)) {
     const mx::array v = ltc_step(*ltc, k, x, h, dt);
     mx::array y = mx::slice(v, {0, 0}, {v.shape(0), ltc->motors});
-    if (ltc->output_mapping != core::Mapping::None) y = mx::multiply(y, k["rnn_cell.output_w"]);
-    if (ltc->output_mapping == core::Mapping::Affine) y = mx::add(y, k["rnn_cell.output_b"]);
+    if (ltc->output_mapping != core::Mapping::None) y = mx::multiply(y, k["cell.output_w"]);
+    if (ltc->output_mapping == core::Mapping::Affine) y = mx::add(y, k["cell.output_b"]);
     return {v, y};
   }
   if (const auto* cfc = std::get_if<core::CfcConfig>(&shape.cell)) {
     mx::array f = mx::concatenate({x, h}, 1);
     for (int l = 0; l < cfc->backbone_layers; ++l) {
-      const std::string prefix = backbone_linear(l, cfc->backbone_dropout);
+      const std::string prefix = backbone_linear(l);
       f = activation(cfc->activation, linear(f, k[prefix + ".weight"], k[prefix + ".bias"]));
       if (l > 0 && !dropout.empty()) f = mx::multiply(f, dropout[l - 1]);
     }
-    const mx::array h_next = cfc_head(cfc->mode, k, "rnn_cell", f, dt);
+    const mx::array h_next = cfc_head(cfc->mode, k, "cell", f, dt);
     return {h_next, h_next};
   }
   const auto& wired = std::get<core::WiredCfcConfig>(shape.cell);
@@ -131,7 +131,7 @@ StepOut cell_step(const ModelShape& shape, const StepConstants& k, const mx::arr
   for (std::size_t l = 0; l < wired.layer_sizes.size(); ++l) {
     const int n = wired.layer_sizes[l];
     const mx::array h_l = mx::slice(h, {0, at}, {h.shape(0), at + n});
-    const mx::array next = cfc_head(wired.mode, k, "rnn_cell.layer_" + std::to_string(l), mx::concatenate({input, h_l}, 1), dt);
+    const mx::array next = cfc_head(wired.mode, k, "cell.layer_" + std::to_string(l), mx::concatenate({input, h_l}, 1), dt);
     states.push_back(next);
     input = next;
     at += n;

@@ -20,8 +20,8 @@ void add_linear(std::vector<Spec>& specs, const std::string& prefix, int out, in
 
 void add_mapping(std::vector<Spec>& specs, const std::string& prefix, core::Mapping mapping, int size) {
   if (mapping == core::Mapping::None) return;
-  specs.push_back({"rnn_cell." + prefix + "_w", {size}});
-  if (mapping == core::Mapping::Affine) specs.push_back({"rnn_cell." + prefix + "_b", {size}});
+  specs.push_back({"cell." + prefix + "_w", {size}});
+  if (mapping == core::Mapping::Affine) specs.push_back({"cell." + prefix + "_b", {size}});
 }
 
 void add_cfc_head(std::vector<Spec>& specs, const std::string& prefix, core::CfcMode mode, int units, int in) {
@@ -40,27 +40,27 @@ std::vector<Spec> specs_of(const ModelShape& shape) {
   std::vector<Spec> specs;
   if (const auto* ltc = std::get_if<core::LtcConfig>(&shape.cell)) {
     const int S = ltc->inputs, N = ltc->units, M = ltc->motors;
-    for (const char* name : {"gleak", "vleak", "cm"}) specs.push_back({std::string("rnn_cell.") + name, {N}});
-    for (const char* name : {"sigma", "mu", "w", "erev"}) specs.push_back({std::string("rnn_cell.") + name, {N, N}});
+    for (const char* name : {"gleak", "vleak", "cm"}) specs.push_back({std::string("cell.") + name, {N}});
+    for (const char* name : {"sigma", "mu", "w", "erev"}) specs.push_back({std::string("cell.") + name, {N, N}});
     for (const char* name : {"sensory_sigma", "sensory_mu", "sensory_w", "sensory_erev"}) {
-      specs.push_back({std::string("rnn_cell.") + name, {S, N}});
+      specs.push_back({std::string("cell.") + name, {S, N}});
     }
     add_mapping(specs, "input", ltc->input_mapping, S);
     add_mapping(specs, "output", ltc->output_mapping, M);
-    specs.push_back({"rnn_cell.sparsity_mask", {N, N}, false});
-    specs.push_back({"rnn_cell.sensory_sparsity_mask", {S, N}, false});
+    specs.push_back({"cell.sparsity_mask", {N, N}, false});
+    specs.push_back({"cell.sensory_sparsity_mask", {S, N}, false});
   } else if (const auto* cfc = std::get_if<core::CfcConfig>(&shape.cell)) {
     const int S = cfc->inputs, N = cfc->units, U = cfc->backbone_units;
     for (int l = 0; l < cfc->backbone_layers; ++l) {
-      add_linear(specs, backbone_linear(l, cfc->backbone_dropout), U, l == 0 ? S + N : U);
+      add_linear(specs, backbone_linear(l), U, l == 0 ? S + N : U);
     }
-    add_cfc_head(specs, "rnn_cell", cfc->mode, N, cfc->backbone_layers > 0 ? U : S + N);
+    add_cfc_head(specs, "cell", cfc->mode, N, cfc->backbone_layers > 0 ? U : S + N);
   } else {
     const auto& wired = std::get<core::WiredCfcConfig>(shape.cell);
     int in = wired.inputs;
     for (std::size_t l = 0; l < wired.layer_sizes.size(); ++l) {
       const int n = wired.layer_sizes[l];
-      const std::string prefix = "rnn_cell.layer_" + std::to_string(l);
+      const std::string prefix = "cell.layer_" + std::to_string(l);
       add_cfc_head(specs, prefix, wired.mode, n, in + n);
       specs.push_back({prefix + ".sparsity_mask", {n, in + n}, false});
       in = n;
@@ -77,9 +77,7 @@ std::vector<Spec> specs_of(const ModelShape& shape) {
 
 }  // namespace
 
-std::string backbone_linear(int layer, double dropout) {
-  return "rnn_cell.backbone." + std::to_string(layer == 0 ? 0 : 2 + (layer - 1) * (dropout > 0 ? 3 : 2));
-}
+std::string backbone_linear(int layer) { return "cell.backbone." + std::to_string(layer); }
 
 int input_size(const ModelShape& shape) {
   return std::visit([](const auto& c) { return c.inputs; }, shape.cell);

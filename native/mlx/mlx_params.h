@@ -46,9 +46,8 @@ int cell_output_size(const ModelShape& shape);
 int output_size(const ModelShape& shape);
 int input_size(const ModelShape& shape);
 
-// The name of backbone layer l's Linear: its index in ncps's nn.Sequential ([Linear, act], then per further layer
-// [Linear, act] and a Dropout when p > 0).
-std::string backbone_linear(int layer, double dropout);
+// The name of backbone layer l's Linear ("cell.backbone.<l>", numbered by layer).
+std::string backbone_linear(int layer);
 
 // The device-resident parameters of one version: name → array, and the trainable slots in order (the primals of a
 // backward pass, and where their gradients go in the flat layout).

@@ -1,6 +1,7 @@
 /** A model's neutral description as the native addons' constructor reads it (native/addon/cell_config.cpp). */
 import type { ModelSpec } from './cell-spec.js';
 import type { NativeModelConfig } from './native-types.js';
+import { nativeParamOffsets } from './ncps-names.js';
 
 export function nativeModelConfig(spec: ModelSpec): NativeModelConfig {
   const { kind, ...cellConfig } = spec.cell;
@@ -9,7 +10,8 @@ export function nativeModelConfig(spec: ModelSpec): NativeModelConfig {
     cell: kind,
     cellConfig,
     params: spec.params,
-    offsets: spec.layout.offsets,
+    // Checkpoint names never cross into C++: the addons know the parameters as cell.* (ncps-names.ts).
+    offsets: nativeParamOffsets(spec.layout.offsets, spec.cell.kind === 'cfc' ? spec.cell.backboneDropout : 0),
     mixedMemory: spec.mixedMemory,
     projSize: spec.projSize,
   };

@@ -37,6 +37,26 @@ function cfcHeadSpecs(prefix: string, pure: boolean, features: number, N: number
   return ['ff1', 'ff2', 'time_a', 'time_b'].flatMap((head) => [p(`${head}.weight`, [N, features]), p(`${head}.bias`, [N])]);
 }
 
+/**
+ * The native addons' parameter offsets: the same buffer positions under the names C++ knows — ncps's `rnn_cell.`
+ * module prefix becomes `cell.`, and backbone Linears are numbered by layer (ncps numbers them by their position
+ * in its nn.Sequential, which depends on the dropout). Checkpoint names never cross into C++.
+ */
+export function nativeParamOffsets(offsets: Record<string, number>, backboneDropout: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, offset] of Object.entries(offsets)) {
+    const backbone = /^rnn_cell\.backbone\.(\d+)\.(.+)$/.exec(name);
+    if (backbone) {
+      const index = Number(backbone[1]);
+      const layer = index === 0 ? 0 : (index - 2) / (backboneDropout > 0 ? 3 : 2) + 1;
+      out[`cell.backbone.${layer}.${backbone[2]}`] = offset;
+    } else {
+      out[name.startsWith('rnn_cell.') ? `cell.${name.slice('rnn_cell.'.length)}` : name] = offset;
+    }
+  }
+  return out;
+}
+
 /** Index of backbone layer l's Linear in ncps's nn.Sequential: [Linear, act], then [Linear, act, (Dropout)]. */
 export function backboneLinearIndex(layer: number, dropout: number): number {
   return layer === 0 ? 0 : 2 + (layer - 1) * (dropout > 0 ? 3 : 2);

@@ -53,10 +53,10 @@ describe('MLX: bad input', () => {
     const mlx = requireMlx();
     const model = new LTC(3, 4, { seed: 3 });
     const config = model.nativeModelConfig();
-    const offsets = { ...config.offsets, 'rnn_cell.w': config.params.length - 2 };
+    const offsets = { ...config.offsets, 'cell.w': config.params.length - 2 };
     const error = thrown(() => new mlx.MlxModel({ ...config, offsets })) as Error;
     expect(error).toBeInstanceOf(RangeError);
-    expect(error.message).toMatch(/rnn_cell\.w/);
+    expect(error.message).toMatch(/cell\.w/);
   });
 });
 

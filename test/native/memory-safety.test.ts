@@ -262,13 +262,12 @@ describe('the addon holds its own checks when called directly', () => {
 
   it('offsets are checked as offset + size ≤ the parameter count', () => {
     const model = new LTC(S, new AutoNCP(10, 2, { seed: 3 }), { seed: 2 });
-    const { cell, cellConfig, projSize } = model.nativeModelConfig();
-    const offsets = Object.fromEntries(model.layout.entries.map((e) => [e.name, e.offset]));
+    const { cell, cellConfig, projSize, offsets } = model.nativeModelConfig(); // offsets under the native names: cell.* (src/backend/ncps-names.ts)
     const { NativeModel } = loadNative();
     const build = (name: string, at: number) => () => new NativeModel({ api: 'LTC', cell, cellConfig, params: model.parameters, offsets: { ...offsets, [name]: at }, mixedMemory: false, projSize });
-    expect(build('rnn_cell.gleak', offsets['rnn_cell.gleak'])).not.toThrow();
+    expect(build('cell.gleak', offsets['cell.gleak'])).not.toThrow();
     const last = model.parameters.length - 1;
-    for (const name of ['rnn_cell.sigma', 'rnn_cell.sensory_sparsity_mask', 'rnn_cell.output_w', 'rnn_cell.gleak']) {
+    for (const name of ['cell.sigma', 'cell.sensory_sparsity_mask', 'cell.output_w', 'cell.gleak']) {
       const error = thrown(build(name, last));
       expect(error, name).toBeInstanceOf(RangeError);
       expect((error as { code?: string }).code).toBe('NCP_INVALID_RANGE');

@@ -176,7 +176,7 @@ describe('native CfC config parser', () => {
     const source = cell === 'cfc' ? model : wiredModel;
     const params = new Float64Array(source.layout.length);
     const { NativeModel } = loadNative();
-    return new NativeModel({ api: 'CfC', cell, cellConfig, params, offsets: source.layout.offsets, mixedMemory: false, projSize: 0 });
+    return new NativeModel({ api: 'CfC', cell, cellConfig, params, offsets: source.nativeModelConfig().offsets, mixedMemory: false, projSize: 0 });
   }
 
   function expectThrow(fn: () => unknown, cls: typeof TypeError | typeof RangeError, message: string): void {
