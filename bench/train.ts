@@ -20,7 +20,7 @@ const INPUTS = 16;
 const BATCH = 64;
 const STEPS = 100;
 const BATCHES_PER_EPOCH = 8;
-const EPOCHS = 4; // the first is warm-up
+const ROUNDS = 21; // after one warm-up round
 const CASES = ['ltc', 'cfc'] as const;
 type CaseId = (typeof CASES)[number];
 
@@ -30,9 +30,11 @@ interface CaseResult {
   trainableParameters: number;
   batch: number;
   steps: number;
-  fit: { sampleStepsPerSecond: number; epochSeconds: number[]; wallSampleStepsPerSecond: number };
+  fit: { sampleStepsPerSecond: number; epochSeconds: number[] };
   forwardBackward: { medianSeconds: number; sampleStepsPerSecond: number };
+  /** Median over rounds of fit's rate over forwardBackward's, with the rounds' lowest and highest. */
   fitOverRawForwardBackward: number;
+  fitOverRawForwardBackwardRange: [number, number];
   optimizerStepMicroseconds: number;
   peakRssBytes: number;
 }
@@ -56,22 +58,27 @@ async function runCase(id: CaseId): Promise<CaseResult> {
     targets: { data: lcgFill(new Float32Array(N * STEPS * P), 3, -1, 1), shape: [N, STEPS, P] },
     timespans: { data: lcgFill(new Float32Array(N * STEPS), 2, 0.5, 1.5), shape: [N, STEPS] },
   };
-  const epochEnds: number[] = [];
-  const history = await fit(model, data, { epochs: EPOCHS, batchSize: BATCH, verbose: 0, onEpochEnd: () => void epochEnds.push(performance.now()) });
-  const measured = history.epochs.slice(1);
-  const wallSeconds = (epochEnds[EPOCHS - 1] - epochEnds[0]) / 1000;
-
-  // Peer: the bare kernel call of one batch (fit's fused call adds the loss and its gradient to it).
-  const batch = { data: data.inputs.data.subarray(0, BATCH * STEPS * INPUTS), shape: [BATCH, STEPS, INPUTS] };
-  const timespans = { data: data.timespans.data.subarray(0, BATCH * STEPS), shape: [BATCH, STEPS] };
-  const dOutput = { data: lcgFill(new Float32Array(BATCH * STEPS * P), 4, -1, 1), shape: [BATCH, STEPS, P] };
-  const times: number[] = [];
-  for (let r = 0; r < 10; r++) {
+  // Rounds alternate one fit() epoch with the same batches through forwardBackwardAsync (the peer: the bare kernel
+  // call, to which fit's fused call adds the loss and its gradient), so a load swing on this shared machine hits
+  // both sides of a round alike; the ratio is the median of the rounds' ratios. Round 0 is warm-up.
+  const P2 = BATCH * STEPS;
+  const dOutput = { data: lcgFill(new Float32Array(P2 * P), 4, -1, 1), shape: [BATCH, STEPS, P] };
+  const rounds: { fitSeconds: number; forwardBackwardSeconds: number }[] = [];
+  for (let r = 0; r <= ROUNDS; r++) {
+    const history = await fit(model, data, { epochs: 1, batchSize: BATCH, verbose: 0, seed: r + 1 });
+    const fitSeconds = (N * STEPS) / history.epochs[0].sampleStepsPerSecond;
     const t0 = performance.now();
-    await model.forwardBackwardAsync(batch, dOutput, { timespans });
-    if (r >= 2) times.push((performance.now() - t0) / 1000);
+    for (let b = 0; b < BATCHES_PER_EPOCH; b++) {
+      const input = { data: data.inputs.data.subarray(b * P2 * INPUTS, (b + 1) * P2 * INPUTS), shape: [BATCH, STEPS, INPUTS] };
+      const timespans = { data: data.timespans.data.subarray(b * P2, (b + 1) * P2), shape: [BATCH, STEPS] };
+      await model.forwardBackwardAsync(input, dOutput, { timespans });
+    }
+    const forwardBackwardSeconds = (performance.now() - t0) / 1000;
+    if (r > 0) rounds.push({ fitSeconds, forwardBackwardSeconds });
   }
-  const fbSeconds = median(times);
+  const ratios = rounds.map((x) => x.forwardBackwardSeconds / x.fitSeconds);
+  const fbSeconds = median(rounds.map((x) => x.forwardBackwardSeconds)) / BATCHES_PER_EPOCH;
+  const fitEpochSeconds = rounds.map((x) => x.fitSeconds);
 
   const T = model.layout.trainableLength;
   const optimizer = new Optimizer({ type: 'adam', lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentum: 0, nesterov: false }, 'float32', T, true);
@@ -82,16 +89,17 @@ async function runCase(id: CaseId): Promise<CaseResult> {
   for (let r = 0; r < reps; r++) optimizer.apply(params, grads, 1e-3);
   const optimizerSeconds = (performance.now() - t0) / 1000 / reps;
 
-  const fitRate = median(measured.map((e) => e.sampleStepsPerSecond));
+  const fitRate = (N * STEPS) / median(fitEpochSeconds);
   return {
     id: `${id}-fit-b${BATCH}-l${STEPS}`,
     model: id === 'ltc' ? 'LTC(16, AutoNCP(64, 8))' : 'CfC(16, AutoNCP(64, 8))',
     trainableParameters: T,
     batch: BATCH,
     steps: STEPS,
-    fit: { sampleStepsPerSecond: fitRate, epochSeconds: measured.map((e) => e.seconds), wallSampleStepsPerSecond: ((EPOCHS - 1) * N * STEPS) / wallSeconds },
+    fit: { sampleStepsPerSecond: fitRate, epochSeconds: fitEpochSeconds },
     forwardBackward: { medianSeconds: fbSeconds, sampleStepsPerSecond: (BATCH * STEPS) / fbSeconds },
-    fitOverRawForwardBackward: fitRate / ((BATCH * STEPS) / fbSeconds),
+    fitOverRawForwardBackward: median(ratios),
+    fitOverRawForwardBackwardRange: [Math.min(...ratios), Math.max(...ratios)],
     optimizerStepMicroseconds: optimizerSeconds * 1e6,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   };
@@ -120,11 +128,11 @@ if (process.argv[2] === '--case') {
     '',
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.platform}, SIMD ${machine.simd}, ${machine.threads} threads, Node ${machine.node}; 1-min load average ${machine.loadAverage.map((l) => l.toFixed(1)).join(' → ')} (other processes share the cores when it exceeds ${machine.cores}).`,
     `fit(): AutoNCP(64, 8, seed 22222), 16 inputs, float32, (B, L) = (${BATCH}, ${STEPS}), ${BATCHES_PER_EPOCH} batches per epoch, Adam, MSE, timespans in [0.5, 1.5).`,
-    `Median over epochs 2–${EPOCHS} (epoch 1 is warm-up). Peer: forwardBackwardAsync alone on one batch, same process.`,
+    `${ROUNDS} rounds after a warm-up round, each one fit() epoch then the same ${BATCHES_PER_EPOCH} batches through forwardBackwardAsync alone (the peer), so load swings hit both alike; rates are medians over rounds, the ratio is the median of the rounds' ratios (their range beside it).`,
     '',
-    '| case | trainable params | fit sample-steps/s | wall sample-steps/s | forwardBackward sample-steps/s | fit / forwardBackward | optimizer step | peak RSS |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
-    ...results.map((r) => `| ${r.model} | ${r.trainableParameters} | ${fmtRate(r.fit.sampleStepsPerSecond)} | ${fmtRate(r.fit.wallSampleStepsPerSecond)} | ${fmtRate(r.forwardBackward.sampleStepsPerSecond)} | ${r.fitOverRawForwardBackward.toFixed(2)} | ${r.optimizerStepMicroseconds.toFixed(1)} µs | ${fmtBytes(r.peakRssBytes)} |`),
+    '| case | trainable params | fit sample-steps/s | forwardBackward sample-steps/s | fit / forwardBackward (range) | optimizer step | peak RSS |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...results.map((r) => `| ${r.model} | ${r.trainableParameters} | ${fmtRate(r.fit.sampleStepsPerSecond)} | ${fmtRate(r.forwardBackward.sampleStepsPerSecond)} | ${r.fitOverRawForwardBackward.toFixed(2)} (${r.fitOverRawForwardBackwardRange.map((x) => x.toFixed(2)).join('–')}) | ${r.optimizerStepMicroseconds.toFixed(1)} µs | ${fmtBytes(r.peakRssBytes)} |`),
     '',
     'fit runs one fused forwardBackwardLoss per batch (one forward, the loss and its gradient, one backward), so its',
     'ceiling is forwardBackward itself; the rest is the loop (gather, optimizer step, progress), a small share.',
