@@ -16,12 +16,13 @@ import type { ParamLayout } from '../backend/param-layout.js';
 import { checkLossArgs, LOSS_OPTION_KEYS, type LossOptionValues } from './loss-args.js';
 import { checkCallSize, type CallShape, type ModelSizes, type StepWork } from './call-limits.js';
 import { ResultPool } from './result-pool.js';
+import { callGradients, callResult, outputShape, packState, splitState, type PreparedCall } from './call-results.js';
 import { checkStateDict } from './state-dict.js';
 import { StepBlock } from './step-block.js';
 import { ModelSummary, type SummarySource } from './summary.js';
 import { arrayTypeOf, expectTensor, type Dtype, type FloatArray, type Tensor } from './tensor.js';
 import type {
-  Backend, ForwardBackwardLossOptions, ForwardBackwardLossResult, ForwardBackwardOptions, ForwardBackwardResult, ForwardOptions, ForwardResult, Gradients, ParameterConstraints, State,
+  Backend, ForwardBackwardLossOptions, ForwardBackwardLossResult, ForwardBackwardOptions, ForwardBackwardResult, ForwardOptions, ForwardResult, ParameterConstraints, State,
 } from './sequence-types.js';
 
 export type * from './sequence-types.js';
@@ -38,14 +39,6 @@ interface SequenceModelInit {
   hasMixedMemory: boolean;
   backend: BackendChoice;
   layout: ParamLayout;
-}
-
-interface PreparedCall {
-  args: SequenceArgs;
-  isBatched: boolean;
-  hasTimespans: boolean;
-  batch: number;
-  steps: number;
 }
 
 export abstract class SequenceModel {
@@ -178,25 +171,25 @@ export abstract class SequenceModel {
   forward(input: Tensor, options?: ForwardOptions): ForwardResult {
     const call = this.prepare(`${this.api}.forward`, input, options, undefined);
     this.run(call.args, false);
-    return this.result(call);
+    return callResult(this, call);
   }
 
   async forwardAsync(input: Tensor, options?: ForwardOptions): Promise<ForwardResult> {
     const call = this.prepare(`${this.api}.forwardAsync`, input, options, undefined);
     await this.runAsync(call.args, false);
-    return this.result(call);
+    return callResult(this, call);
   }
 
   forwardBackward(input: Tensor, dOutput: Tensor, options?: ForwardBackwardOptions): ForwardBackwardResult {
     const call = this.prepare(`${this.api}.forwardBackward`, input, options, dOutput);
     this.run(call.args, true);
-    return { ...this.result(call), grads: this.gradients(call) };
+    return { ...callResult(this, call), grads: callGradients(this, call) };
   }
 
   async forwardBackwardAsync(input: Tensor, dOutput: Tensor, options?: ForwardBackwardOptions): Promise<ForwardBackwardResult> {
     const call = this.prepare(`${this.api}.forwardBackwardAsync`, input, options, dOutput);
     await this.runAsync(call.args, true);
-    return { ...this.result(call), grads: this.gradients(call) };
+    return { ...callResult(this, call), grads: callGradients(this, call) };
   }
 
   /**
@@ -207,13 +200,13 @@ export abstract class SequenceModel {
   forwardBackwardLoss(input: Tensor, target: Tensor, options: ForwardBackwardLossOptions): ForwardBackwardLossResult {
     const { call, loss } = this.prepareLoss(`${this.api}.forwardBackwardLoss`, input, target, options);
     const value = this.runLoss(call.args, loss);
-    return { ...this.result(call), grads: this.gradients(call), loss: value.loss, count: value.count };
+    return { ...callResult(this, call), grads: callGradients(this, call), loss: value.loss, count: value.count };
   }
 
   async forwardBackwardLossAsync(input: Tensor, target: Tensor, options: ForwardBackwardLossOptions): Promise<ForwardBackwardLossResult> {
     const { call, loss } = this.prepareLoss(`${this.api}.forwardBackwardLossAsync`, input, target, options);
     const value = await this.runLossAsync(call.args, loss);
-    return { ...this.result(call), grads: this.gradients(call), loss: value.loss, count: value.count };
+    return { ...callResult(this, call), grads: callGradients(this, call), loss: value.loss, count: value.count };
   }
 
   /**
@@ -232,7 +225,7 @@ export abstract class SequenceModel {
     const batch = isBatched ? x.shape[0] : 1;
     const xData = expectTensor(api, 'x', x, this.dtype, isBatched ? [batch, S] : [S], isBatched ? '(B×S)' : '(S)');
     const stateShape = isBatched ? [batch, H] : [H];
-    const { h: h0, c: c0 } = this.splitState(api, 'state', state, stateShape);
+    const { h: h0, c: c0 } = splitState(this, api, 'state', state, stateShape);
     const ArrayType = arrayTypeOf(this.dtype);
     let timespans: FloatArray | undefined;
     if (typeof dt === 'number') {
@@ -262,7 +255,7 @@ export abstract class SequenceModel {
     }
     return {
       output: { data: output, shape: isBatched ? [batch, this.outputSize] : [this.outputSize] },
-      state: this.packState(hFinal, cFinal, isBatched, batch),
+      state: packState(this, hFinal, cFinal, isBatched, batch),
     };
   }
 
@@ -318,7 +311,7 @@ export abstract class SequenceModel {
   private prepareLoss(api: string, input: Tensor, target: Tensor, options: ForwardBackwardLossOptions): { call: PreparedCall; loss: LossArgs } {
     if (typeof options !== 'object' || options === null) throw argumentError(TypeError, api, 'options', "an object with at least { loss: 'mse' | 'mae' | 'bce' | 'crossEntropy' }", options);
     const call = this.prepare(api, input, options, undefined, true);
-    const loss = checkLossArgs(api, this.dtype, this.outputShape(call.isBatched, call.batch, call.steps), target, options as LossOptionValues);
+    const loss = checkLossArgs(api, this.dtype, outputShape(this, call.isBatched, call.batch, call.steps), target, options as LossOptionValues);
     return { call, loss };
   }
 
@@ -370,7 +363,7 @@ export abstract class SequenceModel {
       }
     }
     const stateShape = isBatched ? [batch, H] : [H];
-    const { h: h0, c: c0 } = this.splitState(api, 'options.state', opts.state, stateShape);
+    const { h: h0, c: c0 } = splitState(this, api, 'options.state', opts.state, stateShape);
     const outLength = this.returnSequences ? batch * steps * this.outputSize : batch * this.outputSize;
     const args: SequenceArgs = {
       version: this.version,
@@ -394,9 +387,9 @@ export abstract class SequenceModel {
       args.dropoutSeed = seed;
     }
     if (backward) {
-      const outShape = this.outputShape(isBatched, batch, steps);
+      const outShape = outputShape(this, isBatched, batch, steps);
       if (dOutput !== undefined) args.dOutput = expectTensor(api, 'dOutput', dOutput, this.dtype, outShape, '(the output shape)');
-      const d = this.splitState(api, 'options.dState', opts.dState, stateShape);
+      const d = splitState(this, api, 'options.dState', opts.dState, stateShape);
       args.dHFinal = d.h;
       args.dCFinal = d.c;
       args.dInput = new ArrayType(data.length);
@@ -421,63 +414,5 @@ export abstract class SequenceModel {
     };
     const threads = this.engine.threads();
     checkCallSize(api, sizes, { ...call, threads });
-  }
-
-  private splitState(api: string, name: string, state: State | undefined, shape: number[]): { h?: FloatArray; c?: FloatArray } {
-    if (state === undefined) return {};
-    const text = shape.length === 2 ? '(B×H)' : '(H)';
-    if (this.hasMixedMemory) {
-      if (typeof state !== 'object' || state === null || !('h' in state) || !('c' in state)) {
-        throw argumentError(TypeError, api, name, `{ h, c } tensors of shape [${shape.join(', ')}] (mixed memory)`, state);
-      }
-      return {
-        h: expectTensor(api, `${name}.h`, state.h, this.dtype, shape, text),
-        c: expectTensor(api, `${name}.c`, state.c, this.dtype, shape, text),
-      };
-    }
-    return { h: expectTensor(api, name, state, this.dtype, shape, text) };
-  }
-
-  private outputShape(isBatched: boolean, batch: number, steps: number): number[] {
-    const P = this.outputSize;
-    if (!this.returnSequences) return isBatched ? [batch, P] : [P];
-    if (!isBatched) return [steps, P];
-    return this.batchFirst ? [batch, steps, P] : [steps, batch, P];
-  }
-
-  private packState(h: FloatArray, c: FloatArray | undefined, isBatched: boolean, batch: number): State {
-    const shape = isBatched ? [batch, this.stateSize] : [this.stateSize];
-    const hTensor = { data: h, shape };
-    return this.hasMixedMemory ? { h: hTensor, c: { data: c!, shape: [...shape] } } : hTensor;
-  }
-
-  private result(call: PreparedCall): ForwardResult {
-    const { args, isBatched, batch, steps } = call;
-    return {
-      output: { data: args.output, shape: this.outputShape(isBatched, batch, steps) },
-      state: this.packState(args.hFinal, args.cFinal, isBatched, batch),
-    };
-  }
-
-  private gradients(call: PreparedCall): Gradients {
-    const { args, isBatched, batch } = call;
-    const flat = args.dParams!;
-    const params: Record<string, Tensor> = {};
-    for (const e of this.layout.entries) {
-      if (e.trainable) params[e.name] = { data: flat.subarray(e.offset, e.offset + e.size), shape: [...e.shape] };
-    }
-    return {
-      params,
-      flat,
-      input: { data: args.dInput!, shape: [...(args.input ? this.inputShape(call) : [])] },
-      timespans: call.hasTimespans ? { data: args.dTimespans!, shape: isBatched ? (this.batchFirst ? [batch, call.steps] : [call.steps, batch]) : [call.steps] } : undefined,
-      state: this.packState(args.dH0!, args.dC0, isBatched, batch),
-    };
-  }
-
-  private inputShape(call: PreparedCall): number[] {
-    const { isBatched, batch, steps } = call;
-    if (!isBatched) return [steps, this.inputSize];
-    return this.batchFirst ? [batch, steps, this.inputSize] : [steps, batch, this.inputSize];
   }
 }
