@@ -3,6 +3,7 @@
  * and the standalone policy report page. Charts need vega and vega-lite (optional peers), loaded only for HTML.
  */
 import { escapeHtml as h, formatNumber } from '../monitor/format.js';
+import { chartFigure, htmlPage } from '../monitor/html-page.js';
 import type { ReportSection } from '../monitor/report-section.js';
 import type { PolicyReportData } from './report-section.js';
 
@@ -32,7 +33,7 @@ export async function renderPolicyHtml(d: PolicyReportData): Promise<string> {
   const { renderSpec } = await import('../monitor/charts.js');
   const { reliabilitySpec, historySpec, spreadSpec } = await import('./report-charts.js');
   const figure = async (name: string, points: number, spec: Parameters<typeof renderSpec>[0]): Promise<string> =>
-    points > 0 ? `<figure data-chart="${name}" data-points="${points}">${await renderSpec(spec)}</figure>` : `<p class="note">No ${name.replace('policy-', '')} data yet.</p>`;
+    points > 0 ? chartFigure(name, points, await renderSpec(spec)) : `<p class="note">No ${name.replace('policy-', '')} data yet.</p>`;
   const parts = [
     `<table>${summaryRows(d).map(([k, v]) => `<tr><th>${h(k)}</th><td class="n">${h(v)}</td></tr>`).join('')}</table>`,
     await figure('policy-reliability', d.reliability.filter((b) => b.count > 0).length, reliabilitySpec(d)),
@@ -78,19 +79,8 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; } th { background:
 figure { background: #fff; border: 1px solid #e5e7eb; margin: 12px 0; padding: 8px; } figure svg { max-width: 100%; height: auto; } .note { color: #4b5563; font-size: 13px; }`;
 
 export async function renderPolicyPage(d: PolicyReportData, title: string): Promise<string> {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${h(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body><main>
-<h1>${h(title)}</h1>
+  const body = `<h1>${h(title)}</h1>
 <p class="note">${h(new Date().toISOString())} · ${formatNumber(d.summary.outcomes)} outcomes</p>
-${await renderPolicyHtml(d)}
-</main></body>
-</html>
-`;
+${await renderPolicyHtml(d)}`;
+  return htmlPage(title, STYLE, body);
 }

@@ -4,6 +4,7 @@
  * training batches and the wiring drawing. Each chart sits in <figure data-chart=… data-points=…> so tests and
  * tools can check it has data.
  */
+import { REPORT_STYLE, chartFigure, htmlPage } from './html-page.js';
 import type { Wiring } from '../wiring/index.js';
 import { batchSpec, kernelTimeSpec, latencyHistogramSpec, lossSpec, memorySpec, renderSpec, rooflineSpec } from './charts.js';
 import { formatCeilingRatio as ratio } from './ceiling-check.js';
@@ -14,20 +15,8 @@ import { batchLosses, epochLosses } from './training-series.js';
 import { describeModel, type ProfileView } from './profile-data.js';
 import type { ReportSection } from './report-section.js';
 
-const STYLE = `
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #111827; margin: 0; background: #f9fafb; }
-main { max-width: 980px; margin: 0 auto; padding: 24px; }
-h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #e5e7eb; padding-bottom: 4px; }
-.sub { color: #4b5563; margin: 0 0 12px; }
-table { border-collapse: collapse; background: #fff; margin: 8px 0; }
-th, td { border: 1px solid #e5e7eb; padding: 4px 8px; text-align: left; vertical-align: top; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
-th { background: #f3f4f6; font-weight: 600; }
-figure { background: #fff; border: 1px solid #e5e7eb; margin: 12px 0; padding: 8px; overflow-x: auto; }
-figure svg { display: block; width: 100%; max-width: 100%; height: auto; }
-.note { color: #4b5563; font-size: 13px; }
+const STYLE = `${REPORT_STYLE}
 .datasheet { color: #7c2d12; }
-.warning { color: #92400e; background: #fffbeb; border: 1px solid #fcd34d; padding: 6px 10px; }
 `;
 
 export async function renderHtml(result: ProfileView, title: string, wiring: Wiring | undefined, sections: readonly ReportSection[] = []): Promise<string> {
@@ -75,23 +64,11 @@ export async function renderHtml(result: ProfileView, title: string, wiring: Wir
 
   parts.push('<h2>Not measured</h2>', `<p class="note">Neural Engine utilisation has no public API on macOS: Core ML does not report which compute unit ran an operation or for how long. Proxies: Instruments' Core ML and Neural Engine tracks, <code>powermetrics --samplers ane_power</code> (root), and latency differences between Core ML compute-unit settings. See docs/monitoring.md.</p>`);
 
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${h(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body><main>
-${parts.join('\n')}
-</main></body>
-</html>
-`;
+  return htmlPage(title, STYLE, parts.join('\n'));
 }
 
 async function figure(name: string, points: number, spec: Parameters<typeof renderSpec>[0]): Promise<string> {
-  return `<figure data-chart="${name}" data-points="${points}">${await renderSpec(spec)}</figure>`;
+  return chartFigure(name, points, await renderSpec(spec));
 }
 
 /**

@@ -44,6 +44,8 @@ export interface RenderedPage {
   title: string;
   charts: RenderedChart[];
   figureWidth: number;
+  /** The page's visible text. */
+  text: string;
 }
 
 export async function renderInChromium(executablePath: string, page: string, hangGuardMs: number, screenshot?: string): Promise<RenderedPage> {
@@ -66,7 +68,8 @@ export async function renderInChromium(executablePath: string, page: string, han
     );
     const figureWidth = await tab.$eval('figure[data-chart]', (f) => f.clientWidth);
     if (screenshot) await tab.screenshot({ path: screenshot, fullPage: true });
-    return { title: await tab.title(), charts, figureWidth };
+    const text = await tab.innerText('body');
+    return { title: await tab.title(), charts, figureWidth, text };
   }, hangGuardMs);
   return { errors, externalRequests: requests, ...result };
 }

@@ -6,27 +6,10 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { execFileSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { AutoNCP, LTC, fit } from '../../src/index.js';
 import { calibrate, startProfile } from '../../src/monitor/index.js';
-
-function findChromium(): string | undefined {
-  const fromEnv = process.env.NCP_SILICON_CHROMIUM;
-  if (fromEnv) return fromEnv;
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable']) {
-    try {
-      const path = execFileSync('which', [name], { encoding: 'utf8' }).trim();
-      if (path) return path;
-    } catch {
-      // not on PATH
-    }
-  }
-  const mac = '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome';
-  return existsSync(mac) ? mac : undefined;
-}
+import { findChromium, renderInChromium } from '../helpers/chromium.js';
 
 const executablePath = findChromium();
 const RESULTS = join(process.cwd(), 'test-results');
@@ -58,47 +41,19 @@ describe('HTML profile report in headless Chromium', () => {
     writeFileSync(page, html);
     writeFileSync(join(RESULTS, 'report.html'), html);
 
-    const userDataDir = mkdtempSync(join(tmpdir(), 'ncp-chromium-'));
-    const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath,
-      headless: true,
-      timeout: CHROMIUM_HANG_GUARD_MS,
-      viewport: { width: 1100, height: 900 },
-      // Root in a container needs --no-sandbox; the rest keeps Chromium from phoning home (refused here anyway).
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
     try {
-      context.setDefaultTimeout(CHROMIUM_HANG_GUARD_MS);
-      const tab = await context.newPage();
-      const errors: string[] = [];
-      const requests: string[] = [];
-      tab.on('console', (message) => {
-        if (message.type() === 'error') errors.push(message.text());
-      });
-      tab.on('pageerror', (error) => errors.push(error.message));
-      tab.on('request', (request) => requests.push(request.url()));
-      await tab.goto(pathToFileURL(page).href, { waitUntil: 'load' });
+      const shot = join(RESULTS, 'report-screenshot.png');
+      const rendered = await renderInChromium(executablePath!, page, CHROMIUM_HANG_GUARD_MS, shot);
+      expect(rendered.errors).toEqual([]);
+      expect(rendered.externalRequests).toEqual([]);
+      expect(rendered.title).toBe('ncp-silicon test profile');
 
-      expect(errors).toEqual([]);
-      expect(requests.filter((url) => !url.startsWith('file:'))).toEqual([]);
-      expect(await tab.title()).toBe('ncp-silicon test profile');
-
-      const charts = await tab.$$eval('figure[data-chart]', (figures) =>
-        figures.map((f) => ({
-          name: f.getAttribute('data-chart'),
-          points: Number(f.getAttribute('data-points')),
-          symbols: f.querySelectorAll('.mark-symbol.role-mark path').length,
-          lines: f.querySelectorAll('.mark-line.role-mark path').length,
-          bars: f.querySelectorAll('.mark-rect.role-mark path').length,
-          width: f.querySelector('svg')?.getBoundingClientRect().width ?? 0,
-          axisTitles: [...f.querySelectorAll('.role-axis-title text')].map((t) => t.textContent ?? ''),
-        })),
-      );
+      const charts = rendered.charts;
       const byName = Object.fromEntries(charts.map((c) => [c.name, c]));
       expect(Object.keys(byName).sort()).toEqual(['batches', 'kernel-time', 'loss', 'memory', 'roofline', 'step-latency', 'wiring']);
       for (const c of charts) {
-        expect(c.points, c.name!).toBeGreaterThan(0);
-        expect(c.width, c.name!).toBeGreaterThan(100);
+        expect(c.points, c.name).toBeGreaterThan(0);
+        expect(c.width, c.name).toBeGreaterThan(100);
       }
       // Roofline: one point per kernel (forward, forwardBackward, step) and the roof lines.
       expect(byName.roofline.symbols).toBe(result.kernels.length);
@@ -114,15 +69,10 @@ describe('HTML profile report in headless Chromium', () => {
       expect(byName.loss.axisTitles.some((t: string) => t.startsWith('epoch'))).toBe(true);
       expect(byName.loss.axisTitles.some((t: string) => t.startsWith('loss'))).toBe(true);
       // Charts use the page's width: each fills its figure (minus padding), however narrow the SVG's own units.
-      const figureWidth = await tab.$eval('figure[data-chart="kernel-time"]', (f) => f.clientWidth);
-      expect(byName['kernel-time'].width).toBeGreaterThan(figureWidth - 40);
-      expect(await tab.locator('text=datasheet').count()).toBe(process.platform === 'darwin' && process.arch === 'arm64' ? 1 : 0);
-
-      await tab.screenshot({ path: join(RESULTS, 'report-screenshot.png'), fullPage: true });
-      expect(existsSync(join(RESULTS, 'report-screenshot.png'))).toBe(true);
+      expect(byName['kernel-time'].width).toBeGreaterThan(rendered.figureWidth - 40);
+      expect(/datasheet/.test(rendered.text)).toBe(process.platform === 'darwin' && process.arch === 'arm64');
+      expect(existsSync(shot)).toBe(true);
     } finally {
-      await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
       rmSync(cacheDir, { recursive: true, force: true });
     }
   });

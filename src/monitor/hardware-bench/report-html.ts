@@ -3,6 +3,7 @@
  * its measured ceilings, the backends present, throughput per backend, the share of the peak and the latency tails.
  * Each chart sits in <figure data-chart=… data-points=…> so tests and tools can check it has data.
  */
+import { REPORT_STYLE, chartFigure, htmlPage } from '../html-page.js';
 import { renderSpec } from '../charts.js';
 import { formatCeilingRatio } from '../ceiling-check.js';
 import { escapeHtml as h, formatBytes, formatDuration, formatNumber } from '../format.js';
@@ -11,19 +12,7 @@ import type { BenchComparison } from './compare.js';
 import { backendComparison } from './tables.js';
 import type { BenchReport } from './types.js';
 
-const STYLE = `
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #111827; margin: 0; background: #f9fafb; }
-main { max-width: 980px; margin: 0 auto; padding: 24px; }
-h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #e5e7eb; padding-bottom: 4px; }
-.sub { color: #4b5563; margin: 0 0 12px; }
-table { border-collapse: collapse; background: #fff; margin: 8px 0; }
-th, td { border: 1px solid #e5e7eb; padding: 4px 8px; text-align: left; vertical-align: top; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
-th { background: #f3f4f6; font-weight: 600; }
-figure { background: #fff; border: 1px solid #e5e7eb; margin: 12px 0; padding: 8px; }
-figure svg { display: block; width: 100%; max-width: 100%; height: auto; }
-.note { color: #4b5563; font-size: 13px; }
-.warning { color: #92400e; background: #fffbeb; border: 1px solid #fcd34d; padding: 6px 10px; }
+const STYLE = `${REPORT_STYLE}
 .regression { color: #b91c1c; font-weight: 600; } .improvement { color: #047857; font-weight: 600; }
 `;
 
@@ -71,24 +60,12 @@ export async function renderBenchHtml(report: BenchReport, comparison?: BenchCom
     parts.push(`<p>${comparison.regressions} regressions, ${comparison.improvements} improvements.</p>`);
     parts.push(`<table><tr><th>case</th><th>backend</th><th>then</th><th>now</th><th>now / then</th><th>verdict</th></tr>${comparison.rows.map((r) => `<tr><td>${h(r.caseId)}</td><td>${h(r.backend)}</td><td class="n">${formatNumber(r.oldSampleStepsPerSecond)}</td><td class="n">${formatNumber(r.newSampleStepsPerSecond)}</td><td class="n">${formatNumber(r.ratio)}×</td><td class="${r.verdict}">${r.verdict}</td></tr>`).join('')}</table>`);
   }
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${h(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body><main>
-${parts.join('\n')}
-</main></body>
-</html>
-`;
+  return htmlPage(title, STYLE, parts.join('\n'));
 }
 
 async function figure(name: string, points: number, spec: Parameters<typeof renderSpec>[0]): Promise<string> {
   if (points === 0) return `<p class="note" data-chart-empty="${name}">Nothing to draw: no case has this figure.</p>`;
-  return `<figure data-chart="${name}" data-points="${points}">${await renderSpec(spec)}</figure>`;
+  return chartFigure(name, points, await renderSpec(spec));
 }
 
 function table(rows: string[][], header?: string[], numeric: boolean[] = []): string {
