@@ -3,7 +3,7 @@
  * overlap: a trigger during a save schedules one more save after it. A failed save is kept in `lastError` and
  * retried at the next trigger; it never throws into observe().
  */
-import type { ConfidencePolicy } from './policy.js';
+import type { SnapshotSaver } from './policy-parts.js';
 
 export interface AutosaveStatus {
   saves: number;
@@ -19,7 +19,7 @@ export class Autosaver {
   private again = false;
   private readonly timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly policy: ConfidencePolicy, private readonly config: { path: string; everyOutcomes: number; everyMs: number }) {
+  constructor(private readonly policy: SnapshotSaver, private readonly config: { path: string; everyOutcomes: number; everyMs: number }) {
     if (config.everyMs) {
       this.timer = setInterval(() => this.trigger(), config.everyMs);
       this.timer.unref();

@@ -2,7 +2,7 @@
 import { argumentError } from '../errors.js';
 import { expectOptions } from '../validate.js';
 import { AGENT_METRICS } from './agent-table.js';
-import type { ConfidencePolicy } from './policy.js';
+import type { PolicyState } from './policy-parts.js';
 import type { CalibrationSummary, ReliabilityBin } from './running-metrics.js';
 
 export interface MetricsOptions {
@@ -29,7 +29,7 @@ export interface PolicyMetrics extends CalibrationSummary {
   agents: Record<string, AgentMetrics>;
 }
 
-export function policyMetrics(policy: ConfidencePolicy, options?: MetricsOptions): PolicyMetrics | string {
+export function policyMetrics(policy: PolicyState, options?: MetricsOptions): PolicyMetrics | string {
   const api = 'ConfidencePolicy.metrics';
   const o = expectOptions(api, options, ['format']);
   if (o.format !== undefined && o.format !== 'object' && o.format !== 'prometheus') {
@@ -39,7 +39,7 @@ export function policyMetrics(policy: ConfidencePolicy, options?: MetricsOptions
   return o.format === 'prometheus' ? prometheus(m) : m;
 }
 
-function collect(policy: ConfidencePolicy): PolicyMetrics {
+function collect(policy: PolicyState): PolicyMetrics {
   const agents: Record<string, AgentMetrics> = {};
   const f = policy.agents.f.metrics;
   for (const [id, slot] of policy.agents.slots) {

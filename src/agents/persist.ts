@@ -7,7 +7,7 @@
 import { CheckpointError } from '../errors.js';
 import { loadSafetensors, saveSafetensors, type SafetensorsInput, type SafeTensor } from '../io/safetensors.js';
 import type { FieldSpec, Slabs } from './slabs.js';
-import type { ConfidencePolicy } from './policy.js';
+import type { PersistablePolicy, PolicyState } from './policy-parts.js';
 import type { ConfidencePolicyOptions } from './options.js';
 
 export const POLICY_FORMAT = 'ncp-silicon/confidence-policy';
@@ -27,7 +27,7 @@ function gather(slabs: AnySlabs, slots: number[], prefix: string, out: Record<st
 }
 
 /** Builds the file's tensors and metadata from the policy as it is now (synchronous: one consistent instant). */
-export function snapshot(policy: ConfidencePolicy): { tensors: Record<string, SafetensorsInput>; metadata: Record<string, string> } {
+export function snapshot(policy: PolicyState): { tensors: Record<string, SafetensorsInput>; metadata: Record<string, string> } {
   const tensors: Record<string, SafetensorsInput> = {};
   for (const [name, t] of Object.entries(policy.model.stateDict())) tensors[`cell.${name}`] = { data: t.data as Float32Array, shape: t.shape };
   const vec = (data: Float32Array | Float64Array | Int32Array): SafetensorsInput => ({ data: data.slice(), shape: [data.length] });
@@ -67,7 +67,7 @@ export function snapshot(policy: ConfidencePolicy): { tensors: Record<string, Sa
 }
 
 /** Waits for queued learning, snapshots, writes atomically. Resolves with the outcomes the file holds. */
-export async function savePolicy(policy: ConfidencePolicy, path: string): Promise<number> {
+export async function savePolicy(policy: PersistablePolicy, path: string): Promise<number> {
   await policy.idle();
   const { tensors, metadata } = snapshot(policy);
   const outcomes = policy.counters.outcomes;
@@ -75,11 +75,11 @@ export async function savePolicy(policy: ConfidencePolicy, path: string): Promis
   return outcomes;
 }
 
-export async function loadPolicy(
+export async function loadPolicy<P extends PersistablePolicy>(
   path: string,
-  create: (options: ConfidencePolicyOptions) => ConfidencePolicy,
+  create: (options: ConfidencePolicyOptions) => P,
   extra: Pick<ConfidencePolicyOptions, 'autosave' | 'deterministic'> = {},
-): Promise<ConfidencePolicy> {
+): Promise<P> {
   const api = 'ConfidencePolicy.load';
   const { tensors, metadata } = await loadSafetensors(path);
   if (metadata.format === POLICY_FORMAT && metadata.version === '1') {

@@ -28,13 +28,9 @@ import { loadPolicy, savePolicy } from './persist.js';
 import { policyMetrics, type MetricsOptions, type PolicyMetrics } from './metrics-report.js';
 import { policyReportSection, renderPolicyReport, type PolicyReportOptions } from './report.js';
 import type { ReportSection } from '../monitor/report-section.js';
+import type { PersistablePolicy, PolicyCounters, ScoredCall, ScoringPolicy, SnapshotSaver } from './policy-parts.js';
 
-export interface ScoredCall {
-  /** Pass it to observe() with the outcome. */
-  callId: number;
-  /** Calibrated probability that the call succeeds. */
-  probability: number;
-}
+export type { ScoredCall } from './policy-parts.js';
 
 export interface PolicyMemory {
   agents: number;
@@ -49,7 +45,7 @@ export interface PolicyMemory {
   bytes: number;
 }
 
-export class ConfidencePolicy {
+export class ConfidencePolicy implements ScoringPolicy, PersistablePolicy, SnapshotSaver {
   readonly options: ResolvedPolicyOptions;
   readonly model: SequenceModel;
   readonly inputSize: number;
@@ -63,7 +59,7 @@ export class ConfidencePolicy {
   /** @internal */ readonly overall = new RunningCalibration();
   /** @internal */ readonly history = new CalibrationHistory();
   /** @internal */ readonly h0: Float32Array;
-  /** @internal */ counters = { nextCallId: 1, outcomes: 0, clock: -Infinity };
+  /** @internal */ counters: PolicyCounters = { nextCallId: 1, outcomes: 0, clock: -Infinity };
   private readonly batcher: ScoreBatcher;
   private pump: Promise<void> | undefined;
   private readonly autosaver: Autosaver | undefined;

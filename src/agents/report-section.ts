@@ -3,7 +3,7 @@
  * calibration over time (agents/calibration-history.ts) and the spread of calibration across agents (each
  * tracked agent's mean probability minus its observed rate). Rendered by agents/report-render.ts.
  */
-import type { ConfidencePolicy } from './policy.js';
+import type { PolicyState } from './policy-parts.js';
 import type { CalibrationWindow } from './calibration-history.js';
 import type { CalibrationSummary, ReliabilityBin } from './running-metrics.js';
 import { AGENT_METRICS } from './agent-table.js';
@@ -40,7 +40,7 @@ export interface PolicyReportData {
   };
 }
 
-export function policyReportData(policy: ConfidencePolicy): PolicyReportData {
+export function policyReportData(policy: PolicyState): PolicyReportData {
   const m = policy.agents.f.metrics;
   const agents: AgentCalibration[] = [];
   for (const [agentId, slot] of policy.agents.slots) {

@@ -6,7 +6,7 @@ import { argumentError } from '../errors.js';
 import { isMissingPackage, missingPeerError } from '../optional-peer.js';
 import { expectOneOf, expectOptions } from '../validate.js';
 import type { ReportSection } from '../monitor/report-section.js';
-import type { ConfidencePolicy } from './policy.js';
+import type { PolicyState } from './policy-parts.js';
 import { policyReportData } from './report-section.js';
 import { policySection, renderPolicyMarkdown } from './report-render.js';
 
@@ -20,7 +20,7 @@ const FORMATS = ['html', 'md', 'json'] as const;
 const CHART_PACKAGES = ['vega', 'vega-lite'] as const;
 const DEFAULT_TITLE = 'Confidence policy';
 
-export async function renderPolicyReport(policy: ConfidencePolicy, options: PolicyReportOptions): Promise<string> {
+export async function renderPolicyReport(policy: PolicyState, options: PolicyReportOptions): Promise<string> {
   const api = 'ConfidencePolicy.report';
   if (options === undefined) throw argumentError(TypeError, api, 'options', "an object like { format: 'html' | 'md' | 'json' }", options);
   const o = expectOptions(api, options, ['format', 'title']);
@@ -39,7 +39,7 @@ export async function renderPolicyReport(policy: ConfidencePolicy, options: Poli
   }
 }
 
-export function policyReportSection(policy: ConfidencePolicy, title: unknown = DEFAULT_TITLE): ReportSection {
+export function policyReportSection(policy: PolicyState, title: unknown = DEFAULT_TITLE): ReportSection {
   if (typeof title !== 'string') throw argumentError(TypeError, 'ConfidencePolicy.reportSection', 'title', 'a string', title);
   return policySection(policyReportData(policy), title);
 }

@@ -7,7 +7,7 @@
 import { AgentTimeError } from './errors.js';
 import { clampLogit } from './online-logistic.js';
 import { RECENT_CALLS } from './agent-table.js';
-import type { ConfidencePolicy, ScoredCall } from './policy.js';
+import type { ScoredCall, ScoringPolicy } from './policy-parts.js';
 import type { CheckedCall } from './validate-call.js';
 
 /** Shortest elapsed time the cell is stepped by (calls of one agent at the same millisecond). */
@@ -18,7 +18,7 @@ export class ScoreBatcher {
   private states = new Float32Array(0);
   private dts = new Float32Array(0);
 
-  constructor(private readonly policy: ConfidencePolicy) {}
+  constructor(private readonly policy: ScoringPolicy) {}
 
   run(calls: CheckedCall[]): ScoredCall[] {
     this.checkTimes(calls);
