@@ -1,22 +1,14 @@
 import { argumentError, argumentErrorRendered } from '../errors.js';
 import { describe } from '../describe.js';
 
-import type { Dtype, FloatArray } from '../backend/float-array.js';
+import { arrayTypeOf, dtypeOf, type Dtype, type FloatArray } from '../backend/float-array.js';
 
-export type { Dtype, FloatArray } from '../backend/float-array.js';
+export { arrayTypeOf, dtypeOf, type Dtype, type FloatArray } from '../backend/float-array.js';
 
 /** A dense row-major tensor: a typed array and its shape. Typed arrays cross into native code without copies. */
 export interface Tensor<A extends FloatArray = FloatArray> {
   data: A;
   shape: number[];
-}
-
-export function arrayTypeOf(dtype: Dtype): Float32ArrayConstructor | Float64ArrayConstructor {
-  return dtype === 'float64' ? Float64Array : Float32Array;
-}
-
-export function dtypeOf(data: FloatArray): Dtype {
-  return data instanceof Float64Array ? 'float64' : 'float32';
 }
 
 export function product(shape: readonly number[]): number {

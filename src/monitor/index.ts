@@ -8,6 +8,6 @@ export { startProfile, Profile, ProfileBusyError, type ProfileOptions } from './
 export { ProfileResult, type KernelCallRecord, type KernelSummary, type OnnxCallRecord } from './result.js';
 export type { ReportOptions } from './report.js';
 export type { TraceFile, TraceEvent } from './trace.js';
-export type { TrainSlice } from './train-events.js';
+export type { TrainSlice } from '../train/train-events.js';
 export type { SystemInfo } from './system.js';
 export type { ReportSection } from './report-section.js';

@@ -8,7 +8,7 @@ import type { CeilingCheck } from './ceiling-check.js';
 import type { LatencySummary } from './latency.js';
 import type { MemorySnapshot } from './memory.js';
 import type { SystemInfo } from './system.js';
-import type { TrainSlice } from './train-events.js';
+import type { TrainSlice } from '../train/train-events.js';
 
 /** One native model call. Times are ms from the profile's start. */
 export interface KernelCallRecord {
@@ -64,7 +64,7 @@ export interface KernelSummary {
   roofline?: { attainableGflopsPerSecond: number; boundBy: 'memory' | 'compute'; fractionOfRoofline: number };
 }
 
-/** One OnnxPolicy call (src/monitor/onnx-events.ts). Times are ms from the profile's start, JS-side (what a caller waits). */
+/** One OnnxPolicy call (src/onnx/onnx-events.ts). Times are ms from the profile's start, JS-side (what a caller waits). */
 export interface OnnxCallRecord {
   kind: 'step' | 'run';
   provider: string;

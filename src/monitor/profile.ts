@@ -21,8 +21,8 @@ import { cachedCalibration, type Calibration } from './calibrate.js';
 import { memory, type MemorySnapshot } from './memory.js';
 import { ProfileResult, type KernelCallRecord } from './result.js';
 import { systemInfo } from './system.js';
-import { onOnnxCall, type OnnxCallSlice } from './onnx-events.js';
-import { onTrainSlice, type TrainSlice } from './train-events.js';
+import { onOnnxCall, type OnnxCallSlice } from '../onnx/onnx-events.js';
+import { onTrainSlice, type TrainSlice } from '../train/train-events.js';
 
 export interface ProfileOptions {
   /** How often memory() is sampled while the event loop is free, in ms (default 100). */

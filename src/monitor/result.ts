@@ -12,7 +12,7 @@ import { describeModel, type KernelCallRecord, type KernelSummary, type OnnxCall
 import { renderReport, type ReportOptions } from './report.js';
 import { summariseKernels } from './summarise.js';
 import type { SystemInfo } from './system.js';
-import type { TrainSlice } from './train-events.js';
+import type { TrainSlice } from '../train/train-events.js';
 import { buildTrace, type TraceFile } from './trace.js';
 
 export { describeModel, type KernelCallRecord, type KernelSummary, type OnnxCallRecord, type ProfileData } from './profile-data.js';

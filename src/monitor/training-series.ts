@@ -3,7 +3,7 @@
  * fractional epoch (epoch − 1 + batch / batches in that epoch), and per epoch with the validation loss when the
  * trainer reported one.
  */
-import type { TrainSlice } from './train-events.js';
+import type { TrainSlice } from '../train/train-events.js';
 
 export interface BatchLossPoint {
   epoch: number;

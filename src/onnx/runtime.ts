@@ -14,7 +14,7 @@ import { argumentError, argumentErrorRendered, BackendUnavailableError, NcpError
 import { describe } from '../describe.js';
 import type { ForwardOptions, ForwardResult, State } from '../models/sequence-model.js';
 import type { Tensor } from '../models/tensor.js';
-import { emitOnnxCall, isOnnxCallObserved } from '../monitor/onnx-events.js';
+import { emitOnnxCall, isOnnxCallObserved } from './onnx-events.js';
 import { expectBoolean, expectInteger, expectOneOf, expectOptions } from '../validate.js';
 import { decodeModel } from './graph-builder.js';
 import { METADATA_KEYS } from './model-graph.js';

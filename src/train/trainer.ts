@@ -23,7 +23,7 @@ import { decideSkip, gradientProblem } from './non-finite.js';
 import { Optimizer } from './optimizer.js';
 import { resolveFitOptions, type ResolvedFitOptions } from './options.js';
 import { ProgressReporter } from './progress.js';
-import { emitTrainSlice } from '../monitor/train-events.js';
+import { emitTrainSlice } from './train-events.js';
 import { TrainRng } from './rng.js';
 import { learningRate } from './schedule.js';
 import { checkResumable, decodeTrainer, encodeTrainer, freshState, type DecodedTrainer, type TrainingState } from './trainer-state.js';

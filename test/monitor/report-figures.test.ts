@@ -7,7 +7,7 @@ import { ProfileResult, type KernelCallRecord } from '../../src/monitor/index.js
 import { latencyHistogram, summariseLatency } from '../../src/monitor/latency.js';
 import { responsiveSvg } from '../../src/monitor/charts.js';
 import { systemInfo } from '../../src/monitor/system.js';
-import type { TrainSlice } from '../../src/monitor/train-events.js';
+import type { TrainSlice } from '../../src/train/train-events.js';
 
 function stepCall(durationMs: number, startMs: number): KernelCallRecord {
   return { kernel: 'ltc.step', backend: 'cpu', device: 'cpu', startMs, durationMs, batch: 1, steps: 1, flops: 1e4, bytesRead: 1e4, bytesWritten: 100, uniqueBytes: 1e4, thread: 0, nativeLiveBytes: 0 };

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AutoNCP, LTC } from '../../src/index.js';
 import { startProfile } from '../../src/monitor/index.js';
-import { isOnnxCallObserved } from '../../src/monitor/onnx-events.js';
+import { isOnnxCallObserved } from '../../src/onnx/onnx-events.js';
 import { exportOnnx, OnnxPolicy } from '../../src/onnx/index.js';
 
 describe('a profile with native and ONNX calls', () => {

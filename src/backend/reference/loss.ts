@@ -6,7 +6,7 @@
  * over valid elements (rows·P) for mse, mae and bce; over valid positions for crossEntropy.
  * Sums run in double whatever the model's dtype.
  */
-import { arrayTypeOf, dtypeOf, type FloatArray } from '../../models/tensor.js';
+import { arrayTypeOf, dtypeOf, type FloatArray } from '../float-array.js';
 import type { LossKind } from '../sequence-args.js';
 
 export interface LossResult {
