@@ -85,6 +85,8 @@ export async function inspectInChromium<T>(executablePath: string, file: string,
     headless: true,
     timeout: hangGuardMs,
     viewport: { width: 1100, height: 900 },
+    // Under npm run test:sanitize the sanitizer runtime is preloaded into this process; Chromium must not inherit it.
+    env: browserEnv(),
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   try {
@@ -105,4 +107,11 @@ export async function inspectInChromium<T>(executablePath: string, file: string,
     await context.close();
     rmSync(userDataDir, { recursive: true, force: true });
   }
+}
+
+/** This process's environment without the sanitizer preloads (LD_PRELOAD, DYLD_INSERT_LIBRARIES). */
+function browserEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== 'LD_PRELOAD' && key !== 'DYLD_INSERT_LIBRARIES') env[key] = value;
+  return env;
 }
