@@ -5,9 +5,7 @@
  */
 import type { Dtype, FloatArray } from './float-array.js';
 import type { ParamLayout } from './param-layout.js';
-import type { CfcCellConfig } from './reference/cfc-cell.js';
-import type { LtcCellConfig } from './reference/ltc-cell.js';
-import type { WiredCfcCellConfig } from './reference/wired-cfc-cell.js';
+import type { CfcCellConfig, LtcCellConfig, WiredCfcCellConfig } from './cell-configs.js';
 
 export type CellSpec = ({ kind: 'ltc' } & LtcCellConfig) | ({ kind: 'cfc' } & CfcCellConfig) | ({ kind: 'wired_cfc' } & WiredCfcCellConfig);
 

@@ -11,27 +11,11 @@
  */
 import type { ReferenceCell, Vec } from './cell.js';
 import { backboneLinearIndex } from '../ncps-names.js';
-
-export type CfcMode = 'default' | 'no_gate' | 'pure';
-export type CfcActivation = 'lecun_tanh' | 'tanh' | 'relu' | 'gelu' | 'silu';
+import type { CfcCellConfig, CfcMode, CfcActivation } from '../cell-configs.js';
+export type { CfcCellConfig, CfcMode, CfcActivation } from '../cell-configs.js';
 
 export const CFC_MODES: readonly CfcMode[] = ['default', 'no_gate', 'pure'];
 export const CFC_ACTIVATIONS: readonly CfcActivation[] = ['lecun_tanh', 'tanh', 'relu', 'gelu', 'silu'];
-
-export interface CfcCellConfig {
-  /** S: input features. */
-  inputSize: number;
-  /** N: hidden units (= state size = output size). */
-  units: number;
-  mode: CfcMode;
-  activation: CfcActivation;
-  /** U_b: width of every backbone layer. */
-  backboneUnits: number;
-  /** Backbone depth; 0 means the heads read z = [x; h] directly (as ncps does for backbone_layers=0). */
-  backboneLayers: number;
-  /** Dropout probability after backbone layers 2+ (never after layer 1), in [0, 1). */
-  backboneDropout: number;
-}
 
 /** Outer scale of ncps's LeCun tanh, `1.7159 * tanh(0.666 * x)` (ncps/torch/cfc_cell.py:33). */
 export const LECUN_TANH_OUTER_SCALE = 1.7159;

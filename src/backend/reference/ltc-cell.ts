@@ -10,25 +10,8 @@
  */
 import { describe } from '../../describe.js';
 import type { ReferenceCell, Vec } from './cell.js';
-
-export type LtcMapping = 'affine' | 'linear' | 'none';
-
-export interface LtcCellConfig {
-  /** S: input features. */
-  inputSize: number;
-  /** N: neurons (the state size). */
-  units: number;
-  /** M: motor neurons; the output is v[0:M] (mapped). */
-  motorSize: number;
-  /** U: ODE solver unfolds per step (ncps default 6). */
-  odeUnfolds: number;
-  /** ε added to the denominator (ncps default 1e-8). */
-  epsilon: number;
-  inputMapping: LtcMapping;
-  outputMapping: LtcMapping;
-  /** f = softplus on w, sensory_w, cm, gleak when true; identity when false. */
-  implicitParamConstraints: boolean;
-}
+import type { LtcCellConfig, LtcMapping } from '../cell-configs.js';
+export type { LtcCellConfig, LtcMapping } from '../cell-configs.js';
 
 /** What forward keeps for backward: the mapped input and every intermediate state of the ODE solver. */
 export interface LtcTape {

@@ -7,14 +7,8 @@
  */
 import type { ReferenceCell, Vec } from './cell.js';
 import { CfcHead, readParam, type CfcHeadTape, type CfcMode, type ParamOffsets } from './cfc-cell.js';
-
-export interface WiredCfcCellConfig {
-  /** S: input features. */
-  inputSize: number;
-  mode: CfcMode;
-  /** Neurons per wiring layer, in order (AutoNCP: [inter, command, motor]). */
-  layerSizes: number[];
-}
+import type { WiredCfcCellConfig } from '../cell-configs.js';
+export type { WiredCfcCellConfig } from '../cell-configs.js';
 
 export interface WiredCfcTape {
   layers: CfcHeadTape[];
