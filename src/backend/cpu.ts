@@ -25,54 +25,27 @@ export class CpuBackend implements SequenceBackend {
   }
 
   forward(args: SequenceArgs): void {
-    try {
-      this.native().forward(args);
-    } catch (error) {
-      throw asNativeError(error);
-    }
+    this.call((m) => m.forward(args));
   }
 
   forwardBackward(args: SequenceArgs): void {
-    try {
-      this.native().forwardBackward(args);
-    } catch (error) {
-      throw asNativeError(error);
-    }
+    this.call((m) => m.forwardBackward(args));
   }
 
-  async forwardAsync(args: SequenceArgs): Promise<void> {
-    const stack = new Error();
-    try {
-      await this.native().forwardAsync(args);
-    } catch (error) {
-      throw withCallerStack(asNativeError(error), stack);
-    }
+  forwardAsync(args: SequenceArgs): Promise<void> {
+    return this.callAsync((m) => m.forwardAsync(args));
   }
 
-  async forwardBackwardAsync(args: SequenceArgs): Promise<void> {
-    const stack = new Error();
-    try {
-      await this.native().forwardBackwardAsync(args);
-    } catch (error) {
-      throw withCallerStack(asNativeError(error), stack);
-    }
+  forwardBackwardAsync(args: SequenceArgs): Promise<void> {
+    return this.callAsync((m) => m.forwardBackwardAsync(args));
   }
 
   forwardBackwardLoss(args: SequenceArgs & LossArgs): LossValue {
-    try {
-      return this.native().forwardBackwardLoss(args);
-    } catch (error) {
-      throw asNativeError(error);
-    }
+    return this.call((m) => m.forwardBackwardLoss(args));
   }
 
-  async forwardBackwardLossAsync(args: SequenceArgs & LossArgs): Promise<LossValue> {
-    const stack = new Error();
-    try {
-      return await this.native().forwardBackwardLossAsync(args);
-    } catch (error) {
-      throw withCallerStack(asNativeError(error), stack);
-    }
+  forwardBackwardLossAsync(args: SequenceArgs & LossArgs): Promise<LossValue> {
+    return this.callAsync((m) => m.forwardBackwardLossAsync(args));
   }
 
   readonly bindStep = (batch: number, block: FloatArray): NativeStep => {
@@ -100,6 +73,25 @@ export class CpuBackend implements SequenceBackend {
 
   dispose(): void {
     this.model = undefined;
+  }
+
+  /** One native call with its errors typed (asNativeError). */
+  private call<T>(run: (model: NativeSequenceModel) => T): T {
+    try {
+      return run(this.native());
+    } catch (error) {
+      throw asNativeError(error);
+    }
+  }
+
+  /** The async twin, rethrowing with the caller's stack (a native rejection carries only the worker's). */
+  private async callAsync<T>(run: (model: NativeSequenceModel) => Promise<T>): Promise<T> {
+    const stack = new Error();
+    try {
+      return await run(this.native());
+    } catch (error) {
+      throw withCallerStack(asNativeError(error), stack);
+    }
   }
 
   private native(): NativeSequenceModel {

@@ -41,44 +41,27 @@ export class MlxBackend implements SequenceBackend {
   }
 
   forward(args: SequenceArgs): void {
-    this.run(args, false);
+    this.run(args, false, (m) => m.forward(args));
   }
 
   forwardBackward(args: SequenceArgs): void {
-    this.run(args, true);
+    this.run(args, true, (m) => m.forwardBackward(args));
   }
 
   forwardAsync(args: SequenceArgs): Promise<void> {
-    return this.runAsync(args, false);
+    return this.runAsync(args, false, (m) => m.forwardAsync(args));
   }
 
   forwardBackwardAsync(args: SequenceArgs): Promise<void> {
-    return this.runAsync(args, true);
+    return this.runAsync(args, true, (m) => m.forwardBackwardAsync(args));
   }
 
   forwardBackwardLoss(args: SequenceArgs & LossArgs): LossValue {
-    const startMs = isListening() ? performance.now() : -1;
-    let value: LossValue;
-    try {
-      value = this.mlx().forwardBackwardLoss(args);
-    } catch (error) {
-      throw asNativeError(error);
-    }
-    if (startMs >= 0) this.announce(args, true, startMs);
-    return value;
+    return this.run(args, true, (m) => m.forwardBackwardLoss(args));
   }
 
-  async forwardBackwardLossAsync(args: SequenceArgs & LossArgs): Promise<LossValue> {
-    const stack = new Error();
-    const startMs = isListening() ? performance.now() : -1;
-    let value: LossValue;
-    try {
-      value = await this.mlx().forwardBackwardLossAsync(args);
-    } catch (error) {
-      throw withCallerStack(asNativeError(error), stack);
-    }
-    if (startMs >= 0) this.announce(args, true, startMs);
-    return value;
+  forwardBackwardLossAsync(args: SequenceArgs & LossArgs): Promise<LossValue> {
+    return this.runAsync(args, true, (m) => m.forwardBackwardLossAsync(args));
   }
 
   /** Single steps run on the CPU addon (see the file's comment), built on first use. */
@@ -112,26 +95,30 @@ export class MlxBackend implements SequenceBackend {
     this.stepper = undefined;
   }
 
-  private run(args: SequenceArgs, backward: boolean): void {
+  /** One MLX call, its errors typed, announced to a running profile. */
+  private run<T>(args: SequenceArgs, backward: boolean, call: (model: MlxSequenceModel) => T): T {
     const startMs = isListening() ? performance.now() : -1;
+    let value: T;
     try {
-      if (backward) this.mlx().forwardBackward(args);
-      else this.mlx().forward(args);
+      value = call(this.mlx());
     } catch (error) {
       throw asNativeError(error);
     }
     if (startMs >= 0) this.announce(args, backward, startMs);
+    return value;
   }
 
-  private async runAsync(args: SequenceArgs, backward: boolean): Promise<void> {
+  private async runAsync<T>(args: SequenceArgs, backward: boolean, call: (model: MlxSequenceModel) => Promise<T>): Promise<T> {
     const stack = new Error();
     const startMs = isListening() ? performance.now() : -1;
+    let value: T;
     try {
-      await (backward ? this.mlx().forwardBackwardAsync(args) : this.mlx().forwardAsync(args));
+      value = await call(this.mlx());
     } catch (error) {
       throw withCallerStack(asNativeError(error), stack);
     }
     if (startMs >= 0) this.announce(args, backward, startMs);
+    return value;
   }
 
   /** Tells a running profile about this call (the CPU addon's profiler records only its own calls). */
