@@ -46,6 +46,11 @@ export function inputWidth(spec: DataSpec): number {
   return spec.columns.length + (spec.leadMean === undefined ? 0 : 1) + 2 * (spec.seasons?.length ?? 0);
 }
 
+/** The median time between consecutive rows over every sequence (NaN when no sequence has two rows). */
+export function medianGap(sequences: readonly NumericSequence[]): number {
+  return median(sequences.flatMap((s) => s.gaps.slice(1))) ?? NaN;
+}
+
 /**
  * The seasons worth giving a model of dated data (times in days): the day when rows are at most 3 hours apart, the
  * week when they are about daily and span a month, the year when the data spans one. Numeric time columns have no calendar, so none.
@@ -53,7 +58,7 @@ export function inputWidth(spec: DataSpec): number {
 export function calendarSeasons(sequences: readonly NumericSequence[]): number[] {
   const first = Math.min(...sequences.map((s) => s.times[0]));
   const last = Math.max(...sequences.map((s) => s.times[s.times.length - 1]));
-  const gap = median(sequences.flatMap((s) => s.gaps.slice(1))) ?? Infinity;
+  const gap = medianGap(sequences);
   const seasons: number[] = [];
   if (gap <= 0.125 && last - first >= 2) seasons.push(1);
   if (gap <= 1.5 && last - first >= 28) seasons.push(7);
