@@ -32,7 +32,11 @@ export function chooseSeasons(sequences: readonly NumericSequence[], spec: DataS
 /** The last `fraction` of each sequence's training forecasts (by forecast row) check; the earlier ones fit. */
 function innerSplit(spec: DataSpec, origins: readonly WindowOrigin[], fraction: number): { fit: WindowOrigin[]; check: WindowOrigin[] } {
   const rows = new Map<string, number[]>();
-  for (const o of origins) rows.set(o.sequence, [...(rows.get(o.sequence) ?? []), o.row]);
+  for (const o of origins) {
+    const list = rows.get(o.sequence);
+    if (list) list.push(o.row);
+    else rows.set(o.sequence, [o.row]);
+  }
   const cutoff = new Map([...rows].map(([id, r]) => [id, r.sort((a, b) => a - b)[Math.floor((1 - fraction) * r.length)]]));
   const fit: WindowOrigin[] = [];
   const check: WindowOrigin[] = [];

@@ -9,7 +9,7 @@ import type { CellSpec, ModelSpec } from '../backend/cell-spec.js';
 import { nativeModelConfig } from '../backend/native-config.js';
 import { asNativeError } from '../backend/native-errors.js';
 import type { NativeModelConfig } from '../backend/native-types.js';
-import type { LossArgs, LossValue, SequenceArgs } from '../backend/sequence-args.js';
+import type { LossArgs, SequenceArgs } from '../backend/sequence-args.js';
 import type { BackendChoice, SequenceBackend } from '../backend/sequence-backend.js';
 import { createBackend, expectBackend } from '../backend/select.js';
 import type { ParamLayout } from '../backend/param-layout.js';
@@ -199,13 +199,13 @@ export abstract class SequenceModel {
    */
   forwardBackwardLoss(input: Tensor, target: Tensor, options: ForwardBackwardLossOptions): ForwardBackwardLossResult {
     const { call, loss } = this.prepareLoss(`${this.api}.forwardBackwardLoss`, input, target, options);
-    const value = this.runLoss(call.args, loss);
+    const value = this.engine.forwardBackwardLoss({ ...call.args, ...loss });
     return { ...callResult(this, call), grads: callGradients(this, call), loss: value.loss, count: value.count };
   }
 
   async forwardBackwardLossAsync(input: Tensor, target: Tensor, options: ForwardBackwardLossOptions): Promise<ForwardBackwardLossResult> {
     const { call, loss } = this.prepareLoss(`${this.api}.forwardBackwardLossAsync`, input, target, options);
-    const value = await this.runLossAsync(call.args, loss);
+    const value = await this.engine.forwardBackwardLossAsync({ ...call.args, ...loss });
     return { ...callResult(this, call), grads: callGradients(this, call), loss: value.loss, count: value.count };
   }
 
@@ -313,14 +313,6 @@ export abstract class SequenceModel {
     const call = this.prepare(api, input, options, undefined, true);
     const loss = checkLossArgs(api, this.dtype, outputShape(this, call.isBatched, call.batch, call.steps), target, options as LossOptionValues);
     return { call, loss };
-  }
-
-  private runLoss(args: SequenceArgs, loss: LossArgs): LossValue {
-    return this.engine.forwardBackwardLoss({ ...args, ...loss });
-  }
-
-  private runLossAsync(args: SequenceArgs, loss: LossArgs): Promise<LossValue> {
-    return this.engine.forwardBackwardLossAsync({ ...args, ...loss });
   }
 
   private prepare(api: string, input: Tensor, options: ForwardBackwardOptions | undefined, dOutput: Tensor | undefined, fusedLoss = false): PreparedCall {
