@@ -62,6 +62,32 @@ double required_number(Napi::Env env, const std::string& api, const Napi::Object
   return get_number(env, api, args, key, 0);
 }
 
+}  // namespace
+
+core::OptimizerConfig read_optimizer_config(Napi::Env env, const std::string& api, const Napi::Object& args) {
+  core::OptimizerConfig config;
+  config.kind = get_kind(env, api, args);
+  config.lr = required_number(env, api, args, "lr");
+  config.beta1 = get_number(env, api, args, "beta1", config.beta1);
+  config.beta2 = get_number(env, api, args, "beta2", config.beta2);
+  config.eps = get_number(env, api, args, "eps", config.eps);
+  config.weight_decay = get_number(env, api, args, "weightDecay", 0);
+  config.momentum = get_number(env, api, args, "momentum", 0);
+  config.nesterov = get_bool(env, api, args, "nesterov", false);
+  config.grad_scale = get_number(env, api, args, "gradScale", 1);
+  config.max_grad_norm = get_number(env, api, args, "maxGradNorm", 0);
+  const double step = required_number(env, api, args, "step");
+  if (!(step >= 1 && step <= kMaxSafeInteger) || std::floor(step) != step) {
+    throw_range(env, api, "step", "an integer ≥ 1", "number " + format_number(step));
+  }
+  config.step = static_cast<std::int64_t>(step);
+  // Hyper-parameter ranges are checked once, in core, so C++ callers get the same guarantees.
+  core::check_optimizer_config(config, api.c_str());
+  return config;
+}
+
+namespace {
+
 // The four arrays of one update, read from the args object before any of them is viewed: a getter run by a later
 // read could otherwise detach an array already viewed.
 struct StepArrays {
@@ -97,24 +123,7 @@ Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
   return guarded(env, [&]() -> Napi::Value {
     if (info.Length() < 1 || !info[0].IsObject()) throw_type(env, api, "args", "an object", info[0]);
     Napi::Object args = info[0].As<Napi::Object>();
-    core::OptimizerConfig config;
-    config.kind = get_kind(env, api, args);
-    config.lr = required_number(env, api, args, "lr");
-    config.beta1 = get_number(env, api, args, "beta1", config.beta1);
-    config.beta2 = get_number(env, api, args, "beta2", config.beta2);
-    config.eps = get_number(env, api, args, "eps", config.eps);
-    config.weight_decay = get_number(env, api, args, "weightDecay", 0);
-    config.momentum = get_number(env, api, args, "momentum", 0);
-    config.nesterov = get_bool(env, api, args, "nesterov", false);
-    config.grad_scale = get_number(env, api, args, "gradScale", 1);
-    config.max_grad_norm = get_number(env, api, args, "maxGradNorm", 0);
-    const double step = required_number(env, api, args, "step");
-    if (!(step >= 1 && step <= kMaxSafeInteger) || std::floor(step) != step) {
-      throw_range(env, api, "step", "an integer ≥ 1", "number " + format_number(step));
-    }
-    config.step = static_cast<std::int64_t>(step);
-    // Hyper-parameter ranges are checked once, in core, so C++ callers get the same guarantees.
-    core::check_optimizer_config(config, api.c_str());
+    const core::OptimizerConfig config = read_optimizer_config(env, api, args);
     const std::size_t length = get_length(env, api, args);
     const StepArrays arrays{args.Get("params"), args.Get("grads"), args.Get("m"), args.Get("v")};
     if (is_double(env, api, arrays.params, "params")) step_impl<double>(env, api, arrays, config, length);

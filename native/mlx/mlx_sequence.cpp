@@ -75,8 +75,7 @@ mx::array loss_of(const SequenceCall::Loss& loss, const mx::array& output, int P
 
 }  // namespace
 
-SequenceResult run_sequence(const ModelShape& shape, const DeviceParams& params,
-                            std::size_t param_length, const SequenceCall& call) {
+SequenceGraph build_sequence(const ModelShape& shape, const DeviceParams& params, const SequenceCall& call) {
   const int B = call.batch, L = call.steps, S = input_size(shape), H = state_size(shape), P = output_size(shape);
   const bool mixed = shape.mixed_memory;
   const auto* cfc = std::get_if<core::CfcConfig>(&shape.cell);
@@ -121,27 +120,39 @@ SequenceResult run_sequence(const ModelShape& shape, const DeviceParams& params,
     return out;
   };
 
+  if (!call.backward) return {graph(primals), {}};
+  const mx::Shape out_shape = call.return_sequences ? (call.batch_first ? mx::Shape{B, L, P} : mx::Shape{L, B, P})
+                                                    : mx::Shape{B, P};
+  auto given = [](const std::optional<std::vector<float>>& d, const mx::Shape& s) {
+    return d ? mx::array(d->begin(), s, mx::float32) : mx::zeros(s, mx::float32);
+  };
+  std::vector<mx::array> cotangents{given(call.d_output, out_shape), given(call.d_h_final, {B, H}),
+                                    given(call.d_c_final, {B, H})};
+  if (call.want_h_sequence) cotangents.push_back(mx::zeros({B, L, H}, mx::float32));
+  if (call.loss) {
+    cotangents[0] = mx::zeros(out_shape, mx::float32);  // the output's only cotangent is the loss's
+    cotangents.push_back(mx::array(1.0f));
+  }
+  auto [outs, grads] = mx::vjp(graph, primals, cotangents);
+  return {std::move(outs), std::move(grads)};
+}
+
+SequenceResult collect(const ModelShape& shape, const DeviceParams& params, std::size_t param_length,
+                       const SequenceCall& call, const SequenceGraph& graph, const std::vector<mx::array>& also) {
+  const std::size_t n_params = params.trainable.size();
+  // One evaluation of everything the call returns: gradients it does not want are left out of it.
+  std::vector<mx::array> wanted = graph.values;
+  wanted.insert(wanted.end(), also.begin(), also.end());
+  if (call.backward) {
+    if (call.want_d_params) wanted.insert(wanted.end(), graph.grads.begin(), graph.grads.begin() + n_params);
+    const bool want[4] = {call.want_d_input, call.want_d_timespans, call.want_d_h0, call.want_d_c0};
+    for (std::size_t k = 0; k < 4; ++k) if (want[k]) wanted.push_back(graph.grads[n_params + k]);
+  }
+  mx::eval(wanted);
+
   SequenceResult result;
-  std::vector<mx::array> values;
-  if (!call.backward) {
-    values = graph(primals);
-  } else {
-    const mx::Shape out_shape = call.return_sequences ? (call.batch_first ? mx::Shape{B, L, P} : mx::Shape{L, B, P})
-                                                      : mx::Shape{B, P};
-    auto given = [](const std::optional<std::vector<float>>& d, const mx::Shape& s) {
-      return d ? mx::array(d->begin(), s, mx::float32) : mx::zeros(s, mx::float32);
-    };
-    std::vector<mx::array> cotangents{given(call.d_output, out_shape), given(call.d_h_final, {B, H}),
-                                      given(call.d_c_final, {B, H})};
-    if (call.want_h_sequence) cotangents.push_back(mx::zeros({B, L, H}, mx::float32));
-    if (call.loss) {
-      cotangents[0] = mx::zeros(out_shape, mx::float32);  // the output's only cotangent is the loss's
-      cotangents.push_back(mx::array(1.0f));
-    }
-    auto [outs, grads] = mx::vjp(graph, primals, cotangents);
-    values = outs;
-    mx::eval(values);
-    mx::eval(grads);
+  if (call.backward) {
+    const std::vector<mx::array>& grads = graph.grads;
     if (call.want_d_params) {
       result.d_params.assign(param_length, 0.0f);
       for (std::size_t i = 0; i < n_params; ++i) {
@@ -155,13 +166,18 @@ SequenceResult run_sequence(const ModelShape& shape, const DeviceParams& params,
     if (call.want_d_h0) result.d_h0 = to_host(grads[n_params + 2]);
     if (call.want_d_c0) result.d_c0 = to_host(grads[n_params + 3]);
   }
-  mx::eval(values);
+  const std::vector<mx::array>& values = graph.values;
   result.output = to_host(values[0]);
   result.h_final = to_host(values[1]);
-  if (mixed) result.c_final = to_host(values[2]);
+  if (shape.mixed_memory) result.c_final = to_host(values[2]);
   if (call.want_h_sequence) result.h_sequence = to_host(values[3]);
   if (call.loss) result.loss = static_cast<double>(values.back().item<float>());
   return result;
+}
+
+SequenceResult run_sequence(const ModelShape& shape, const DeviceParams& params,
+                            std::size_t param_length, const SequenceCall& call) {
+  return collect(shape, params, param_length, call, build_sequence(shape, params, call));
 }
 
 }  // namespace ncp::mlx_backend

@@ -43,6 +43,21 @@ struct SequenceResult {
   double loss = 0;               // fused calls: the batch mean
 };
 
+// A call's graph, not yet evaluated: `values` are output, h, c, [h_sequence], [loss]; with backward, `grads` are
+// the vector-Jacobian product's results, one per primal (the trainable parameters in order, then input,
+// timespans, h0, c0). A training step on the device (mlx_optim.h) adds its update to this graph before evaluating.
+struct SequenceGraph {
+  std::vector<mx::array> values;
+  std::vector<mx::array> grads;
+};
+
+SequenceGraph build_sequence(const ModelShape& shape, const DeviceParams& params, const SequenceCall& call);
+
+// Evaluates what the call wants of `graph` (plus `also`, in the same evaluation) and copies it to the host.
+SequenceResult collect(const ModelShape& shape, const DeviceParams& params, std::size_t param_length,
+                       const SequenceCall& call, const SequenceGraph& graph, const std::vector<mx::array>& also = {});
+
+// build_sequence then collect: one graph, one evaluation.
 SequenceResult run_sequence(const ModelShape& shape, const DeviceParams& params,
                             std::size_t param_length, const SequenceCall& call);
 

@@ -1,4 +1,6 @@
+import type { DeviceStepResult, DeviceUpdate } from './device-training.js';
 import type { NativeModelConfig, NativeSequenceModel } from './native-types.js';
+import type { LossArgs, SequenceArgs } from './sequence-args.js';
 
 /**
  * The typed description of the optional MLX addon (native/mlx/*.cpp, built by `npm run build:mlx`).
@@ -13,7 +15,14 @@ export interface MlxAddon {
   resetPeakMemory(): void;
 }
 
-export type MlxSequenceModel = Omit<NativeSequenceModel, 'bindStep'>;
+export interface MlxSequenceModel extends Omit<NativeSequenceModel, 'bindStep'> {
+  /** native/mlx/mlx_model_train.cpp: a training step on the device, staged until committed or discarded. */
+  trainStepAsync(args: SequenceArgs & LossArgs & { update: DeviceUpdate }): Promise<DeviceStepResult>;
+  commitTrainStep(version: number): void;
+  discardTrainStep(): void;
+  readParameters(into: Float32Array): void;
+  readMoments(m: Float32Array, v: Float32Array): void;
+}
 
 export interface MlxBuildInfo {
   mlxVersion: string;

@@ -3,12 +3,14 @@
  * GPU on a Mac, MLX's CPU device elsewhere). Sequences run as one MLX graph per call; the parameters are uploaded
  * to the device once per parameter version and stay there between calls. Single steps (the bound step) run on the
  * CPU addon over the same parameter buffer: one MLX evaluation costs ~15 µs of dispatch, a CPU step a few µs.
+ * Training keeps the parameters and the optimizer's moments on the device (DeviceTraining, device-training.ts).
  */
 import { argumentErrorRendered } from '../errors.js';
 import type { ModelSpec } from './cell-spec.js';
 import { CPU_OPTIMIZER, CpuBackend } from './cpu.js';
 import type { FloatArray } from './float-array.js';
 import { emitBackendCall, isListening } from './call-events.js';
+import type { DeviceStepResult, DeviceTraining, DeviceUpdate } from './device-training.js';
 import { loadMlx } from './mlx-load.js';
 import type { MlxSequenceModel } from './mlx-types.js';
 import { nativeModelConfig, withCallerStack } from './native-config.js';
@@ -17,7 +19,7 @@ import type { NativeOptimizerStepArgs, NativeStep } from './native-types.js';
 import type { LossArgs, LossValue, SequenceArgs } from './sequence-args.js';
 import type { BackendMemory, SequenceBackend } from './sequence-backend.js';
 
-export class MlxBackend implements SequenceBackend {
+export class MlxBackend implements SequenceBackend, DeviceTraining {
   readonly name = 'mlx' as const;
   readonly device: string;
   private model: MlxSequenceModel | undefined;
@@ -70,9 +72,32 @@ export class MlxBackend implements SequenceBackend {
     return this.stepper.bindStep(batch, block);
   };
 
+  /** Training batches with built-in losses run on the device (the methods below). */
+  readonly deviceTraining: DeviceTraining = this;
+
+  trainStepAsync(args: SequenceArgs & LossArgs & { update: DeviceUpdate }): Promise<DeviceStepResult> {
+    return this.runAsync(args, true, (m) => m.trainStepAsync(args));
+  }
+
+  commit(version: number): void {
+    this.run(undefined, false, (m) => m.commitTrainStep(version));
+  }
+
+  discard(): void {
+    this.model?.discardTrainStep();
+  }
+
+  readParameters(into: FloatArray): void {
+    this.run(undefined, false, (m) => m.readParameters(into as Float32Array));
+  }
+
+  readMoments(m: FloatArray, v: FloatArray): void {
+    this.run(undefined, false, (model) => model.readMoments(m as Float32Array, v as Float32Array));
+  }
+
   optimizerStep(args: NativeOptimizerStepArgs): void {
-    // The parameters live in the model's host buffer (uploaded to the device once per version), so the update
-    // runs where they are: the CPU addon's step, the same equations and refusals as on the CPU backend.
+    // An update with host parameters (a custom loss, the agents' learner) runs where they are: the CPU addon's
+    // step, the same equations and refusals as on the CPU backend and as the device's update.
     CPU_OPTIMIZER.optimizerStep(args);
   }
 
@@ -95,8 +120,8 @@ export class MlxBackend implements SequenceBackend {
     this.stepper = undefined;
   }
 
-  /** One MLX call, its errors typed, announced to a running profile. */
-  private run<T>(args: SequenceArgs, backward: boolean, call: (model: MlxSequenceModel) => T): T {
+  /** One MLX call, its errors typed, announced to a running profile (sequence calls: `args` given). */
+  private run<T>(args: SequenceArgs | undefined, backward: boolean, call: (model: MlxSequenceModel) => T): T {
     const startMs = isListening() ? performance.now() : -1;
     let value: T;
     try {
@@ -104,7 +129,7 @@ export class MlxBackend implements SequenceBackend {
     } catch (error) {
       throw asNativeError(error);
     }
-    if (startMs >= 0) this.announce(args, backward, startMs);
+    if (startMs >= 0 && args) this.announce(args, backward, startMs);
     return value;
   }
 

@@ -3,6 +3,7 @@
  * model from its neutral description (cell-spec.ts) and computes on that model's flat parameter buffer; adding a
  * backend is one file here (cpu.ts, mlx.ts, reference.ts) and one folder in native/, registered in select.ts.
  */
+import type { DeviceTraining } from './device-training.js';
 import type { FloatArray } from './float-array.js';
 import type { NativeOptimizerStepArgs, NativeStep } from './native-types.js';
 import type { LossArgs, LossValue, SequenceArgs } from './sequence-args.js';
@@ -44,6 +45,11 @@ export interface SequenceBackend {
    * step runs as a one-step forward (the reference).
    */
   readonly bindStep?: (batch: number, block: FloatArray) => NativeStep;
+  /**
+   * Present where a training batch can run with its parameters and optimizer moments kept on the device
+   * (forward, loss, backward and update in one call): the trainer then uses it instead of optimizerStep.
+   */
+  readonly deviceTraining?: DeviceTraining;
   /** One optimizer update in place; a non-finite gradient throws (code NCP_NON_FINITE_GRADIENT), nothing written. */
   optimizerStep(args: NativeOptimizerStepArgs): void;
   /** sqrt(Σ g²), accumulated in double. */

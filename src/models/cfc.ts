@@ -4,7 +4,7 @@
  * every 2-D trainable parameter (ncps/torch/cfc_cell.py, init_weights).
  */
 import { argumentError } from '../errors.js';
-import { expectInteger, expectNumber, expectOneOf, expectOptions } from '../validate.js';
+import { expectNumber, expectOneOf, expectOptions } from '../validate.js';
 import type { CfcActivation, CfcMode } from '../backend/reference/cfc-cell.js';
 import type { CellSpec } from '../backend/cell-spec.js';
 import { cfcParamSpecs, lstmParamSpecs, projectionParamSpecs, wiredCfcParamSpecs } from '../backend/ncps-names.js';

@@ -3,9 +3,10 @@
  * views, and the one backend object every call runs through (backend/sequence-backend.ts). Nothing here knows
  * which backend it is.
  */
-import { argumentError, argumentErrorRendered } from '../errors.js';
+import { argumentError, argumentErrorRendered, NcpError, NotImplementedError } from '../errors.js';
 import { describe } from '../describe.js';
 import type { CellSpec, ModelSpec } from '../backend/cell-spec.js';
+import type { DeviceStepResult, DeviceTraining, DeviceUpdate } from '../backend/device-training.js';
 import { nativeModelConfig } from '../backend/native-config.js';
 import { asNativeError } from '../backend/native-errors.js';
 import type { NativeModelConfig } from '../backend/native-types.js';
@@ -13,10 +14,11 @@ import type { LossArgs, SequenceArgs } from '../backend/sequence-args.js';
 import type { BackendChoice, SequenceBackend } from '../backend/sequence-backend.js';
 import { createBackend, expectBackend } from '../backend/select.js';
 import type { ParamLayout } from '../backend/param-layout.js';
-import { checkLossArgs, LOSS_OPTION_KEYS, type LossOptionValues } from './loss-args.js';
+import { checkLossArgs, type LossOptionValues } from './loss-args.js';
 import { checkCallSize, type CallShape, type ModelSizes, type StepWork } from './call-limits.js';
 import { ResultPool } from './result-pool.js';
 import { callGradients, callResult, outputShape, packState, splitState, type PreparedCall } from './call-results.js';
+import { prepareCall } from './prepare-call.js';
 import { checkStateDict } from './state-dict.js';
 import { StepBlock } from './step-block.js';
 import { ModelSummary, type SummarySource } from './summary.js';
@@ -50,9 +52,10 @@ export abstract class SequenceModel {
   readonly returnSequences: boolean;
   readonly hasMixedMemory: boolean;
   readonly layout: ParamLayout;
-  /** Every parameter and buffer in one array (see `layout`); namedParameters() are views into it. */
-  readonly parameters: FloatArray;
   protected readonly api: string;
+  private readonly hostParameters: FloatArray;
+  /** Set while a backend holds parameters newer than hostParameters (training on MLX keeps them on the device). */
+  private deviceCopy: DeviceTraining | undefined;
   private version = 1;
   private requestedBackend: BackendChoice;
   private engine!: SequenceBackend;
@@ -74,7 +77,24 @@ export abstract class SequenceModel {
     this.hasMixedMemory = init.hasMixedMemory;
     this.requestedBackend = init.backend;
     this.layout = init.layout;
-    this.parameters = new (arrayTypeOf(init.dtype))(init.layout.length);
+    this.hostParameters = new (arrayTypeOf(init.dtype))(init.layout.length);
+  }
+
+  /**
+   * Every parameter and buffer in one array (see `layout`); namedParameters() are views into it. While a fit on
+   * MLX runs, the newest values live on the device: reading this property copies them back first.
+   */
+  get parameters(): FloatArray {
+    if (this.deviceCopy) this.syncParameters();
+    return this.hostParameters;
+  }
+
+  /** @internal Copies parameters a backend holds newer than the host's back into `parameters` (fit's end). */
+  syncParameters(): void {
+    const device = this.deviceCopy;
+    if (!device) return;
+    device.readParameters(this.hostParameters);
+    this.deviceCopy = undefined;
   }
 
   /** The cell kind and its configuration in SPEC.md's vocabulary, and the projection width (0: none). */
@@ -113,6 +133,7 @@ export abstract class SequenceModel {
 
   /** Releases what the backend holds for this model (native copies, device arrays); the next call rebuilds it. */
   dispose(): void {
+    this.syncParameters();
     this.engine.dispose();
     this.stepIO = undefined;
   }
@@ -142,6 +163,7 @@ export abstract class SequenceModel {
 
   /** Call after writing into `parameters` or a namedParameters() view, so backends re-read them. */
   markParametersChanged(): void {
+    this.deviceCopy = undefined;
     this.version++;
   }
 
@@ -210,10 +232,42 @@ export abstract class SequenceModel {
   }
 
   /**
+   * @internal One training batch where the backend keeps the parameters on the device (backend.deviceTraining):
+   * forward, the built-in loss, backward and `update` in one call. An applied update is committed under a new
+   * parameter version that lives on the device until `parameters` is read.
+   */
+  async trainStepOnDevice(input: Tensor, target: Tensor, options: ForwardBackwardLossOptions, update: DeviceUpdate): Promise<DeviceStepResult> {
+    const device = this.engine.deviceTraining;
+    if (!device) throw new NotImplementedError(`${this.api}.trainStepOnDevice: backend '${this.engine.name}' keeps no parameters on a device.`);
+    const { call, loss } = this.prepareLoss(`${this.api}.trainStep`, input, target, options, false);
+    const issued = this.version;
+    let result: DeviceStepResult;
+    try {
+      result = await device.trainStepAsync({ ...call.args, ...loss, update });
+    } catch (error) {
+      device.discard();
+      throw error;
+    }
+    if (this.version !== issued) {
+      device.discard();
+      throw new NcpError(`${this.api}.trainStepOnDevice: the parameters were changed while the training step ran; the step was dropped.`, 'NCP_PARAMETERS_CHANGED');
+    }
+    if (!result.applied) {
+      device.discard();
+      return result;
+    }
+    device.commit(issued + 1);
+    this.version = issued + 1;
+    this.deviceCopy = device;
+    return result;
+  }
+
+  /**
    * One time step for low-latency use (an agent event): x is (B×S) or (S), state (B×H) / (H) or `{ h, c }`,
    * dt the elapsed time (number, or a (B) tensor). Returns the output (B×outputs) and the new state.
    */
   step(x: Tensor, state?: State, dt: number | Tensor = 1): ForwardResult {
+    if (this.deviceCopy) this.syncParameters();  // the bound step reads the host buffer
     const api = this.stepApi;
     const S = this.inputSize;
     const H = this.stateSize;
@@ -308,89 +362,16 @@ export abstract class SequenceModel {
   }
 
   /** prepare() for the fused call (no dOutput: the loss gives it), plus its loss arguments. */
-  private prepareLoss(api: string, input: Tensor, target: Tensor, options: ForwardBackwardLossOptions): { call: PreparedCall; loss: LossArgs } {
+  private prepareLoss(api: string, input: Tensor, target: Tensor, options: ForwardBackwardLossOptions, wantGradients = true): { call: PreparedCall; loss: LossArgs } {
     if (typeof options !== 'object' || options === null) throw argumentError(TypeError, api, 'options', "an object with at least { loss: 'mse' | 'mae' | 'bce' | 'crossEntropy' }", options);
-    const call = this.prepare(api, input, options, undefined, true);
+    const call = this.prepare(api, input, options, undefined, true, wantGradients);
     const loss = checkLossArgs(api, this.dtype, outputShape(this, call.isBatched, call.batch, call.steps), target, options as LossOptionValues);
     return { call, loss };
   }
 
-  private prepare(api: string, input: Tensor, options: ForwardBackwardOptions | undefined, dOutput: Tensor | undefined, fusedLoss = false): PreparedCall {
-    const opts = options ?? {};
-    if (typeof opts !== 'object') throw argumentError(TypeError, api, 'options', 'an object', opts);
-    const backward = dOutput !== undefined || fusedLoss;
-    const known = ['state', 'timespans', 'dropoutSeed', ...(backward ? ['dState'] : []), ...(fusedLoss ? LOSS_OPTION_KEYS : [])];
-    for (const key of Object.keys(opts)) {
-      if (!known.includes(key)) throw argumentError(TypeError, api, `options.${key}`, `no such option (known: ${known.join(', ')})`, (opts as Record<string, unknown>)[key]);
-    }
-    const S = this.inputSize;
-    const H = this.stateSize;
-    const shape = input?.shape;
-    if (typeof input !== 'object' || input === null || !Array.isArray(shape)) {
-      throw argumentError(TypeError, api, 'input', `a tensor { data, shape } of shape [B, L, ${S}]`, input);
-    }
-    const layoutText = this.batchFirst ? '(B×L×S)' : '(L×B×S)';
-    if (shape.length !== 2 && shape.length !== 3) {
-      throw argumentErrorRendered(RangeError, api, 'input.shape', `rank 3 ${layoutText} or rank 2 (L×S) with S = ${S}`, `[${shape.join(', ')}]`);
-    }
-    const isBatched = shape.length === 3;
-    const batch = isBatched ? (this.batchFirst ? shape[0] : shape[1]) : 1;
-    const steps = isBatched ? (this.batchFirst ? shape[1] : shape[0]) : shape[0];
-    if (shape[shape.length - 1] !== S || batch < 1 || steps < 1) {
-      throw argumentErrorRendered(RangeError, api, 'input.shape', isBatched ? `${layoutText} with B ≥ 1, L ≥ 1, S = ${S}` : `(L×S) with L ≥ 1, S = ${S}`, `[${shape.join(', ')}]`);
-    }
-    this.checkCall(api, { batch, steps, backward, returnSequences: this.returnSequences, hasTimespans: opts.timespans !== undefined, shape });
-    const data = expectTensor(api, 'input', input, this.dtype, shape, layoutText);
-    const ArrayType = arrayTypeOf(this.dtype);
-
-    let timespans: FloatArray | undefined;
-    if (opts.timespans !== undefined) {
-      const tsShape = isBatched ? (this.batchFirst ? [batch, steps] : [steps, batch]) : [steps];
-      timespans = expectTensor(api, 'options.timespans', opts.timespans, this.dtype, tsShape, isBatched ? (this.batchFirst ? '(B×L)' : '(L×B)') : '(L)');
-      for (let i = 0; i < timespans.length; i++) {
-        const v = timespans[i];
-        if (!(v > 0) || !Number.isFinite(v)) {
-          throw argumentError(RangeError, api, `options.timespans (element ${i})`, 'finite elapsed times > 0', v);
-        }
-      }
-    }
-    const stateShape = isBatched ? [batch, H] : [H];
-    const { h: h0, c: c0 } = splitState(this, api, 'options.state', opts.state, stateShape);
-    const outLength = this.returnSequences ? batch * steps * this.outputSize : batch * this.outputSize;
-    const args: SequenceArgs = {
-      version: this.version,
-      batch,
-      steps,
-      batchFirst: this.batchFirst,
-      returnSequences: this.returnSequences,
-      input: data,
-      timespans,
-      h0,
-      c0,
-      output: new ArrayType(outLength),
-      hFinal: new ArrayType(batch * H),
-      cFinal: this.hasMixedMemory ? new ArrayType(batch * H) : undefined,
-    };
-    if (opts.dropoutSeed !== undefined) {
-      const seed = opts.dropoutSeed;
-      if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
-        throw argumentError(RangeError, api, 'options.dropoutSeed', 'a non-negative safe integer', seed);
-      }
-      args.dropoutSeed = seed;
-    }
-    if (backward) {
-      const outShape = outputShape(this, isBatched, batch, steps);
-      if (dOutput !== undefined) args.dOutput = expectTensor(api, 'dOutput', dOutput, this.dtype, outShape, '(the output shape)');
-      const d = splitState(this, api, 'options.dState', opts.dState, stateShape);
-      args.dHFinal = d.h;
-      args.dCFinal = d.c;
-      args.dInput = new ArrayType(data.length);
-      args.dTimespans = timespans ? new ArrayType(timespans.length) : undefined;
-      args.dH0 = new ArrayType(batch * H);
-      args.dC0 = this.hasMixedMemory ? new ArrayType(batch * H) : undefined;
-      args.dParams = new ArrayType(this.parameters.length);
-    }
-    return { args, isBatched, hasTimespans: timespans !== undefined, batch, steps };
+  private prepare(api: string, input: Tensor, options: ForwardBackwardOptions | undefined, dOutput: Tensor | undefined, fusedLoss = false, wantGradients = true): PreparedCall {
+    const checkCall = (call: Omit<CallShape, 'threads'>) => this.checkCall(api, call);
+    return prepareCall(this, { version: this.version, paramLength: this.hostParameters.length, checkCall }, api, input, options, dOutput, fusedLoss, wantGradients);
   }
 
   /** Refuses a call whose batch × length or memory estimate exceeds LIMITS, before its arrays are allocated. */
@@ -399,9 +380,9 @@ export abstract class SequenceModel {
       inputs: this.inputSize,
       state: this.stateSize,
       outputs: this.outputSize,
-      params: this.parameters.length,
+      params: this.hostParameters.length,
       mixedMemory: this.hasMixedMemory,
-      bytesPerElement: this.parameters.BYTES_PER_ELEMENT,
+      bytesPerElement: this.hostParameters.BYTES_PER_ELEMENT,
       step: this.stepWork(),
     };
     const threads = this.engine.threads();

@@ -20,7 +20,8 @@ import { gatherBatch, prepareData, sliceData, type Batch, type PreparedData } fr
 import { TrainerBusyError, TrainingDivergedError } from './errors.js';
 import { batchLoss, meanLoss } from './evaluation.js';
 import { decideSkip, gradientProblem } from './non-finite.js';
-import { Optimizer } from './optimizer.js';
+import { Optimizer, type StepResult } from './optimizer.js';
+import type { FloatArray } from '../models/tensor.js';
 import { resolveFitOptions, type ResolvedFitOptions } from './options.js';
 import { ProgressReporter } from './progress.js';
 import { emitTrainSlice } from './train-events.js';
@@ -28,6 +29,13 @@ import { TrainRng } from './rng.js';
 import { learningRate } from './schedule.js';
 import { checkResumable, decodeTrainer, encodeTrainer, freshState, type DecodedTrainer, type TrainingState } from './trainer-state.js';
 import type { BatchInfo, EpochInfo, FitOptions, History, TrainData } from './types.js';
+
+/** What one batch did: its loss, the update's outcome, and the gradient when the update was refused. */
+interface BatchOutcome {
+  loss: { loss: number; count: number };
+  step: StepResult;
+  flatGrads?: FloatArray;
+}
 
 interface Clock {
   startMs: number;
@@ -117,6 +125,7 @@ export class Trainer {
     const progress = new ProgressReporter(o.verbose);
     const clock: Clock = { startMs: performance.now(), batchesRun: 0, batchMs: 0 };
     let aborted = false;
+    let settled = false;
     try {
       while (this.state.epoch < o.epochs && !this.state.stoppedEarly && !aborted) {
         const epochStartMs = performance.now();
@@ -138,9 +147,18 @@ export class Trainer {
         model.parameters.set(this.state.bestParams);
         model.markParametersChanged();
       }
+      settled = true;
     } finally {
       this.isRunning = false;
       progress.close();
+      // Parameters and moments a device kept during the fit come back to the host (one copy per fit), so views
+      // and the model's other backends see them. A failure here must not hide the error that ended the fit.
+      try {
+        model.syncParameters();
+        this.optimizer.syncMoments();
+      } catch (error) {
+        if (settled) throw error;
+      }
     }
     this.lastAborted = aborted;
     return this.snapshot(aborted);
@@ -223,7 +241,8 @@ export class Trainer {
     const batch = gatherBatch(train, order.subarray(begin, Math.min(begin + o.batchSize, train.size)), model.batchFirst, model.returnSequences);
     // 0 means "no dropout" to the kernels, so seeds start at 1.
     const dropoutSeed = this.rng.nextU32() + 1;
-    const { loss, grads } = await this.batchGradients(api, batch, train.targetIsIndex, dropoutSeed);
+    const lr = learningRate(o.schedule, o.optimizer.lr, { step: this.optimizer.step, epoch: s.epoch, batch: s.batch, batches, epochs: o.epochs });
+    const { loss, step, flatGrads } = await this.trainBatch(api, batch, train.targetIsIndex, dropoutSeed, lr);
     if (!Number.isFinite(loss.loss)) {
       throw new TrainingDivergedError(
         `${api}: the loss became ${loss.loss} in epoch ${s.epoch + 1}, batch ${s.batch + 1}; that update was not applied. Lower the learning rate or set clipGradNorm, then resume from a checkpoint.`,
@@ -233,18 +252,10 @@ export class Trainer {
     }
 
     // From here to the end of the state update nothing awaits: a save() at any await sees a whole boundary.
-    const lr = learningRate(o.schedule, o.optimizer.lr, { step: this.optimizer.step, epoch: s.epoch, batch: s.batch, batches, epochs: o.epochs });
-    const trainable = model.layout.trainableLength;
-    const flatGrads = grads.flat.subarray(0, trainable);
-    // One pass takes the norm, refuses a non-finite gradient (nothing written) and clips; then the update.
-    const step = this.optimizer.apply(model.parameters.subarray(0, trainable), flatGrads, lr, 1, o.clipGradNorm);
     let warning: string | undefined;
-    if (step.applied) {
-      this.applyConstraints();
-      model.markParametersChanged();
-    } else {
+    if (!step.applied) {
       // Throws under 'throw' or at the cap, before the state moves: a resume redoes this batch.
-      warning = decideSkip(api, o, gradientProblem(flatGrads, model.layout.entries), s.epoch + 1, s.batch + 1, s.consecutiveSkips + 1);
+      warning = decideSkip(api, o, gradientProblem(flatGrads!, model.layout.entries), s.epoch + 1, s.batch + 1, s.consecutiveSkips + 1);
     }
 
     const elapsed = performance.now() - startMs;
@@ -289,20 +300,46 @@ export class Trainer {
    * forward, the loss and its gradient, one backward. A custom one needs the output in JS first: a forward
    * with the same dropout seed (so the output carries the training masks), then forward+backward.
    */
-  private async batchGradients(api: string, batch: Batch, targetIsIndex: boolean, dropoutSeed: number): Promise<{ loss: { loss: number; count: number }; grads: Gradients }> {
+  /**
+   * One batch's loss and update. A built-in loss on a backend with deviceTraining (MLX) runs forward, loss,
+   * backward and the update in one device call, the parameters staying there; otherwise the gradient comes to
+   * the host and the update runs on the host buffer. A non-finite loss moves nothing (the caller throws).
+   */
+  private async trainBatch(api: string, batch: Batch, targetIsIndex: boolean, dropoutSeed: number, lr: number): Promise<BatchOutcome> {
     const model = this.model;
     const o = this.options;
     const timespans = batch.timespans;
     if (typeof o.loss !== 'function') {
       // Without returnSequences each sample has one output, so a per-step mask has nothing to select.
       const mask = model.returnSequences ? batch.mask : undefined;
-      const r = await model.forwardBackwardLossAsync(batch.input, batch.target, { loss: o.loss, mask, targetIsIndex, timespans, dropoutSeed });
-      return { loss: { loss: r.loss, count: r.count }, grads: r.grads };
+      const options = { loss: o.loss, mask, targetIsIndex, timespans, dropoutSeed };
+      const device = model.sequenceBackend.deviceTraining;
+      if (device) {
+        const update = this.optimizer.deviceUpdate(device, lr, o.clipGradNorm, model.parameterConstraints().nonNegative);
+        const r = await model.trainStepOnDevice(batch.input, batch.target, options, update);
+        this.optimizer.settledOnDevice(device, r.applied);
+        return { loss: { loss: r.loss, count: r.count }, step: { applied: r.applied, gradNorm: r.gradNorm }, flatGrads: r.grads };
+      }
+      const r = await model.forwardBackwardLossAsync(batch.input, batch.target, options);
+      return this.applyOnHost({ loss: r.loss, count: r.count }, r.grads, lr);
     }
     const { output } = await model.forwardAsync(batch.input, { timespans, dropoutSeed });
     const loss = batchLoss(api, model, o.loss, batch, output, targetIsIndex);
     const { grads } = await model.forwardBackwardAsync(batch.input, { data: loss.grad, shape: output.shape }, { timespans, dropoutSeed });
-    return { loss, grads };
+    return this.applyOnHost(loss, grads, lr);
+  }
+
+  /** The host update: one pass takes the norm, refuses a non-finite gradient (nothing written) and clips. */
+  private applyOnHost(loss: { loss: number; count: number }, grads: Gradients, lr: number): BatchOutcome {
+    const model = this.model;
+    const flatGrads = grads.flat.subarray(0, model.layout.trainableLength);
+    if (!Number.isFinite(loss.loss)) return { loss, step: { applied: false }, flatGrads };
+    const step = this.optimizer.apply(model.parameters.subarray(0, model.layout.trainableLength), flatGrads, lr, 1, this.options.clipGradNorm);
+    if (step.applied) {
+      this.applyConstraints();
+      model.markParametersChanged();
+    }
+    return { loss, step, flatGrads };
   }
 
   private applyConstraints(): void {
