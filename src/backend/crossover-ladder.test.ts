@@ -80,5 +80,11 @@ describe('the crossover ladder', () => {
     expect(describeMeasurement(m)).toBe(
       'MLX 0.32.1 on Metal (Apple M2 GPU), 2026-12-03: from 4.00× faster (CfC forward, B 256, L 100) to 4.00× slower (CfC forward, B 16, L 32) than the CPU kernels; crossover at batch × steps × units 409600',
     );
+    const slower = { ...m, mlxDevice: 'cpu' as const, minWork: null, rungs: [rung(1, 32, [34.8, 77.4, 119, 136])] };
+    expect(describeMeasurement(slower)).toBe(
+      'MLX 0.32.1 on its CPU device (Apple M2, 8 threads for the CPU kernels), 2026-12-03: 34.8× (CfC forward, B 1, L 32) to 136× (LTC forwardBackward, B 1, L 32) slower than the CPU kernels; no crossover up to batch × steps × units 1638400',
+    );
+    const faster = { ...m, rungs: [rung(256, 100, [0.5, 0.25, 0.4, 0.2])] };
+    expect(describeMeasurement(faster)).toMatch(/: 2\.00× \(CfC forward, B 256, L 100\) to 5\.00× \(LTC forwardBackward, B 256, L 100\) faster than the CPU kernels; /);
   });
 });

@@ -129,15 +129,21 @@ export function describeMeasurement(m: CrossoverMeasurement): string {
   const device = m.mlxDevice === 'gpu' ? `Metal${m.mlxDeviceName ? ` (${m.mlxDeviceName})` : ''}` : `its CPU device (${m.cpuModel}, ${m.cpuThreads} threads for the CPU kernels)`;
   const cases = m.rungs.flatMap((r) => r.cases.map((c) => ({ ...c, batch: r.batch, steps: r.steps })));
   const where = (c: (typeof cases)[number]) => `${c.model === 'cfc' ? 'CfC' : 'LTC'} ${c.call}, B ${c.batch}, L ${c.steps}`;
-  const range = cases.length === 0 ? 'nothing was timed' : rangeSentence(cases, where, describeRatio);
+  const range = cases.length === 0 ? 'nothing was timed' : rangeSentence(cases, where);
   const verdict = m.minWork === null ? `no crossover up to batch × steps × units ${m.largestWorkTried}` : `crossover at batch × steps × units ${m.minWork}`;
   return `MLX ${m.mlxVersion} on ${device}, ${m.measuredAt.slice(0, 10)}: ${range} than the CPU kernels; ${verdict}`;
 }
 
-function rangeSentence<C extends { ratio: number }>(cases: C[], where: (c: C) => string, speed: (r: number) => string): string {
+/** '11.5× (…) to 1224× (…) slower', or with MLX ahead somewhere, 'from 2.00× faster (…) to 3.00× slower (…)'. */
+function rangeSentence<C extends { ratio: number }>(cases: C[], where: (c: C) => string): string {
   const best = cases.reduce((a, b) => (b.ratio < a.ratio ? b : a));
   const worst = cases.reduce((a, b) => (b.ratio > a.ratio ? b : a));
-  return best === worst ? `${speed(best.ratio)} (${where(best)})` : `from ${speed(best.ratio)} (${where(best)}) to ${speed(worst.ratio)} (${where(worst)})`;
+  if (best === worst) return `${describeRatio(best.ratio)} (${where(best)})`;
+  const sameSide = best.ratio >= 1 || worst.ratio < 1;
+  if (!sameSide) return `from ${describeRatio(best.ratio)} (${where(best)}) to ${describeRatio(worst.ratio)} (${where(worst)})`;
+  const [near, far] = best.ratio >= 1 ? [best, worst] : [worst, best];
+  const factor = (c: C) => formatRatio(c.ratio >= 1 ? c.ratio : 1 / c.ratio);
+  return `${factor(near)}× (${where(near)}) to ${factor(far)}× (${where(far)}) ${best.ratio >= 1 ? 'slower' : 'faster'}`;
 }
 
 /** An MLX / CPU time ratio in words: '25.6× slower', '3.10× faster'. */
