@@ -6,6 +6,7 @@ import {
   crossoverMachineKey,
   crossoverRung,
   describeMeasurement,
+  describeRatio,
   median,
   mlxWinsCase,
   mlxWinsClearly,
@@ -84,6 +85,9 @@ describe('the crossover ladder', () => {
     expect(describeMeasurement(slower)).toBe(
       'MLX 0.32.1 on its CPU device (Apple M2, 8 threads for the CPU kernels), 2026-12-03: 34.8× (CfC forward, B 1, L 32) to 136× (LTC forwardBackward, B 1, L 32) slower than the CPU kernels; no crossover up to batch × steps × units 1638400',
     );
+    expect(describeRatio(99.96)).toBe('100× slower');
+    expect(describeRatio(9.999)).toBe('10.0× slower');
+    expect(describeRatio(0.5)).toBe('2.00× faster');
     const faster = { ...m, rungs: [rung(256, 100, [0.5, 0.25, 0.4, 0.2])] };
     expect(describeMeasurement(faster)).toMatch(/: 2\.00× \(CfC forward, B 256, L 100\) to 5\.00× \(LTC forwardBackward, B 256, L 100\) faster than the CPU kernels; /);
   });

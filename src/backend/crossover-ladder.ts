@@ -151,6 +151,7 @@ export function describeRatio(ratio: number): string {
   return ratio >= 1 ? `${formatRatio(ratio)}× slower` : `${formatRatio(1 / ratio)}× faster`;
 }
 
+/** Three significant figures at most: 1.23, 12.3, 123 (99.96 is 100, not 100.0). */
 function formatRatio(r: number): string {
-  return r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2);
+  return r >= 99.95 ? r.toFixed(0) : r >= 9.995 ? r.toFixed(1) : r.toFixed(2);
 }
