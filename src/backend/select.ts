@@ -86,8 +86,11 @@ export function crossover(): Crossover {
         : undefined;
   const from =
     source === 'override' ? 'NCP_SILICON_MLX_CROSSOVER' : source === 'measured' ? `measured on ${measurement!.mlxDeviceName ?? measurement!.mlxDevice} at ${measurement!.measuredAt}` : 'an estimate; `ncp-silicon bench --crossover` measures it';
+  const rule = neverWon
+    ? `'auto' runs every call on the CPU: ${from}, MLX did not beat the CPU kernels at any size tried`
+    : `'auto' runs a float32 call on MLX when MLX has a Metal GPU and batch × steps × units ≥ ${minWork} (${from}); single steps and everything else run on the CPU`;
   return {
-    rule: `'auto' runs a float32 call on MLX when MLX has a Metal GPU and batch × steps × units ≥ ${neverWon ? '(none measured)' : minWork} (${from}); single steps and everything else run on the CPU`,
+    rule,
     minWork,
     source,
     mlxEligible: gpu && !neverWon,

@@ -66,7 +66,7 @@ describe('the crossover cache', () => {
 
   it.each([
     ['a timing that is not a positive number', (m: Record<string, any>) => (m.rungs[0].cases[0].mlxMs = null), /rung 0 without positive finite timings/],
-    ['a minWork no rung won', (m: Record<string, any>) => (m.minWork = 16 * 32 * 64), /minWork 32768, which no rung won/],
+    ['a minWork no rung won', (m: Record<string, any>) => (m.minWork = 16 * 32 * 64), /minWork 32768, not the work of a rung MLX won/],
     ['a non-integer minWork', (m: Record<string, any>) => (m.minWork = 'big'), /minWork "big"/],
     ['an unknown device', (m: Record<string, any>) => (m.mlxDevice = 'npu'), /mlxDevice "npu"/],
     ['no rungs', (m: Record<string, any>) => (m.rungs = []), /has no rungs/],
@@ -80,6 +80,11 @@ describe('the crossover cache', () => {
     const error = refusal(path);
     expect(error.message).toMatch(new RegExp(`is corrupt: the entry '${m.key.replace(/[|()]/g, '\\$&')}'`));
     expect(error.message).toMatch(pattern);
+  });
+
+  it('refuses to store a measurement the reader would refuse', async () => {
+    await expect(storeCrossover(sampleMeasurement({ minWork: 7 }), dir)).rejects.toThrow(/storeCrossover: the measurement '.*' has minWork 7, not the work of a rung MLX won; it was not stored\./);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('replaces a corrupt file with a new measurement, and says so', async () => {

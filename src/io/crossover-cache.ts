@@ -47,7 +47,7 @@ export function readCrossoverCache(path: string): Record<string, CrossoverMeasur
   return parseCrossoverCache(path, text).machines;
 }
 
-const stats = new Map<string, { mtimeMs: number; size: number; machines: Record<string, CrossoverMeasurement> }>();
+const parsedByPath = new Map<string, { mtimeMs: number; size: number; machines: Record<string, CrossoverMeasurement> }>();
 
 /**
  * The cached measurement for `key`, re-reading the file only when it changed (select.ts asks on every model built
@@ -58,13 +58,13 @@ export function cachedCrossoverFor(key: string, path = crossoverCachePath()): Cr
   try {
     stat = fs.statSync(path);
   } catch {
-    stats.delete(path);
+    parsedByPath.delete(path);
     return undefined;
   }
-  let seen = stats.get(path);
+  let seen = parsedByPath.get(path);
   if (!seen || seen.mtimeMs !== stat.mtimeMs || seen.size !== stat.size) {
     seen = { mtimeMs: stat.mtimeMs, size: stat.size, machines: readCrossoverCache(path) };
-    stats.set(path, seen);
+    parsedByPath.set(path, seen);
   }
   return seen.machines[key];
 }
@@ -75,6 +75,9 @@ export function cachedCrossoverFor(key: string, path = crossoverCachePath()): Cr
  */
 export async function storeCrossover(m: CrossoverMeasurement, cacheDir = defaultCacheDir()): Promise<{ path: string; replacedCorrupt: boolean }> {
   const path = crossoverCachePath(cacheDir);
+  // Never write what the reader would refuse: 'auto' would then quietly fall back to the estimate.
+  const problem = measurementProblem(m.key, m);
+  if (problem) throw new CrossoverCacheError(`storeCrossover: the measurement '${m.key}' ${problem}; it was not stored.`);
   let machines: Record<string, CrossoverMeasurement> = {};
   let replacedCorrupt = false;
   try {
@@ -86,7 +89,7 @@ export async function storeCrossover(m: CrossoverMeasurement, cacheDir = default
   const file: CrossoverCacheFile = { format: 'ncp-silicon-crossover', version: 1, machines: { ...machines, [m.key]: m } };
   fs.mkdirSync(cacheDir, { recursive: true });
   await writeFileAtomic(path, new TextEncoder().encode(`${JSON.stringify(file, null, 2)}\n`));
-  stats.delete(path);
+  parsedByPath.delete(path);
   return { path, replacedCorrupt };
 }
 
@@ -127,7 +130,7 @@ function measurementProblem(key: string, m: unknown): string | undefined {
   const rungProblem = (m.rungs as unknown[]).map(rungIssue).find((p) => p !== undefined);
   if (rungProblem) return rungProblem;
   const rungs = m.rungs as CrossoverRung[];
-  if (m.minWork !== null && !rungs.some((r) => r.work === m.minWork && r.mlxWins)) return `has minWork ${m.minWork}, which no rung won by MLX measured`;
+  if (m.minWork !== null && !rungs.some((r) => r.work === m.minWork && r.mlxWins)) return `has minWork ${m.minWork}, not the work of a rung MLX won`;
   return undefined;
 }
 

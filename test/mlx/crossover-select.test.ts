@@ -101,6 +101,7 @@ describe("backend 'auto' on a Metal GPU (a stand-in addon)", () => {
     const { crossover, createBackend, spec } = await fresh();
     const c = crossover();
     expect(c).toMatchObject({ source: 'measured', mlxEligible: false });
+    expect(c.rule).toBe("'auto' runs every call on the CPU: measured on Test GPU at 2026-12-03T10:00:00.000Z, MLX did not beat the CPU kernels at any size tried");
     expect(c.reason).toMatch(/^measured: MLX did not beat the CPU kernels up to batch × steps × units 1638400/);
     expect(c.measured).toMatch(/no crossover up to batch × steps × units 1638400$/);
     expect(createBackend('auto', spec).name).toBe('cpu');
