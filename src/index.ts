@@ -6,6 +6,8 @@ import './backend/require-native.js';
 export { backendInfo, setNumThreads, getNumThreads } from './backend/info.js';
 export type { BackendInfo, BackendDescription } from './backend/info.js';
 export type { Crossover } from './backend/select.js';
+export type { CrossoverMeasurement, CrossoverRung, CrossoverCase } from './backend/crossover-ladder.js';
+export { CrossoverCacheError } from './io/crossover-cache.js';
 export type { BackendMemory, SequenceBackend } from './backend/sequence-backend.js';
 export type { CellSpec, ModelSpec } from './backend/cell-spec.js';
 export {
@@ -64,12 +66,15 @@ export { fit, evaluate, predict, Trainer, TrainingDivergedError, NonFiniteGradie
 export type * from './train/index.js'; // TrainData, FitOptions, History, … (listed once, in train/index.ts)
 export { saveModel, loadModel, type LoadModelOptions, type ModelConfig, type CheckpointModel } from './io/checkpoint.js';
 
-export { memory, calibrate, cachedCalibration, startProfile, Profile, ProfileBusyError, ProfileResult, APPLE_DATASHEETS, appleDatasheet } from './monitor/index.js';
+export { memory, calibrate, cachedCalibration, measureCrossover, startProfile, Profile, ProfileBusyError, ProfileResult, APPLE_DATASHEETS, appleDatasheet } from './monitor/index.js';
 export type {
   MemorySnapshot,
   Calibration,
   CalibrateOptions,
   CeilingFigures,
+  MeasureCrossoverOptions,
+  CrossoverProgress,
+  CrossoverResult,
   ContentionReport,
   CeilingCheck,
   AppleChipDatasheet,

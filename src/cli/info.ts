@@ -32,7 +32,10 @@ export async function runInfo(options: InfoOptions): Promise<void> {
   for (const b of info.backends) rows.push([`backend ${b.name}`, b.available ? 'available' : `unavailable: ${b.reason}`]);
   if (info.mlx) rows.push(['MLX', `${info.mlx.mlxVersion} on ${info.mlx.device}${info.mlx.deviceName ? ` (${info.mlx.deviceName})` : ''}`]);
   const c = info.crossover;
-  rows.push(["backend 'auto'", c.mlxEligible ? `MLX for float32 calls with batch × steps × units ≥ ${c.minWork}, else the CPU` : `the CPU (${c.reason})`]);
+  const from = { override: 'NCP_SILICON_MLX_CROSSOVER', measured: 'measured here', estimate: 'an estimate' }[c.source];
+  rows.push(["backend 'auto'", c.mlxEligible ? `MLX for float32 calls with batch × steps × units ≥ ${c.minWork} (${from}), else the CPU` : `the CPU (${c.reason})`]);
+  rows.push(['MLX crossover', c.measured]);
+  if (c.cacheProblem) rows.push(['crossover cache', `ignored: ${c.cacheProblem}`]);
   rows.push(['onnxruntime', describeOnnxRuntime(onnxRuntime)]);
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);

@@ -16,7 +16,9 @@ import { DEMO_DEFAULTS } from '../demo/run-demo.js';
 import { runTrainCommand } from './train.js';
 import { runPredictCommand } from './predict.js';
 import { registerProfile } from './profile.js';
-import { runBenchCommand } from './bench.js';
+import { runBenchCommand, type BenchCommandOptions } from './bench.js';
+import { runCrossoverCommand, type CrossoverCommandOptions } from './crossover.js';
+import { CliError } from './cli-error.js';
 import { DEFAULT_NOISE_THRESHOLD } from '../monitor/hardware-bench/compare.js';
 import { backendOption } from './backend-option.js';
 import type { CommandIo } from './demo.js';
@@ -128,9 +130,36 @@ export function buildProgram(
     .option('--compare <old.json>', 'an earlier bench.json: print each case\'s throughput ratio and the regressions and improvements')
     .option('--noise <fraction>', 'with --compare: a throughput change within ±fraction is noise, not a regression or improvement', parseOpenFraction, DEFAULT_NOISE_THRESHOLD)
     .option('-q, --quiet', 'no progress display')
-    .addHelpText('after', '\nCases: LTC and CfC on AutoNCP(64, 8) with 16 inputs: a single step (B 1), forward and forwardBackward at a few\n(B, L), and one fit() epoch. See docs/benchmarks.md.\n\nExample:\n  $ npx ncp-silicon bench --quick --out /tmp/bench && npx ncp-silicon bench --compare /tmp/bench/bench.json\n')
-    .action(async (options) => setExitCode(await withInterrupt(io, (signal) => runBenchCommand(options, { ...io, signal, version: packageVersion() }))));
+    .option('--crossover', "instead: measure where MLX starts to beat the CPU kernels here and store it for backend 'auto' (prints the table)")
+    .option('--time-cap <seconds>', 'with --crossover: stop climbing before a size that would take the run past this', parsePositiveNumber)
+    .option('--max-work <n>', 'with --crossover: the largest batch × steps × units tried', parsePositiveInt)
+    .option('--repeats <n>', 'with --crossover: timed calls per backend, case and size (the median counts)', parsePositiveInt)
+    .option('--json', 'with --crossover: print the measurement as JSON')
+    .addHelpText('after', '\nCases: LTC and CfC on AutoNCP(64, 8) with 16 inputs: a single step (B 1), forward and forwardBackward at a few\n(B, L), and one fit() epoch. See docs/benchmarks.md.\n\n--crossover times forward and forwardBackward on the CPU and on MLX over growing batch × steps (seconds: --quick\ncaps it at 5 s, else 30 s) and stores the smallest size MLX wins in the cache backend \'auto\' reads (docs/mlx.md).\n\nExample:\n  $ npx ncp-silicon bench --quick --out /tmp/bench && npx ncp-silicon bench --compare /tmp/bench/bench.json\n  $ npx ncp-silicon bench --crossover\n')
+    .action(async (options) => setExitCode(await withInterrupt(io, (signal) => (options.crossover ? runCrossoverCommand(crossoverOptions(options), { ...io, signal }) : runBenchCommand(benchOptions(options), { ...io, signal, version: packageVersion() })))));
   return program;
+}
+
+const CROSSOVER_ONLY = ['timeCap', 'maxWork', 'repeats', 'json'] as const;
+const QUICK_CROSSOVER_SECONDS = 5;
+
+/** bench's options for the kernel benchmark; the --crossover ones are refused there. */
+function benchOptions(options: BenchCommandOptions & Record<string, unknown>): BenchCommandOptions {
+  const stray = CROSSOVER_ONLY.find((k) => options[k] !== undefined);
+  if (stray) throw new CliError(`bench: --${kebab(stray)} applies to --crossover only.`);
+  return options;
+}
+
+/** bench --crossover's options; the report options of the kernel benchmark are refused there. */
+function crossoverOptions(options: Record<string, unknown>): CrossoverCommandOptions {
+  const stray = (['out', 'compare'] as const).find((k) => options[k] !== undefined);
+  if (stray) throw new CliError(`bench --crossover: --${stray} applies to the kernel benchmark only (the crossover is stored in the cache and printed).`);
+  const timeCap = (options.timeCap as number | undefined) ?? (options.quick ? QUICK_CROSSOVER_SECONDS : undefined);
+  return { timeCap, maxWork: options.maxWork as number | undefined, repeats: options.repeats as number | undefined, json: options.json === true, quiet: options.quiet === true };
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 /** The installed package's version, read from its package.json (two levels up from src/cli and dist/cli). */
