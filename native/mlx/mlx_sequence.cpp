@@ -171,7 +171,9 @@ SequenceResult run(const ModelShape& shape, const DeviceParams& params, std::siz
 
 SequenceResult run_sequence(const ModelShape& shape, const DeviceParams& params,
                             std::size_t param_length, const SequenceCall& call) {
-  if (!compiled_steps_enabled()) return run(shape, params, param_length, call, false);
+  // Inside mx::vjp the steps' inputs are tracers, and MLX runs a compiled function uncompiled: backward calls
+  // take the eager path outright.
+  if (call.backward || !compiled_steps_enabled()) return run(shape, params, param_length, call, false);
   try {
     return run(shape, params, param_length, call, true);
   } catch (const std::exception&) {
