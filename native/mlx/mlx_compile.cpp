@@ -12,8 +12,9 @@
 namespace ncp::mlx_backend {
 namespace {
 
-// Measured on MLX's CPU device (bench/results/mlx-compile.md); Metal is for the macOS bench job to measure.
-constexpr bool kCompileByDefault = false;
+// On MLX's CPU device compiled forward calls take 0.5–0.8 of the eager time once warm (bench/results/
+// mlx-compile.md); on Metal the macOS bench job is to measure it.
+constexpr bool kCompileByDefault = true;
 
 std::atomic<bool>& compile_failed() {
   static std::atomic<bool> failed{false};

@@ -3,7 +3,7 @@
 // its mlx::core::compile'd twin. The compiled function takes every parameter as an input (nothing captured), so a
 // new parameter version never replays a stale trace; MLX keys its traces by the inputs' shapes and dtypes, so one
 // compiled function serves a model configuration at every batch size. Inside mx::vjp the inputs are tracers and
-// MLX runs the function uncompiled: compiling speeds up forward calls only (bench/results/mlx-compile.md).
+// MLX runs the function uncompiled, so only forward calls use it (bench/results/mlx-compile.md).
 #pragma once
 
 #include <functional>
@@ -23,8 +23,8 @@ struct StepArrays {
 StepArrays whole_step(const ModelShape& shape, const StepConstants& k, const mx::array& x, const mx::array& h,
                       const mx::array& c, const mx::array& dt, const std::vector<mx::array>& dropout);
 
-// Whether sequence calls use compiled steps: NCP_SILICON_MLX_COMPILE=1 on, 0 off (read once), default below,
-// and never again in this process after a compiled call failed (see disable_compiled_steps).
+// Whether forward calls use compiled steps: NCP_SILICON_MLX_COMPILE=0 off, 1 on (read at the first call), else
+// on; and never again in this process once a compiled call failed where the eager one succeeded.
 bool compiled_steps_enabled();
 void disable_compiled_steps();
 

@@ -109,7 +109,8 @@ SequenceResult run(const ModelShape& shape, const DeviceParams& params, std::siz
       const mx::array x = mx::take(input, t, 0);
       const mx::array dt_t = mx::take(dt, t, 0);
       const std::vector<mx::array>& dropout_t = dropout ? masks[t] : no_dropout;
-      StepArrays step = compiled_fn ? compiled_fn(k, x, h, c, dt_t, dropout_t) : whole_step(shape, k, x, h, c, dt_t, dropout_t);
+      StepArrays step = compiled_fn ? compiled_fn(k, x, h, c, dt_t, dropout_t)
+                                    : whole_step(shape, k, x, h, c, dt_t, dropout_t);
       h = step.h;
       c = step.c;
       if (call.want_h_sequence) states.push_back(h);

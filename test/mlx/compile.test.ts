@@ -1,61 +1,20 @@
 /**
- * Compiled steps (NCP_SILICON_MLX_COMPILE=1, docs/mlx.md): a subset of parity.test.ts's checks with the step
- * function under mlx::core::compile, proof that the compiled path ran (MLX's CPU device built kernel libraries),
- * and that a missing or failing run-time C++ compiler never breaks a call (child processes: MLX decides whether
- * a compiler exists once per process).
+ * Compiled steps (NCP_SILICON_MLX_COMPILE=1, docs/mlx.md): the parity subset with the step function under
+ * mlx::core::compile and proof that it was compiled; and that a missing or failing run-time C++ compiler never
+ * breaks a call (child processes: MLX decides once per process whether a compiler exists).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { LTC } from '../../src/models/ltc.js';
-import { AutoNCP } from '../../src/wiring/index.js';
-import { requireMlx, runMlx, sequenceArgs } from './harness.js';
-import { CALLS, expectCpuParity, expectDropoutParity, expectFixtureParity, RANDOM_MODELS } from './parity-cases.js';
+import { describe, expect, it } from 'vitest';
+import { requireMlx } from './harness.js';
+import { describeParitySubset, kernelLibraries, useCompileSwitch } from './compile-cases.js';
 
-// Before this process's first MLX call (the addon reads the switch once, then; vitest's forks pool gives each test
-// file its own process): compiled steps on, and a kernel cache of our own to look into.
-const scratch = mkdtempSync(join(tmpdir(), 'ncp-mlx-compile-test-'));
-process.env.NCP_SILICON_MLX_COMPILE = '1';
-process.env.TMPDIR = scratch;
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = useCompileSwitch('1');
+describeParitySubset('1', scratch);
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** The kernel libraries MLX's CPU device built under `dir` ($TMPDIR/mlx/<version>/cpu/*.so). */
-function kernelLibraries(dir: string): string[] {
-  const root = join(dir, 'mlx');
-  if (!existsSync(root)) return [];
-  return readdirSync(root).flatMap((version) => readdirSync(join(root, version, 'cpu')).filter((f) => f.endsWith('.so')));
-}
-
-describe('MLX with compiled steps (NCP_SILICON_MLX_COMPILE=1)', () => {
-  it('compiles: the first forward call builds fused kernels with the run-time C++ compiler', () => {
-    requireMlx();
-    const model = new LTC(3, new AutoNCP(6, 2, { seed: 1 }), { seed: 2 });
-    runMlx(model.nativeModelConfig(), sequenceArgs(model, { batch: 2, steps: 2 }, 7, false), false);
-    expect(kernelLibraries(scratch).length).toBeGreaterThan(0);
-  });
-
-  for (const name of ['ltc_autoncp16_4', 'cfc_wired_autoncp16_4_default', 'cfc_fc8_pure', 'cfc_fc8_mixedmemory_tanh'] as const) {
-    it(`ncps fixture ${name} timespans_float32 within 1e-5 of ncps`, () => expectFixtureParity(name, 'timespans_float32'));
-  }
-
-  // Every configuration once (each costs the run-time compiler its own kernels), and the other layouts on two.
-  const cases: [string, string][] = [
-    ...Object.keys(RANDOM_MODELS).map((m): [string, string] => [m, 'batch-first, timespans, initial state']),
-    ['LTC AutoNCP(12, 3), mixed memory', 'time-major, last output only'],
-    ['wired CfC AutoNCP(10, 2) default, projection', 'time-major, last output only'],
-    ['CfC no_gate silu, projection', 'Δ = 1, one step'],
-  ];
-  for (const [modelName, callName] of cases) {
-    it(`${modelName}; ${callName}: within 1e-5 of the CPU backend`, () => expectCpuParity(RANDOM_MODELS[modelName](), CALLS[callName]));
-  }
-
-  it('backbone dropout drops the same units as the CPU backend', expectDropoutParity);
-});
 
 interface ChildReport { errors: Record<string, number>; failures: string[] }
 
@@ -79,8 +38,7 @@ function expectAllClose(report: ChildReport): void {
 describe('compiled steps without a working C++ compiler', () => {
   it('no compiler on PATH: MLX runs the steps eagerly, results unchanged', () => {
     requireMlx();
-    const empty = mkdtempSync(join(scratch, 'empty-path-'));
-    const { report, libraries } = runChild(empty);
+    const { report, libraries } = runChild(mkdtempSync(join(scratch, 'empty-path-')));
     expectAllClose(report);
     expect(libraries).toEqual([]);
   });
