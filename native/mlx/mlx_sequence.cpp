@@ -5,6 +5,7 @@
 
 #include "core/dropout.h"
 #include "mlx/mlx_cells.h"
+#include "mlx/mlx_compile.h"
 
 namespace ncp::mlx_backend {
 namespace {
@@ -73,9 +74,8 @@ mx::array loss_of(const SequenceCall::Loss& loss, const mx::array& output, int P
   return mx::multiply(mx::sum(terms), mx::array(scale));
 }
 
-}  // namespace
-
-SequenceGraph build_sequence(const ModelShape& shape, const DeviceParams& params, const SequenceCall& call) {
+// The call's graph, with compiled steps or eager ones.
+SequenceGraph build(const ModelShape& shape, const DeviceParams& params, const SequenceCall& call, bool compiled) {
   const int B = call.batch, L = call.steps, S = input_size(shape), H = state_size(shape), P = output_size(shape);
   const bool mixed = shape.mixed_memory;
   const auto* cfc = std::get_if<core::CfcConfig>(&shape.cell);
@@ -98,18 +98,22 @@ SequenceGraph build_sequence(const ModelShape& shape, const DeviceParams& params
     std::map<std::string, mx::array> named = params.by_name;  // buffers (masks) stay constants
     for (std::size_t i = 0; i < n_params; ++i) named.insert_or_assign(params.trainable[i].name, in[i]);
     const StepConstants k = prepare_step(shape, named);
+    const CompiledStep compiled_fn = compiled ? compiled_step(shape, k, masks.empty() ? 0 : masks[0].size()) : nullptr;
     const mx::array input = to_time_major(in[n_params], call.batch_first);
     const mx::array dt = to_time_major(in[n_params + 1], call.batch_first);
     mx::array h = in[n_params + 2], c = in[n_params + 3];
     std::vector<mx::array> outputs, states;
+    const std::vector<mx::array> no_dropout;
     for (int t = 0; t < L; ++t) {
       const mx::array x = mx::take(input, t, 0);
       const mx::array dt_t = mx::take(dt, t, 0);
-      if (mixed) std::tie(h, c) = lstm_step(k, x, h, c);
-      StepOut step = cell_step(shape, k, x, h, dt_t, dropout ? masks[t] : std::vector<mx::array>{});
-      h = step.h_next;
+      const std::vector<mx::array>& dropout_t = dropout ? masks[t] : no_dropout;
+      StepArrays step = compiled_fn ? compiled_fn(k, x, h, c, dt_t, dropout_t)
+                                    : whole_step(shape, k, x, h, c, dt_t, dropout_t);
+      h = step.h;
+      c = step.c;
       if (call.want_h_sequence) states.push_back(h);
-      if (call.return_sequences || t + 1 == L) outputs.push_back(shape.proj_size > 0 ? project(k, step.y) : step.y);
+      if (call.return_sequences || t + 1 == L) outputs.push_back(step.out);
     }
     // The last output may be the very array that is the final state (CfC's y is h'): a copy keeps the two
     // results distinct nodes, so the vector-Jacobian product sums their cotangents instead of keeping one.
@@ -135,6 +139,14 @@ SequenceGraph build_sequence(const ModelShape& shape, const DeviceParams& params
   }
   auto [outs, grads] = mx::vjp(graph, primals, cotangents);
   return {std::move(outs), std::move(grads)};
+}
+
+}  // namespace
+
+SequenceGraph build_sequence(const ModelShape& shape, const DeviceParams& params, const SequenceCall& call) {
+  // Backward graphs are eager: inside mx::vjp the steps' inputs are tracers, and MLX runs a compiled function
+  // uncompiled.
+  return build(shape, params, call, false);
 }
 
 SequenceResult collect(const ModelShape& shape, const DeviceParams& params, std::size_t param_length,
@@ -177,7 +189,19 @@ SequenceResult collect(const ModelShape& shape, const DeviceParams& params, std:
 
 SequenceResult run_sequence(const ModelShape& shape, const DeviceParams& params,
                             std::size_t param_length, const SequenceCall& call) {
-  return collect(shape, params, param_length, call, build_sequence(shape, params, call));
+  if (call.backward || !compiled_steps_enabled()) {
+    return collect(shape, params, param_length, call, build(shape, params, call, false));
+  }
+  try {
+    return collect(shape, params, param_length, call, build(shape, params, call, true));
+  } catch (const std::exception&) {
+    // A compiled call can fail where an eager one does not (the run-time C++ compiler fails, its cache directory
+    // is not writable): the call runs eagerly, and if that succeeds, compiling stays off in this process. An
+    // error of the eager run is the call's error.
+    SequenceResult result = collect(shape, params, param_length, call, build(shape, params, call, false));
+    disable_compiled_steps();
+    return result;
+  }
 }
 
 }  // namespace ncp::mlx_backend
