@@ -11,6 +11,7 @@
 #include "addon/loss_args.h"
 #include "addon/promise_worker.h"
 #include "addon/sequence_args.h"
+#include "mlx/mlx_errors.h"
 
 namespace ncp::mlx_backend {
 namespace {
@@ -156,7 +157,7 @@ std::shared_ptr<const DeviceParams> MlxModel::params_for(const std::shared_ptr<c
 
 SequenceResult MlxModel::execute(const std::shared_ptr<const HostParams>& host, const SequenceCall& call) {
   std::lock_guard<std::mutex> lock(device_lock());
-  return run_sequence(shape_, *params_for(host), param_count_, call);
+  return mlx_guarded([&] { return run_sequence(shape_, *params_for(host), param_count_, call); });
 }
 
 Napi::Value MlxModel::call(const Napi::CallbackInfo& info, bool backward, bool with_loss, bool async) {

@@ -15,6 +15,7 @@
 #include "addon/errors.h"
 #include "addon/optim_binding.h"
 #include "addon/promise_worker.h"
+#include "mlx/mlx_errors.h"
 #include "mlx/mlx_model.h"
 
 namespace ncp::mlx_backend {
@@ -115,6 +116,11 @@ class TrainWorker final : public addon::PromiseWorker {
 TrainOutcome MlxModel::execute_training(const std::shared_ptr<const HostParams>& host, const SequenceCall& call,
                                         const UpdateCall& update) {
   std::lock_guard<std::mutex> lock(device_lock());
+  return mlx_guarded([&] { return train_locked(host, call, update); });
+}
+
+TrainOutcome MlxModel::train_locked(const std::shared_ptr<const HostParams>& host, const SequenceCall& call,
+                                    const UpdateCall& update) {
   const std::shared_ptr<const DeviceParams> params = params_for(host);
   // The host's moments replace the device's at once: they are what both sides hold from here on.
   if (update.m) moments_ = std::make_shared<const DeviceMoments>(upload_moments(*params, update.m->data(), update.v->data()));
@@ -225,7 +231,7 @@ Napi::Value MlxModel::read_parameters(const Napi::CallbackInfo& info) {
     }
     std::vector<mx::array> arrays;
     for (const auto& slot : device_->trainable) arrays.push_back((*device_)[slot.name]);
-    copy_trainable(*device_, arrays, into);
+    mlx_guarded([&] { copy_trainable(*device_, arrays, into); });
     return env.Undefined();
   });
 }
@@ -239,8 +245,10 @@ Napi::Value MlxModel::read_moments(const Napi::CallbackInfo& info) {
     float* v = float_view(env, api, info[1], "v", trainable_length_, true, shape);
     std::lock_guard<std::mutex> lock(device_lock());
     if (!moments_ || !device_) throw_state(env, api + ": no optimizer moments live on the device.");
-    copy_trainable(*device_, moments_->m, m);
-    copy_trainable(*device_, moments_->v, v);
+    mlx_guarded([&] {
+      copy_trainable(*device_, moments_->m, m);
+      copy_trainable(*device_, moments_->v, v);
+    });
     return env.Undefined();
   });
 }
