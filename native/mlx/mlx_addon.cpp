@@ -14,6 +14,7 @@
 #include "mlx/memory.h"
 #include "mlx/mlx.h"
 #include "mlx/mlx_errors.h"
+#include "mlx/mlx_memory.h"
 #include "mlx/mlx_model.h"
 #include "mlx/version.h"
 
@@ -45,12 +46,7 @@ Napi::Object describe_device(Napi::Env env) {
       out.Set("memoryBytes", static_cast<double>(std::get<size_t>(it->second)));
     }
   }
-  // What a call's graph may hold on the device (src/backend/mlx-memory.ts): Metal's recommended working set,
-  // else MLX's own memory limit (on its CPU device 0.8 × the machine's memory, which MLX does not enforce).
-  auto working_set = facts.find("max_recommended_working_set_size");
-  const bool has_working_set = working_set != facts.end() && std::holds_alternative<size_t>(working_set->second);
-  out.Set("deviceBudgetBytes", static_cast<double>(has_working_set ? std::get<size_t>(working_set->second)
-                                                                   : mx::get_memory_limit()));
+  out.Set("deviceBudgetBytes", device_budget_bytes());  // what a call's graph may hold (mlx_memory.h)
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include "addon/optim_binding.h"
 #include "addon/promise_worker.h"
 #include "mlx/mlx_errors.h"
+#include "mlx/mlx_memory.h"
 #include "mlx/mlx_model.h"
 
 namespace ncp::mlx_backend {
@@ -159,6 +160,7 @@ Napi::Value MlxModel::train_step_async(const Napi::CallbackInfo& info) {
     if (step_pending_) throw_state(env, api + ": a training step is already pending; commit or discard it first.");
     const Napi::Object args = info[0].As<Napi::Object>();
     PreparedCall prepared = read_call(env, api, args, sizes(), true, true, true);
+    check_call_memory(env, api, shape_, sizes(), prepared.call);
     const Napi::Value update_value = args.Get("update");
     if (!update_value.IsObject()) throw_type(env, api, "update", "an object with the optimizer's settings", update_value);
     const Napi::Object u = update_value.As<Napi::Object>();

@@ -3,7 +3,8 @@
  * refuses a call above the device's budget). MLX builds the whole call as one graph; with gradients, the
  * vector-Jacobian product keeps every step's intermediates until the backward pass has used them, so the graph
  * grows with batch × steps. On MLX's CPU device a failed allocation inside MLX is a crash (its allocator hands back
- * a null buffer and writes through it), so this bound is the only protection there.
+ * a null buffer and writes through it), so this bound is the only protection there. native/mlx/mlx_memory.cpp
+ * computes the same estimate for callers that reach the addon directly: change both together.
  *
  * Measured with `memory().peakBytes` (MLX 0.32.1, CPU device) and fitted per sample-step (b·t), per step (t) and
  * per call, in float32 values; the coefficients are about twice the measured ones (docs/mlx.md, "When MLX fails"):

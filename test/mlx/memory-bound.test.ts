@@ -83,6 +83,40 @@ describe('MLX: the memory bound', () => {
     expect(mlx.memory().peakBytes).toBeGreaterThan(live);
   });
 
+  it('the addon refuses the oversized call itself, for callers that reach it directly, with the same estimate', async () => {
+    const mlx = requireMlx();
+    const update = { kind: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, momentum: 0, nesterov: false, step: 1, maxGradNorm: 0, nonNegative: [] };
+    for (const model of [new LTC(8, 64, { seed: 1 }), new CfC(2, 8, { seed: 1, backboneUnits: 1024, backboneLayers: 4 })]) {
+      const native = new mlx.MlxModel(model.nativeModelConfig());
+      native.forward(sequenceArgs(model, { batch: 1, steps: 2 }, 1, false)); // the parameters live on the device
+      mlx.resetPeakMemory();
+      const live = mlx.memory().activeBytes;
+      const huge = () => sequenceArgs(model, { batch: 256, steps: 256 }, 1, true);
+      const estimate = mlxCallBytes(
+        { cell: model.modelSpec().cell, mixedMemory: model.hasMixedMemory, inputs: model.inputSize, state: model.stateSize, outputs: model.outputSize, params: model.parameters.length },
+        { batch: 256, steps: 256, backward: true, returnSequences: true, hasTimespans: false },
+      );
+      const refusals = [
+        (() => { try { native.forwardBackward(huge()); } catch (e) { return e; } })(),
+        // Bad arguments of the async methods throw at the call, as on the CPU addon.
+        await (async () => native.forwardBackwardAsync(huge()))().then(() => undefined, (e: unknown) => e),
+        await (async () => native.trainStepAsync({ ...huge(), loss: 'mse', target: new Float32Array(256 * 256 * model.outputSize), update } as never))().then(() => undefined, (e: unknown) => e),
+      ];
+      for (const error of refusals) {
+        expect(error).toBeInstanceOf(RangeError);
+        expect((error as { code?: string }).code).toBe('NCP_SIZE_LIMIT');
+        expect((error as Error).message).toMatch(
+          /^(LTC|CfC)\.(forwardBackward|forwardBackwardAsync|trainStepAsync): expected at most 4294967296 bytes \(LIMITS\.maxWorkspaceBytes\) for the memory of this call on the MLX device \(its graph, estimated before it runs\), received \d+ bytes \(batch 256, length 256 with gradients; use a smaller batch or shorter sequences, or backend: 'cpu'\)\.$/,
+        );
+        // native/mlx/mlx_memory.cpp and src/backend/mlx-memory.ts compute the same estimate.
+        expect(Number(/received (\d+) bytes/.exec((error as Error).message)![1])).toBe(estimate);
+      }
+      expect(mlx.memory().peakBytes).toBeLessThanOrEqual(live);
+      native.forwardBackward(sequenceArgs(model, { batch: 2, steps: 16 }, 1, true));
+      expect(mlx.memory().peakBytes).toBeGreaterThan(live);
+    }
+  });
+
   it('a device budget below LIMITS.maxWorkspaceBytes is the bound, named in the error', () => {
     const sizes: ModelSizes = { inputs: 2, state: 4, outputs: 4, params: 100, mixedMemory: false, bytesPerElement: 4, step: { tape: 10, scratch: 10 } };
     const call: CallShape = { batch: 4, steps: 8, backward: true, returnSequences: true, hasTimespans: false, threads: 1, shape: [4, 8, 2] };
