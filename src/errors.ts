@@ -47,8 +47,10 @@ export class NonFiniteWeightsError extends NcpError {
 }
 
 /**
- * A native failure that is not the caller's fault: `NCP_NATIVE_OUT_OF_MEMORY` when an allocation failed,
- * `NCP_NATIVE` for anything else (an internal invariant).
+ * A native failure that is not the caller's fault: `NCP_NATIVE_OUT_OF_MEMORY` when an allocation failed (in the
+ * CPU addon, or MLX's allocator on its device), `NCP_MLX_METALLIB` when MLX cannot load its Metal kernels
+ * (mlx.metallib), `NCP_MLX_COMPILE` when MLX's run-time compiler fails, `NCP_NATIVE` for anything else (an internal
+ * invariant). The message says what failed and what to do.
  */
 export class NativeError extends NcpError {
   constructor(message: string, options?: { cause?: unknown; code?: NativeErrorCode }) {
@@ -56,7 +58,7 @@ export class NativeError extends NcpError {
   }
 }
 
-export type NativeErrorCode = 'NCP_NATIVE' | 'NCP_NATIVE_OUT_OF_MEMORY';
+export type NativeErrorCode = 'NCP_NATIVE' | 'NCP_NATIVE_OUT_OF_MEMORY' | 'NCP_MLX_METALLIB' | 'NCP_MLX_COMPILE';
 
 /**
  * A size above one of the documented bounds in `LIMITS` (src/limits.ts): a RangeError, like every other
@@ -65,7 +67,7 @@ export type NativeErrorCode = 'NCP_NATIVE' | 'NCP_NATIVE_OUT_OF_MEMORY';
  */
 export class SizeLimitError extends RangeError {
   readonly code = 'NCP_SIZE_LIMIT';
-  /** The LIMITS key that was exceeded, e.g. 'maxUnits'. */
+  /** The LIMITS key that was exceeded, e.g. 'maxUnits'; 'deviceBudgetBytes' when an MLX device's budget was smaller. */
   readonly limit: string;
   constructor(message: string, limit: string) {
     super(message);

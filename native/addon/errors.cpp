@@ -16,6 +16,10 @@ PendingError capture_current_exception() {
   } catch (const core::InvalidArgument& e) {
     error.kind = e.kind == core::InvalidArgument::Kind::Type ? PendingError::Kind::Type : PendingError::Kind::Range;
     error.message = e.what();
+  } catch (const CodedFailure& e) {
+    error.kind = PendingError::Kind::Coded;
+    error.code = e.code;
+    error.message = e.what();
   } catch (const core::Cancelled&) {
     error.kind = PendingError::Kind::Cancelled;
     error.message = "The operation was aborted.";
@@ -39,7 +43,7 @@ PendingError capture_current_exception() {
 
 Napi::Error to_js_error(Napi::Env env, const PendingError& error) {
   Napi::Error js;
-  const char* code = "NCP_NATIVE";
+  std::string code = "NCP_NATIVE";
   switch (error.kind) {
     case PendingError::Kind::Type:
       js = Napi::TypeError::New(env, error.message);
@@ -56,6 +60,10 @@ Napi::Error to_js_error(Napi::Env env, const PendingError& error) {
     case PendingError::Kind::Cancelled:
       js = Napi::Error::New(env, error.message);
       code = "NCP_ABORTED";
+      break;
+    case PendingError::Kind::Coded:
+      js = Napi::Error::New(env, error.message);
+      code = error.code;
       break;
     default:
       js = Napi::Error::New(env, error.message);

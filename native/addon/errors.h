@@ -1,22 +1,32 @@
 // Copyright 2026 ncp-silicon authors.
 // Maps C++ failures to JS errors: core InvalidArgument → TypeError / RangeError, a failed allocation → Error with
-// code NCP_NATIVE_OUT_OF_MEMORY, anything else → Error with code NCP_NATIVE (src/backend/native-errors.ts makes
-// both a NativeError). No C++ exception reaches V8 unmapped.
+// code NCP_NATIVE_OUT_OF_MEMORY, a CodedFailure → Error with its own code, anything else → Error with code
+// NCP_NATIVE (src/backend/native-errors.ts makes these a NativeError). No C++ exception reaches V8 unmapped.
 #pragma once
 
 #include <napi.h>
 
+#include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "core/cell.h"
 #include "core/format.h"
 
 namespace ncp::addon {
 
+// A failure already classified where it happened (the MLX addon's mlx_errors.h): becomes an Error with `code`
+// (an NCP_NATIVE* or NCP_MLX_* code, see src/errors.ts) and exactly this message.
+struct CodedFailure : std::runtime_error {
+  CodedFailure(std::string code, const std::string& message) : std::runtime_error(message), code(std::move(code)) {}
+  std::string code;
+};
+
 // What an async worker remembers of a failure until it can build the JS error on the main thread.
 struct PendingError {
-  enum class Kind { None, Type, Range, Native, OutOfMemory, Cancelled } kind = Kind::None;
+  enum class Kind { None, Type, Range, Native, OutOfMemory, Cancelled, Coded } kind = Kind::None;
   std::string message;
+  std::string code;  // Kind::Coded only
 };
 
 PendingError capture_current_exception();

@@ -13,5 +13,6 @@ constexpr double kMaxBackboneLayers = 64;
 constexpr double kMaxProjSize = 65536;
 constexpr double kMaxBatchSteps = 134217728;       // 2^27
 constexpr double kMaxParameterBytes = 1073741824;  // 1 GiB
+constexpr double kMaxWorkspaceBytes = 4294967296;  // 4 GiB (the MLX addon's call bound, mlx/mlx_memory.h)
 
 }  // namespace ncp::addon::limits

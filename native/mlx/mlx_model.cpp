@@ -11,6 +11,8 @@
 #include "addon/loss_args.h"
 #include "addon/promise_worker.h"
 #include "addon/sequence_args.h"
+#include "mlx/mlx_errors.h"
+#include "mlx/mlx_memory.h"
 
 namespace ncp::mlx_backend {
 namespace {
@@ -156,7 +158,7 @@ std::shared_ptr<const DeviceParams> MlxModel::params_for(const std::shared_ptr<c
 
 SequenceResult MlxModel::execute(const std::shared_ptr<const HostParams>& host, const SequenceCall& call) {
   std::lock_guard<std::mutex> lock(device_lock());
-  return run_sequence(shape_, *params_for(host), param_count_, call);
+  return mlx_guarded([&] { return run_sequence(shape_, *params_for(host), param_count_, call); });
 }
 
 Napi::Value MlxModel::call(const Napi::CallbackInfo& info, bool backward, bool with_loss, bool async) {
@@ -166,6 +168,7 @@ Napi::Value MlxModel::call(const Napi::CallbackInfo& info, bool backward, bool w
   return guarded(env, [&]() -> Napi::Value {
     if (info.Length() < 1 || !info[0].IsObject()) throw_type(env, api, "args", "an object", info[0]);
     PreparedCall p = read_call(env, api, info[0].As<Napi::Object>(), sizes(), backward, with_loss, false);
+    check_call_memory(env, api, shape_, sizes(), p.call);
     auto host = host_params(env, api, p.version);
     if (!async) {
       const SequenceResult result = execute(host, p.call);

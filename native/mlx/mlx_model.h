@@ -66,6 +66,9 @@ class MlxModel final : public Napi::ObjectWrap<MlxModel> {
   Napi::Value state_size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), state_size_); }
   Napi::Value output_size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), output_size_); }
 
+  // execute_training's body, under the lock (execute_training types MLX's failures around it).
+  TrainOutcome train_locked(const std::shared_ptr<const HostParams>& host, const SequenceCall& call,
+                            const UpdateCall& update);
   CallSizes sizes() const;
   // The host copy of `version`, or nullptr when that version lives only on the device.
   std::shared_ptr<const HostParams> host_params(Napi::Env env, const std::string& api, double version);

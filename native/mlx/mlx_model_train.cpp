@@ -15,6 +15,8 @@
 #include "addon/errors.h"
 #include "addon/optim_binding.h"
 #include "addon/promise_worker.h"
+#include "mlx/mlx_errors.h"
+#include "mlx/mlx_memory.h"
 #include "mlx/mlx_model.h"
 
 namespace ncp::mlx_backend {
@@ -115,6 +117,11 @@ class TrainWorker final : public addon::PromiseWorker {
 TrainOutcome MlxModel::execute_training(const std::shared_ptr<const HostParams>& host, const SequenceCall& call,
                                         const UpdateCall& update) {
   std::lock_guard<std::mutex> lock(device_lock());
+  return mlx_guarded([&] { return train_locked(host, call, update); });
+}
+
+TrainOutcome MlxModel::train_locked(const std::shared_ptr<const HostParams>& host, const SequenceCall& call,
+                                    const UpdateCall& update) {
   const std::shared_ptr<const DeviceParams> params = params_for(host);
   // The host's moments replace the device's at once: they are what both sides hold from here on.
   if (update.m) moments_ = std::make_shared<const DeviceMoments>(upload_moments(*params, update.m->data(), update.v->data()));
@@ -153,6 +160,7 @@ Napi::Value MlxModel::train_step_async(const Napi::CallbackInfo& info) {
     if (step_pending_) throw_state(env, api + ": a training step is already pending; commit or discard it first.");
     const Napi::Object args = info[0].As<Napi::Object>();
     PreparedCall prepared = read_call(env, api, args, sizes(), true, true, true);
+    check_call_memory(env, api, shape_, sizes(), prepared.call);
     const Napi::Value update_value = args.Get("update");
     if (!update_value.IsObject()) throw_type(env, api, "update", "an object with the optimizer's settings", update_value);
     const Napi::Object u = update_value.As<Napi::Object>();
@@ -225,7 +233,7 @@ Napi::Value MlxModel::read_parameters(const Napi::CallbackInfo& info) {
     }
     std::vector<mx::array> arrays;
     for (const auto& slot : device_->trainable) arrays.push_back((*device_)[slot.name]);
-    copy_trainable(*device_, arrays, into);
+    mlx_guarded([&] { copy_trainable(*device_, arrays, into); });
     return env.Undefined();
   });
 }
@@ -239,8 +247,10 @@ Napi::Value MlxModel::read_moments(const Napi::CallbackInfo& info) {
     float* v = float_view(env, api, info[1], "v", trainable_length_, true, shape);
     std::lock_guard<std::mutex> lock(device_lock());
     if (!moments_ || !device_) throw_state(env, api + ": no optimizer moments live on the device.");
-    copy_trainable(*device_, moments_->m, m);
-    copy_trainable(*device_, moments_->v, v);
+    mlx_guarded([&] {
+      copy_trainable(*device_, moments_->m, m);
+      copy_trainable(*device_, moments_->v, v);
+    });
     return env.Undefined();
   });
 }

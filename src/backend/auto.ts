@@ -9,7 +9,7 @@ import type { FloatArray } from './float-array.js';
 import type { MlxBackend } from './mlx.js';
 import type { NativeOptimizerStepArgs, NativeStep } from './native-types.js';
 import type { LossArgs, LossValue, SequenceArgs } from './sequence-args.js';
-import type { BackendMemory, SequenceBackend } from './sequence-backend.js';
+import type { BackendMemory, DeviceCallMemory, DeviceCallShape, SequenceBackend } from './sequence-backend.js';
 
 export class AutoBackend implements SequenceBackend {
   readonly name = 'auto' as const;
@@ -55,6 +55,11 @@ export class AutoBackend implements SequenceBackend {
 
   forwardBackwardLossAsync(args: SequenceArgs & LossArgs): Promise<LossValue> {
     return this.pick(args).forwardBackwardLossAsync(args);
+  }
+
+  /** The device memory of the backend that will run this call (MLX's; none on the CPU). */
+  deviceMemory(call: DeviceCallShape): DeviceCallMemory | undefined {
+    return this.pick(call).deviceMemory?.(call);
   }
 
   readonly bindStep = (batch: number, block: FloatArray): NativeStep => this.cpu.bindStep(batch, block);

@@ -13,6 +13,13 @@ export interface MlxAddon {
   /** MLX's allocator: bytes in live arrays, the peak since the last reset, and freed buffers kept for reuse. */
   memory(): { activeBytes: number; peakBytes: number; cacheBytes: number };
   resetPeakMemory(): void;
+  /**
+   * Test-only, present when NCP_SILICON_TEST_HOOKS=1 was set when the addon loaded: throws `message` as MLX
+   * would (a std::runtime_error inside an evaluation), through the evaluations' error classification
+   * (native/mlx/mlx_errors.h); the async one does it on a worker thread.
+   */
+  _throwMlxError?(message: string): void;
+  _throwMlxErrorAsync?(message: string): Promise<void>;
 }
 
 export interface MlxSequenceModel extends Omit<NativeSequenceModel, 'bindStep'> {
@@ -32,4 +39,6 @@ export interface MlxBuildInfo {
   deviceName?: string;
   architecture?: string;
   memoryBytes?: number;
+  /** What one call may hold on the device: Metal's recommended working set, else MLX's memory limit. */
+  deviceBudgetBytes?: number;
 }

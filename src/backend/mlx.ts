@@ -12,18 +12,20 @@ import type { FloatArray } from './float-array.js';
 import { emitBackendCall, isListening } from './call-events.js';
 import type { DeviceStepResult, DeviceTraining, DeviceUpdate } from './device-training.js';
 import { loadMlx } from './mlx-load.js';
+import { mlxCallBytes } from './mlx-memory.js';
 import type { MlxSequenceModel } from './mlx-types.js';
 import { nativeModelConfig, withCallerStack } from './native-config.js';
 import { asNativeError } from './native-errors.js';
 import type { NativeOptimizerStepArgs, NativeStep } from './native-types.js';
 import type { LossArgs, LossValue, SequenceArgs } from './sequence-args.js';
-import type { BackendMemory, SequenceBackend } from './sequence-backend.js';
+import type { BackendMemory, DeviceCallMemory, DeviceCallShape, SequenceBackend } from './sequence-backend.js';
 
 export class MlxBackend implements SequenceBackend, DeviceTraining {
   readonly name = 'mlx' as const;
   readonly device: string;
   private model: MlxSequenceModel | undefined;
   private stepper: CpuBackend | undefined;
+  private readonly budget: { bytes: number; what: string };
 
   /** Throws BackendUnavailableError where the MLX addon is not built, RangeError for float64. */
   constructor(private readonly spec: ModelSpec) {
@@ -39,7 +41,18 @@ export class MlxBackend implements SequenceBackend, DeviceTraining {
     }
     const info = mlx.buildInfo();
     this.device = info.device === 'gpu' ? `mlx gpu${info.deviceName ? ` (${info.deviceName})` : ''}` : 'mlx cpu';
+    this.budget = {
+      bytes: info.deviceBudgetBytes ?? Infinity,
+      what: info.device === 'gpu' ? "the Metal GPU's recommended working set" : "MLX's memory limit on its CPU device (0.8 × the machine's memory)",
+    };
     this.mlx();
+  }
+
+  /** The call's graph on the device (mlx-memory.ts) against the device's budget; models/call-limits.ts checks. */
+  deviceMemory(call: DeviceCallShape): DeviceCallMemory {
+    const model = this.mlx();
+    const sizes = { cell: this.spec.cell, mixedMemory: this.spec.mixedMemory, inputs: model.inputSize, state: model.stateSize, outputs: model.outputSize, params: this.spec.params.length };
+    return { bytes: mlxCallBytes(sizes, call), budgetBytes: this.budget.bytes, budget: this.budget.what, device: this.device };
   }
 
   forward(args: SequenceArgs): void {

@@ -1,12 +1,13 @@
 /**
- * The addon reports a failure that is not the caller's fault as a plain Error with code NCP_NATIVE or
- * NCP_NATIVE_OUT_OF_MEMORY (native/addon/errors.cpp); callers of the package get it as a NativeError (an
- * NcpError) with the same code and message, the original kept as `cause`. TypeErrors and RangeErrors (bad
- * arguments, size limits) pass through unchanged.
+ * The addons report a failure that is not the caller's fault as a plain Error with code NCP_NATIVE or
+ * NCP_NATIVE_OUT_OF_MEMORY (native/addon/errors.cpp), or from MLX NCP_MLX_METALLIB / NCP_MLX_COMPILE
+ * (native/mlx/mlx_errors.h); callers of the package get it as a NativeError (an NcpError) with the same code and
+ * message, the original kept as `cause`. TypeErrors and RangeErrors (bad arguments, size limits) pass through
+ * unchanged.
  */
 import { NativeError, NcpError, type NativeErrorCode } from '../errors.js';
 
-const NATIVE_CODES: readonly string[] = ['NCP_NATIVE', 'NCP_NATIVE_OUT_OF_MEMORY'] satisfies NativeErrorCode[];
+const NATIVE_CODES: readonly string[] = ['NCP_NATIVE', 'NCP_NATIVE_OUT_OF_MEMORY', 'NCP_MLX_METALLIB', 'NCP_MLX_COMPILE'] satisfies NativeErrorCode[];
 
 export function asNativeError(error: unknown): unknown {
   if (!(error instanceof Error) || error instanceof NcpError || error instanceof TypeError || error instanceof RangeError) return error;

@@ -21,6 +21,27 @@ export interface BackendMemory {
   cacheBytes?: number;
 }
 
+/** A sequence call's shape, as a device's memory estimate reads it (models/call-limits.ts's CallShape fits). */
+export interface DeviceCallShape {
+  batch: number;
+  steps: number;
+  backward: boolean;
+  returnSequences: boolean;
+  hasTimespans: boolean;
+}
+
+/** What a call would hold on a device with memory of its own, and what that device can give (MLX). */
+export interface DeviceCallMemory {
+  /** The estimate, from the shapes (mlx-memory.ts). */
+  bytes: number;
+  /** What the device can give one call: Metal's recommended working set, MLX's memory limit on its CPU device. */
+  budgetBytes: number;
+  /** Where the budget comes from, for messages: "the Metal GPU's recommended working set". */
+  budget: string;
+  /** The device, for messages: 'mlx cpu'. */
+  device: string;
+}
+
 export interface SequenceBackend {
   /** 'auto' only for the per-call chooser of auto.ts (where MLX has a Metal GPU). */
   readonly name: BackendChoice;
@@ -54,6 +75,12 @@ export interface SequenceBackend {
   optimizerStep(args: NativeOptimizerStepArgs): void;
   /** sqrt(Σ g²), accumulated in double. */
   gradNorm(grads: FloatArray): number;
+  /**
+   * Present where a call's memory lives on a device of its own (MLX): the call's estimate there and the device's
+   * budget, checked by models/call-limits.ts before anything is allocated; undefined for a call that runs elsewhere
+   * (auto's small calls).
+   */
+  deviceMemory?(call: DeviceCallShape): DeviceCallMemory | undefined;
   /** Threads one call is split over (the call-size estimate of models/call-limits.ts). */
   threads(): number;
   memory(): BackendMemory;

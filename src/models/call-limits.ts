@@ -2,9 +2,13 @@
  * The size checks of one sequence call (forward / forwardBackward), made before any of its arrays exist:
  * batch × length against LIMITS.maxBatchSteps, then an estimate of every byte the call allocates against
  * LIMITS.maxWorkspaceBytes. The estimate follows native/core/sequence.h (Workspace, chunk gradients) and the
- * cells' tape and scratch sizes; it errs on the large side (full synapse counts, no sparsity).
+ * cells' tape and scratch sizes; it errs on the large side (full synapse counts, no sparsity). A backend whose
+ * calls hold memory on a device of their own (MLX) adds its estimate there, checked against the smaller of
+ * LIMITS.maxWorkspaceBytes and the device's budget, with the same SizeLimitError.
  */
-import { checkBatchSteps, checkBytes } from '../limits.js';
+import type { DeviceCallMemory, SequenceBackend } from '../backend/sequence-backend.js';
+import { SizeLimitError } from '../errors.js';
+import { checkBatchSteps, checkBytes, formatBytes, LIMITS } from '../limits.js';
 
 /** What a cell needs per sample: scalars stored per step for backward (tape) and per-thread scratch. */
 export interface StepWork {
@@ -52,9 +56,23 @@ export function callElements(m: ModelSizes, c: CallShape): number {
   return results + chunks * perChunk + chunkGradients;
 }
 
-export function checkCallSize(api: string, m: ModelSizes, c: CallShape): void {
+export function checkCallSize(api: string, m: ModelSizes, c: CallShape, backend?: Pick<SequenceBackend, 'deviceMemory'>): void {
   checkBatchSteps(api, 'input.shape', c.batch, c.steps, `[${c.shape.join(', ')}]`);
   const elements = callElements(m, c);
   const detail = `${elements} values of ${m.bytesPerElement} bytes for batch ${c.batch}, length ${c.steps}${c.backward ? ' with gradients' : ''} on ${c.threads} thread${c.threads === 1 ? '' : 's'}`;
   checkBytes(api, 'the memory of this call (results and native workspace)', elements * m.bytesPerElement, 'maxWorkspaceBytes', detail);
+  const device = backend?.deviceMemory?.(c);
+  if (device) checkDeviceBytes(api, c, device);
+}
+
+/** The call's graph on its device against the smaller of LIMITS.maxWorkspaceBytes and the device's budget. */
+function checkDeviceBytes(api: string, c: CallShape, device: DeviceCallMemory): void {
+  const fromLimits = LIMITS.maxWorkspaceBytes <= device.budgetBytes;
+  const max = fromLimits ? LIMITS.maxWorkspaceBytes : device.budgetBytes;
+  if (device.bytes <= max) return;
+  const bound = fromLimits ? `LIMITS.maxWorkspaceBytes = ${max} bytes` : `${device.budget}, ${max} bytes`;
+  throw new SizeLimitError(
+    `${api}: expected at most ${formatBytes(max)} (${bound}) for the memory of this call on ${device.device} (its graph, estimated before it runs), received ${formatBytes(device.bytes)} (batch ${c.batch}, length ${c.steps}${c.backward ? ' with gradients' : ''}; use a smaller batch or shorter sequences, or backend: 'cpu').`,
+    fromLimits ? 'maxWorkspaceBytes' : 'deviceBudgetBytes',
+  );
 }

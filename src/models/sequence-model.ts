@@ -386,6 +386,6 @@ export abstract class SequenceModel {
       step: this.stepWork(),
     };
     const threads = this.engine.threads();
-    checkCallSize(api, sizes, { ...call, threads });
+    checkCallSize(api, sizes, { ...call, threads }, this.engine);
   }
 }
