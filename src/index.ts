@@ -7,7 +7,7 @@ export { backendInfo, setNumThreads, getNumThreads } from './backend/info.js';
 export type { BackendInfo, BackendDescription } from './backend/info.js';
 export type { Crossover } from './backend/select.js';
 export type { CrossoverMeasurement, CrossoverRung, CrossoverCase } from './backend/crossover-ladder.js';
-export { CrossoverCacheError } from './io/crossover-cache.js';
+export { CrossoverCacheError } from './backend/crossover-cache.js';
 export type { BackendMemory, SequenceBackend } from './backend/sequence-backend.js';
 export type { CellSpec, ModelSpec } from './backend/cell-spec.js';
 export {

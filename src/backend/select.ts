@@ -5,7 +5,7 @@
  * runs on the CPU. On MLX's CPU device (Linux, or a Mac without Metal) MLX never wins (docs/mlx.md,
  * bench/results/mlx.md), so there 'auto' is the CPU backend.
  */
-import { CrossoverCacheError, cachedCrossoverFor } from '../io/crossover-cache.js';
+import { CrossoverCacheError, cachedCrossoverFor } from './crossover-cache.js';
 import { expectOneOf } from '../validate.js';
 import { AutoBackend } from './auto.js';
 import type { ModelSpec } from './cell-spec.js';

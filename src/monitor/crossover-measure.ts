@@ -15,7 +15,7 @@ import { crossoverCase, crossoverFromRungs, crossoverIdentity, crossoverRung, DE
 import { loadNative } from '../backend/load.js';
 import { loadMlx } from '../backend/mlx-load.js';
 import { argumentError } from '../errors.js';
-import { storeCrossover } from '../io/crossover-cache.js';
+import { storeCrossover } from '../io/crossover-store.js';
 import { CfC } from '../models/cfc.js';
 import { LTC } from '../models/ltc.js';
 import type { Tensor } from '../models/tensor.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backendInfo } from '../../src/backend/info.js';
-import { readCrossoverCache } from '../../src/io/crossover-cache.js';
+import { readCrossoverCache } from '../../src/backend/crossover-cache.js';
 import { measureCrossover } from '../../src/monitor/crossover-measure.js';
 import { runCli } from '../helpers/cli.js';
 import { requireMlx } from './harness.js';

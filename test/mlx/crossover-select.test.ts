@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { crossoverIdentity } from '../../src/backend/crossover-ladder.js';
 import type { MlxBuildInfo } from '../../src/backend/mlx-types.js';
-import { storeCrossover } from '../../src/io/crossover-cache.js';
+import { storeCrossover } from '../../src/io/crossover-store.js';
 import { sampleMeasurement } from '../helpers/crossover-sample.js';
 
 const FAKE_GPU: MlxBuildInfo = { mlxVersion: '0.32.1', device: 'gpu', metalAvailable: true, deviceName: 'Test GPU' };

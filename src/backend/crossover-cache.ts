@@ -1,15 +1,15 @@
 /**
  * The measured MLX/CPU crossover, cached per machine beside the hardware ceilings: <cache dir>/crossover.json, one
- * entry per crossoverMachineKey (platform, CPU model, cores, MLX version and device). Written atomically; a file
- * that is not one we wrote (bad JSON, another format, an entry with missing or non-finite figures) is refused with a
- * CrossoverCacheError naming the file and what is wrong, never half-trusted.
+ * entry per crossoverMachineKey (platform, CPU model, cores, MLX version and device), read here for backend 'auto'
+ * (select.ts) and written by io/crossover-store.ts. A file that is not one we wrote (bad JSON, another format, an
+ * entry with missing or non-finite figures) is refused with a CrossoverCacheError naming the file and what is
+ * wrong, never half-trusted.
  */
 import fs from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { CrossoverCase, CrossoverMeasurement, CrossoverRung } from '../backend/crossover-ladder.js';
+import type { CrossoverCase, CrossoverMeasurement, CrossoverRung } from './crossover-ladder.js';
 import { NcpError } from '../errors.js';
-import { writeFileAtomic } from './atomic-write.js';
 
 export const CROSSOVER_CACHE_FILE = 'crossover.json';
 
@@ -20,7 +20,7 @@ export class CrossoverCacheError extends NcpError {
   }
 }
 
-interface CrossoverCacheFile {
+export interface CrossoverCacheFile {
   format: 'ncp-silicon-crossover';
   version: 1;
   machines: Record<string, CrossoverMeasurement>;
@@ -53,6 +53,11 @@ const parsedByPath = new Map<string, { mtimeMs: number; size: number; machines: 
  * The cached measurement for `key`, re-reading the file only when it changed (select.ts asks on every model built
  * with backend 'auto'). Undefined when there is none; a corrupt file throws as readCrossoverCache does.
  */
+/** Drops the parsed copy of `path` (after a write: the next read parses the file again). */
+export function forgetCachedCrossover(path: string): void {
+  parsedByPath.delete(path);
+}
+
 export function cachedCrossoverFor(key: string, path = crossoverCachePath()): CrossoverMeasurement | undefined {
   let stat: fs.Stats;
   try {
@@ -67,30 +72,6 @@ export function cachedCrossoverFor(key: string, path = crossoverCachePath()): Cr
     parsedByPath.set(path, seen);
   }
   return seen.machines[key];
-}
-
-/**
- * Stores `m` under its key, keeping other machines' entries. A corrupt file is replaced (a new measurement is the
- * fix its error message asks for); returns whether that happened.
- */
-export async function storeCrossover(m: CrossoverMeasurement, cacheDir = defaultCacheDir()): Promise<{ path: string; replacedCorrupt: boolean }> {
-  const path = crossoverCachePath(cacheDir);
-  // Never write what the reader would refuse: 'auto' would then quietly fall back to the estimate.
-  const problem = measurementProblem(m.key, m);
-  if (problem) throw new CrossoverCacheError(`storeCrossover: the measurement '${m.key}' ${problem}; it was not stored.`);
-  let machines: Record<string, CrossoverMeasurement> = {};
-  let replacedCorrupt = false;
-  try {
-    machines = readCrossoverCache(path);
-  } catch (error) {
-    if (!(error instanceof CrossoverCacheError)) throw error;
-    replacedCorrupt = true;
-  }
-  const file: CrossoverCacheFile = { format: 'ncp-silicon-crossover', version: 1, machines: { ...machines, [m.key]: m } };
-  fs.mkdirSync(cacheDir, { recursive: true });
-  await writeFileAtomic(path, new TextEncoder().encode(`${JSON.stringify(file, null, 2)}\n`));
-  parsedByPath.delete(path);
-  return { path, replacedCorrupt };
 }
 
 function parseCrossoverCache(path: string, text: string): CrossoverCacheFile {
@@ -113,7 +94,7 @@ function parseCrossoverCache(path: string, text: string): CrossoverCacheFile {
 }
 
 /** What is wrong with one stored measurement, or undefined. */
-function measurementProblem(key: string, m: unknown): string | undefined {
+export function measurementProblem(key: string, m: unknown): string | undefined {
   if (!isObject(m)) return 'is not an object';
   if (m.key !== key) return `names key ${JSON.stringify(m.key)}`;
   for (const field of ['cpuModel', 'mlxVersion', 'measuredAt', 'models'] as const) {

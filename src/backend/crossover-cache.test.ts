@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sampleMeasurement } from '../../test/helpers/crossover-sample.js';
-import { cachedCrossoverFor, crossoverCachePath, CrossoverCacheError, readCrossoverCache, storeCrossover } from './crossover-cache.js';
+import { cachedCrossoverFor, crossoverCachePath, CrossoverCacheError, readCrossoverCache } from './crossover-cache.js';
+import { storeCrossover } from '../io/crossover-store.js';
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'ncp-crossover-cache-'))));
