@@ -256,7 +256,12 @@ export abstract class SequenceModel {
       device.discard();
       return result;
     }
-    device.commit(issued + 1);
+    try {
+      device.commit(issued + 1);
+    } catch (error) {
+      device.discard(); // never leave a step pending: the next one would be refused
+      throw error;
+    }
     this.version = issued + 1;
     this.deviceCopy = device;
     return result;
