@@ -5,22 +5,11 @@
  * model's `parameters`, an optimizer's moments) are read back only when JavaScript asks for them.
  */
 import type { FloatArray } from './float-array.js';
+import type { OptimizerSettings } from './native-types.js';
 import type { LossArgs, LossValue, SequenceArgs } from './sequence-args.js';
 
-/** One update's settings (NativeOptimizerStepArgs without the arrays) and the constraints it keeps. */
-export interface DeviceUpdate {
-  kind: 'adam' | 'adamw' | 'sgd';
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  momentum: number;
-  nesterov: boolean;
-  /** 1-based count of updates including this one. */
-  step: number;
-  /** > 0: clip the gradient to this 2-norm first. */
-  maxGradNorm: number;
+/** One update's settings and the constraints it keeps. */
+export interface DeviceUpdate extends OptimizerSettings {
   /** Whole trainable tensors clamped at 0 after the update (a cell's parameterConstraints()). */
   nonNegative: readonly { offset: number; size: number }[];
   /** The host's moments (the trainable prefix), sent when the device does not hold the newest ones. */

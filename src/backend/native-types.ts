@@ -112,12 +112,9 @@ export interface NativePlatformMemory {
  * m and v must not overlap each other or grads. `m` is the first moment (adam, adamw) or the momentum buffer
  * (sgd with momentum > 0); `v` the second moment (adam, adamw).
  */
-export interface NativeOptimizerStepArgs {
+/** One update's hyper-parameters, as both addons read them (native/addon/optim_binding.h read_optimizer_config). */
+export interface OptimizerSettings {
   kind: 'adam' | 'adamw' | 'sgd';
-  params: FloatArray;
-  grads: FloatArray;
-  m?: FloatArray;
-  v?: FloatArray;
   lr: number;
   beta1?: number;
   beta2?: number;
@@ -127,13 +124,19 @@ export interface NativeOptimizerStepArgs {
   nesterov?: boolean;
   /** 1-based count of updates including this one. */
   step: number;
-  /** Multiplies the gradient first (clip-by-norm without rewriting grads); default 1. */
-  gradScale?: number;
   /** > 0: clip the gradient to this 2-norm (clip_grad_norm_), from the norm the step takes anyway; default 0 (off). */
   maxGradNorm?: number;
-  length: number;
 }
 
+export interface NativeOptimizerStepArgs extends OptimizerSettings {
+  params: FloatArray;
+  grads: FloatArray;
+  m?: FloatArray;
+  v?: FloatArray;
+  /** Multiplies the gradient first (clip-by-norm without rewriting grads); default 1. */
+  gradScale?: number;
+  length: number;
+}
 
 /** Construction of a native model (native/addon/model_wrap.h). */
 export interface NativeModelConfig {

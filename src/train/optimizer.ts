@@ -4,7 +4,7 @@
  * 'cpu', its TypeScript twin (backend/reference/optimizer.ts) on 'reference'. On a backend with deviceTraining (MLX)
  * the trainer runs the update on the device instead, where the moments then stay: `m` and `v` read them back.
  */
-import type { NativeOptimizerStepArgs } from '../backend/native-types.js';
+import type { NativeOptimizerStepArgs, OptimizerSettings } from '../backend/native-types.js';
 import type { DeviceTraining, DeviceUpdate } from '../backend/device-training.js';
 import type { SequenceBackend } from '../backend/sequence-backend.js';
 import { REFERENCE_OPTIMIZER } from '../backend/reference.js';
@@ -66,11 +66,7 @@ export class Optimizer {
    * the device does not hold the newest ones.
    */
   deviceUpdate(device: DeviceTraining, lr: number, maxGradNorm: number | undefined, nonNegative: DeviceUpdate['nonNegative']): DeviceUpdate {
-    const c = this.config;
-    const update: DeviceUpdate = {
-      kind: c.type, lr, beta1: c.betas[0], beta2: c.betas[1], eps: c.eps, weightDecay: c.weightDecay, momentum: c.momentum,
-      nesterov: c.nesterov, step: this.step + 1, maxGradNorm: maxGradNorm ?? 0, nonNegative,
-    };
+    const update: DeviceUpdate = { ...this.settings(lr, maxGradNorm), nonNegative };
     if (this.momentsOn !== device) Object.assign(update, { m: this.hostM, v: this.hostV });
     return update;
   }
@@ -92,25 +88,7 @@ export class Optimizer {
    * overflows the dtype, is refused before anything is written: the result says so, and `step` does not advance.
    */
   apply(params: FloatArray, grads: FloatArray, lr: number, gradScale = 1, maxGradNorm?: number): StepResult {
-    const c = this.config;
-    const args: NativeOptimizerStepArgs = {
-      kind: c.type,
-      params,
-      grads,
-      m: this.m,
-      v: this.v,
-      lr,
-      beta1: c.betas[0],
-      beta2: c.betas[1],
-      eps: c.eps,
-      weightDecay: c.weightDecay,
-      momentum: c.momentum,
-      nesterov: c.nesterov,
-      step: this.step + 1,
-      gradScale,
-      maxGradNorm: maxGradNorm ?? 0,
-      length: this.m.length,
-    };
+    const args: NativeOptimizerStepArgs = { ...this.settings(lr, maxGradNorm), params, grads, m: this.m, v: this.v, gradScale, length: this.m.length };
     try {
       this.backend.optimizerStep(args);
     } catch (error) {
@@ -123,6 +101,15 @@ export class Optimizer {
 
   gradNorm(grads: FloatArray): number {
     return this.backend.gradNorm(grads);
+  }
+
+  /** The next update's hyper-parameters, wherever it runs. */
+  private settings(lr: number, maxGradNorm: number | undefined): OptimizerSettings {
+    const c = this.config;
+    return {
+      kind: c.type, lr, beta1: c.betas[0], beta2: c.betas[1], eps: c.eps, weightDecay: c.weightDecay,
+      momentum: c.momentum, nesterov: c.nesterov, step: this.step + 1, maxGradNorm: maxGradNorm ?? 0,
+    };
   }
 }
 
