@@ -19,7 +19,7 @@ import { DemoProgress } from '../demo/progress.js';
 import type { CommandIo } from './demo.js';
 import { CliError } from './cli-error.js';
 import { columnsOf, readSequences } from '../io/read-sequences.js';
-import { DATA_SPEC_KEY, calendarSeasons, fitNormalisation, forecastWindows, inputWidth, numericSequence, windowOrigins, type CliWindows, type DataSpec, type Row, type Sequence, type TargetMode } from '../train/forecast-windows.js';
+import { DATA_SPEC_KEY, calendarSeasons, fitNormalisation, forecastWindows, inputWidth, numericSequence, windowOrigins, type CliWindows, type DataSpec, type Sequence, type TargetMode } from '../train/forecast-windows.js';
 import { chooseSeasons } from './season-choice.js';
 import { seasonalForecast } from './seasonal-baseline.js';
 import { VALIDATION_KEY, decodeOutputs, formatScores, linearForecast, scoreForecasts, splitTail, type ValidationScores } from './validation.js';

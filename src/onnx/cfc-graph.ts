@@ -120,7 +120,6 @@ function wiredCfcGraph(g: GraphBuilder, model: CfC, layerSizes: number[]): CellG
     const mask = readParam(model, `rnn_cell.layer_${l}.sparsity_mask`); // (n × (inputs + n)), like the weights
     return makeHead(g, model, model.mode, `rnn_cell.layer_${l}`, inputs + n, n, mask);
   });
-  const offsets = layerSizes.map((_, l) => layerSizes.slice(0, l).reduce((a, b) => a + b, 0));
   return {
     outputSize: layerSizes[layerSizes.length - 1],
     step(g, x, h, dt): CellStep {

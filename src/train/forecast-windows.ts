@@ -157,7 +157,6 @@ export function forecastWindows(sequences: readonly NumericSequence[], spec: Dat
   const S = inputWidth(spec);
   const P = spec.target.length;
   const N = origins.length;
-  const residual = spec.targetMode === 'residual';
   const byId = new Map(sequences.map((s) => [s.id, s]));
   const withTargets = sequences.every((s) => s.targets !== undefined) && P > 0;
   const inputs = new Float32Array(N * L * S);

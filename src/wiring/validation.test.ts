@@ -1,6 +1,6 @@
 /** Bad arguments: class, code and a message that names the argument, the expected range and the value. */
 import { describe, expect, it } from 'vitest';
-import { AutoNCP, FullyConnected, NCP, PolarityMatrix, Random } from './index.js';
+import { AutoNCP, FullyConnected, NCP, Random } from './index.js';
 
 const NCP_OPTIONS = {
   interNeurons: 5,

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { State } from '../../src/models/sequence-model.js';
-import { arrayTypeOf, type Dtype, type Tensor } from '../../src/models/tensor.js';
+import { arrayTypeOf, type Tensor } from '../../src/models/tensor.js';
 import { modelFromFixture } from '../helpers/fixture-models.js';
 import { flat, loadModelFixture, MODEL_FIXTURES, relativeError, RUN_NAMES, type FixtureRun } from '../helpers/fixtures.js';
 

@@ -10,7 +10,7 @@
  */
 import { describe } from '../../describe.js';
 import type { ReferenceCell, Vec } from './cell.js';
-import type { LtcCellConfig, LtcMapping } from '../cell-configs.js';
+import type { LtcCellConfig } from '../cell-configs.js';
 export type { LtcCellConfig, LtcMapping } from '../cell-configs.js';
 
 /** What forward keeps for backward: the mapped input and every intermediate state of the ODE solver. */

@@ -6,7 +6,7 @@
  * State = [layer 0 | layer 1 | …] concatenated by layer; output = the last layer's new hidden state.
  */
 import type { ReferenceCell, Vec } from './cell.js';
-import { CfcHead, readParam, type CfcHeadTape, type CfcMode, type ParamOffsets } from './cfc-cell.js';
+import { CfcHead, readParam, type CfcHeadTape, type ParamOffsets } from './cfc-cell.js';
 import type { WiredCfcCellConfig } from '../cell-configs.js';
 export type { WiredCfcCellConfig } from '../cell-configs.js';
 
