@@ -6,9 +6,9 @@
  * wrong, never half-trusted.
  */
 import fs from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CrossoverCase, CrossoverMeasurement, CrossoverRung } from './crossover-ladder.js';
+import { defaultCacheDir } from '../cache-dir.js';
 import { NcpError } from '../errors.js';
 
 export const CROSSOVER_CACHE_FILE = 'crossover.json';
@@ -24,11 +24,6 @@ export interface CrossoverCacheFile {
   format: 'ncp-silicon-crossover';
   version: 1;
   machines: Record<string, CrossoverMeasurement>;
-}
-
-/** $NCP_SILICON_CACHE_DIR, else ~/.cache/ncp-silicon (where calibrate() keeps the ceilings too). */
-export function defaultCacheDir(): string {
-  return process.env.NCP_SILICON_CACHE_DIR || join(homedir(), '.cache', 'ncp-silicon');
 }
 
 export function crossoverCachePath(cacheDir = defaultCacheDir()): string {

@@ -5,8 +5,9 @@
 import fs from 'node:fs';
 import type { CrossoverMeasurement } from '../backend/crossover-ladder.js';
 import {
-  CrossoverCacheError, crossoverCachePath, defaultCacheDir, forgetCachedCrossover, measurementProblem, readCrossoverCache, type CrossoverCacheFile,
+  CrossoverCacheError, crossoverCachePath, forgetCachedCrossover, measurementProblem, readCrossoverCache, type CrossoverCacheFile,
 } from '../backend/crossover-cache.js';
+import { defaultCacheDir } from '../cache-dir.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 /**

@@ -14,8 +14,9 @@
  * only where it measured higher. With no cache yet, a suspect measurement is stored flagged, so reports say so.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { cpus, homedir, loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { defaultCacheDir } from '../cache-dir.js';
 import { loadNative } from '../backend/load.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { expectBoolean, expectOptions } from '../validate.js';
@@ -166,7 +167,7 @@ function withCurrentDatasheet<C extends { datasheet?: AppleChipDatasheet }>(c: C
 }
 
 function resolveCacheDir(api: string, value: unknown): string {
-  if (value === undefined) return process.env.NCP_SILICON_CACHE_DIR || join(homedir(), '.cache', 'ncp-silicon');
+  if (value === undefined) return defaultCacheDir();
   if (typeof value !== 'string' || value.length === 0) throw argumentError(TypeError, api, 'options.cacheDir', 'a directory path', value);
   return value;
 }
