@@ -65,13 +65,6 @@ std::vector<std::size_t> read_non_negative(Napi::Env env, const std::string& api
   return out;
 }
 
-// A Float32Array of `length` elements, or a RangeError/TypeError naming it.
-float* float_view(Napi::Env env, const std::string& api, const Napi::Value& value, const char* name,
-                  std::size_t length, bool required, const char* shape) {
-  addon::ViewSet views(env, api);
-  return views.view<float>(value, name, length, required, true, shape);
-}
-
 class TrainWorker final : public addon::PromiseWorker {
  public:
   TrainWorker(Napi::Env env, MlxModel* model, const Napi::Object& owner, std::shared_ptr<const HostParams> host,
@@ -171,8 +164,9 @@ Napi::Value MlxModel::train_step_async(const Napi::CallbackInfo& info) {
     update.non_negative = read_non_negative(env, api, u.Get("nonNegative"), trainable);
     const Napi::Value m_value = u.Get("m"), v_value = u.Get("v");
     const char* shape = "(the trainable parameters)";
-    const float* m = float_view(env, api, m_value, "update.m", trainable_length_, false, shape);
-    const float* v = float_view(env, api, v_value, "update.v", trainable_length_, m != nullptr, shape);
+    addon::ViewSet views(env, api);
+    const float* m = views.view<float>(m_value, "update.m", trainable_length_, false, false, shape);
+    const float* v = views.view<float>(v_value, "update.v", trainable_length_, m != nullptr, false, shape);
     if (m && v) {
       update.m.emplace(m, m + trainable_length_);
       update.v.emplace(v, v + trainable_length_);
@@ -226,7 +220,8 @@ Napi::Value MlxModel::read_parameters(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const std::string api = api_ + ".readParameters";
   return guarded(env, [&]() -> Napi::Value {
-    float* into = float_view(env, api, info[0], "params", param_count_, true, "(the model parameters)");
+    addon::ViewSet views(env, api);
+    float* into = views.view<float>(info[0], "params", param_count_, true, true, "(the model parameters)");
     std::lock_guard<std::mutex> lock(device_lock());
     if (!device_ || device_version_ != device_owned_version_) {
       throw_state(env, api + ": the device holds no parameters newer than the host's.");
@@ -243,8 +238,10 @@ Napi::Value MlxModel::read_moments(const Napi::CallbackInfo& info) {
   const std::string api = api_ + ".readMoments";
   return guarded(env, [&]() -> Napi::Value {
     const char* shape = "(the trainable parameters)";
-    float* m = float_view(env, api, info[0], "m", trainable_length_, true, shape);
-    float* v = float_view(env, api, info[1], "v", trainable_length_, true, shape);
+    // One view set: m and v must not overlap (both are written).
+    addon::ViewSet views(env, api);
+    float* m = views.view<float>(info[0], "m", trainable_length_, true, true, shape);
+    float* v = views.view<float>(info[1], "v", trainable_length_, true, true, shape);
     std::lock_guard<std::mutex> lock(device_lock());
     if (!moments_ || !device_) throw_state(env, api + ": no optimizer moments live on the device.");
     mlx_guarded([&] {

@@ -189,6 +189,10 @@ describe('training on the MLX device', () => {
       await first;
       device.discard();
       expect(() => device.commit(99)).toThrow(expect.objectContaining({ code: 'NCP_TRAIN_STEP_PENDING' }));
+      // The moments it reads back are written into m and v: two views of one buffer are refused.
+      const T = model.layout.trainableLength;
+      const shared = new Float32Array(T + 1);
+      expect(() => device.readMoments(shared.subarray(0, T), shared.subarray(1))).toThrow(/expected a buffer that does not overlap m for v, received an overlapping view/);
 
       const before = model.parameters.slice();
       const pending = model.trainStepOnDevice(input, target, { loss: 'mse' }, update());
